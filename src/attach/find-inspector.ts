@@ -1,0 +1,41 @@
+/**
+ * Which of a process's listening sockets is its inspector. An HTTP request reaches
+ * the application when it hits one of the application's own ports, so we ask
+ * /json/version only where an inspector can be: the port Node.js was configured
+ * with (9229 unless --inspect-port says otherwise), a socket that appeared just
+ * after our SIGUSR1, or — for --inspect=0 — the listener opened first, which is the
+ * inspector because Node opens it before any application code runs.
+ */
+import type { InspectorConfig } from './inspect-flags.js';
+import { inspectorVersion } from './inspector-http.js';
+import type { Listener } from './procfs.js';
+
+export interface InspectorAddress {
+  host: string;
+  port: number;
+  /** The Node.js version the inspector reports. */
+  version: string;
+}
+
+/** A loopback address that reaches a listener bound to `host`. */
+export function reachable(host: string): string {
+  return host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+}
+
+export async function askInspector(candidates: Array<{ host: string; port: number }>): Promise<InspectorAddress | undefined> {
+  for (const candidate of candidates) {
+    const host = reachable(candidate.host);
+    const version = await inspectorVersion(host, candidate.port, 500);
+    if (version) return { host, port: candidate.port, version };
+  }
+  return undefined;
+}
+
+/** The inspector that is already open, or undefined. `ports` undefined: this platform cannot list them. */
+export async function findOpenInspector(config: InspectorConfig, ports: Listener[] | undefined): Promise<InspectorAddress | undefined> {
+  if (ports === undefined) return config.port === 0 ? undefined : askInspector([config]);
+  const configured = config.port === 0 ? [] : ports.filter((l) => l.port === config.port);
+  if (configured.length > 0) return askInspector(configured);
+  if (config.openAtStart && config.port === 0 && ports[0]) return askInspector([ports[0]]);
+  return undefined;
+}

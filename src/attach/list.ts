@@ -1,0 +1,67 @@
+/** `probing list`: the Node.js processes on this host that the current user can probe. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { inspectorConfig } from './inspect-flags.js';
+import { findOpenInspector } from './find-inspector.js';
+import { allPids, commandLine, isNodeProcess, listeners, processExists, readProcess } from './processes.js';
+
+const run = promisify(execFile);
+
+export interface ListedProcess {
+  pid: number;
+  command: string;
+  /** Node.js version, when known. */
+  node: string | null;
+  /** "open", "closed", or "unknown" where this platform cannot tell. */
+  inspector: 'open' | 'closed' | 'unknown';
+  /** host:port of the open inspector. */
+  address: string | null;
+  /** Why SIGUSR1 cannot open the inspector, if it cannot. */
+  note: string | null;
+}
+
+async function versionOfBinary(exe: string, cache: Map<string, Promise<string | null>>): Promise<string | null> {
+  if (exe === process.execPath) return process.version;
+  let pending = cache.get(exe);
+  if (!pending) {
+    pending = run(exe, ['--version'], { timeout: 2000 })
+      .then(({ stdout }) => (/^v\d+\.\d+\.\d+/.test(stdout.trim()) ? stdout.trim() : null))
+      .catch(() => null);
+    cache.set(exe, pending);
+  }
+  return pending;
+}
+
+export async function listNodeProcesses(): Promise<ListedProcess[]> {
+  const versions = new Map<string, Promise<string | null>>();
+  const pids = (await allPids()).filter((pid) => pid !== process.pid && pid !== process.ppid);
+  const rows = await Promise.all(
+    pids.map(async (pid): Promise<ListedProcess | undefined> => {
+      if (processExists(pid) !== 'exists') return undefined;
+      const facts = await readProcess(pid);
+      if (!facts || facts.zombie || !isNodeProcess(facts)) return undefined;
+      const ports = await listeners(pid);
+      const config = inspectorConfig(facts.argv, facts.nodeOptions);
+      const open = await findOpenInspector(config, ports);
+      const address = open ? `${open.host}:${open.port}` : null;
+      const node = open?.version ?? null;
+      const note =
+        address !== null
+          ? null
+          : config.sigusr1Disabled || facts.sigusr1 === 'blocked'
+            ? 'SIGUSR1 disabled'
+            : facts.sigusr1 === 'ignored' || facts.sigusr1 === 'default'
+              ? 'does not handle SIGUSR1'
+              : null;
+      return {
+        pid,
+        command: commandLine(facts),
+        node: node ?? (facts.exe ? await versionOfBinary(facts.exe.replace(/ \(deleted\)$/, ''), versions) : null),
+        inspector: address !== null ? 'open' : ports === undefined ? 'unknown' : 'closed',
+        address,
+        note,
+      };
+    }),
+  );
+  return rows.filter((row): row is ListedProcess => row !== undefined).sort((a, b) => a.pid - b.pid);
+}

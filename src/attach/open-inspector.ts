@@ -1,0 +1,182 @@
+/**
+ * Opens the inspector of a local Node.js process by pid — or finds the one that
+ * is already open — without ever signalling a process that cannot take SIGUSR1
+ * and without ever mistaking another process's inspector for the target's.
+ */
+import { AttachError } from '../errors.js';
+import { debug } from '../debug.js';
+import { inspectorConfig, type InspectorConfig } from './inspect-flags.js';
+import { inspectorVersion, isListening } from './inspector-http.js';
+import { askInspector, findOpenInspector } from './find-inspector.js';
+import { isLock, tryLock, type PortLock } from './port-lock.js';
+import {
+  commandLine,
+  isNodeProcess,
+  listeners,
+  portOwner,
+  processExists,
+  readProcess,
+  type ProcessFacts,
+} from './processes.js';
+
+const log = debug('attach');
+
+export interface OpenedInspector {
+  host: string;
+  port: number;
+  facts: ProcessFacts;
+  /** True when we opened it, and so must close it again. */
+  openedByUs: boolean;
+  /** Held while a fixed port is open on our behalf; released once it is closed. */
+  lock: PortLock | undefined;
+}
+
+export interface OpenOptions {
+  /** How long to wait for the inspector to appear after SIGUSR1. */
+  attachTimeoutMs: number;
+  /** How long to wait for another probing command to release the port. */
+  lockWaitMs?: number;
+}
+
+const POLL_MS = 5;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const LIST_HINT = '`probing list` shows the Node.js processes you can probe';
+
+/** Refuses, with the reason, any process that must not receive SIGUSR1. */
+export async function checkProcess(pid: number): Promise<ProcessFacts> {
+  const existence = processExists(pid);
+  if (existence === 'missing') {
+    throw new AttachError('NO_SUCH_PROCESS', `no process with pid ${pid}`, { hint: LIST_HINT });
+  }
+  const facts = await readProcess(pid);
+  if (existence === 'forbidden') {
+    throw new AttachError('PERMISSION_DENIED', `pid ${pid}${facts ? ` (${facts.name})` : ''} belongs to another user`, {
+      hint: 'run probing as the user that owns the process (or as root)',
+    });
+  }
+  if (!facts) throw new AttachError('NO_SUCH_PROCESS', `no process with pid ${pid}`, { hint: LIST_HINT });
+  if (facts.zombie) {
+    throw new AttachError('ZOMBIE', `pid ${pid} (${facts.name}) has exited and is waiting for its parent to reap it`, { hint: LIST_HINT });
+  }
+  if (!isNodeProcess(facts)) {
+    throw new AttachError('NOT_NODE', `pid ${pid} is ${facts.name}, not a Node.js process`, {
+      hint: `probing attaches only to Node.js processes and did not signal it; ${LIST_HINT}`,
+    });
+  }
+  return facts;
+}
+
+function refuseSigusr1(facts: ProcessFacts, config: InspectorConfig): never | void {
+  const who = `pid ${facts.pid} (${facts.name})`;
+  if (config.sigusr1Disabled || facts.sigusr1 === 'blocked') {
+    throw new AttachError('SIGUSR1_DISABLED', `${who} was started with --disable-sigusr1: SIGUSR1 cannot open its inspector`, {
+      hint: 'restart it with --inspect=127.0.0.1:0 (inspector open from the start), or without --disable-sigusr1',
+    });
+  }
+  if (facts.sigusr1 === 'ignored') {
+    throw new AttachError('SIGUSR1_IGNORED', `${who} ignores SIGUSR1, so its inspector cannot be opened from outside`, {
+      hint: 'restart it with --inspect=127.0.0.1:0, or stop ignoring SIGUSR1 (process.on(\'SIGUSR1\') is not the cause; SIG_IGN is)',
+    });
+  }
+  if (facts.sigusr1 === 'default') {
+    throw new AttachError('SIGUSR1_UNHANDLED', `${who} does not handle SIGUSR1; the signal would kill it, so it was not sent`, {
+      hint: 'this Node.js build or process has no inspector signal handler; restart it with --inspect=127.0.0.1:0',
+    });
+  }
+}
+
+async function describePid(pid: number): Promise<string> {
+  const facts = await readProcess(pid);
+  if (!facts) return `pid ${pid}`;
+  return `pid ${pid} (${commandLine(facts).slice(0, 80)})`;
+}
+
+async function portInUse(target: ProcessFacts, config: InspectorConfig): Promise<AttachError> {
+  const owner = await portOwner(config.port);
+  const ownerText = owner === undefined ? 'another process' : await describePid(owner);
+  const ownerIsInspector = (await inspectorVersion(config.host, config.port)) !== undefined;
+  const closeIt = owner !== undefined && ownerIsInspector ? `, or close that process's inspector (probing ${owner} eval "require('inspector').close()")` : '';
+  return new AttachError(
+    'PORT_IN_USE',
+    `cannot open the inspector of pid ${target.pid}: ${config.host}:${config.port} is already held by ${ownerText}` +
+      (ownerIsInspector ? ', whose inspector is open there' : ''),
+    {
+      hint: `start pid ${target.pid} with --inspect-port=0 so that SIGUSR1 picks a free port${closeIt}; probing never talks to a process it was not pointed at`,
+    },
+  );
+}
+
+async function acquirePortLock(facts: ProcessFacts, config: InspectorConfig, waitMs: number): Promise<PortLock> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const result = tryLock(config.host, config.port, facts.pid);
+    if (isLock(result)) return result;
+    if (Date.now() > deadline) {
+      throw new AttachError(
+        'PORT_BUSY',
+        `${config.host}:${config.port} is in use by another probing command (pid ${result.pid}, attached to pid ${result.target}) for more than ${waitMs} ms`,
+        { hint: `try again when it finishes, or start pid ${facts.pid} with --inspect-port=0` },
+      );
+    }
+    await sleep(POLL_MS * 2);
+  }
+}
+
+/** Finds the target's open inspector, or opens it with SIGUSR1. */
+export async function openInspector(pid: number, options: OpenOptions): Promise<OpenedInspector> {
+  const facts = await checkProcess(pid);
+  const config = inspectorConfig(facts.argv, facts.nodeOptions);
+  log('process', facts.name, facts.sigusr1, config);
+
+  const before = await listeners(pid);
+  const existing = await findOpenInspector(config, before);
+  if (existing) {
+    log('inspector already open on', existing);
+    return { host: existing.host, port: existing.port, facts, openedByUs: false, lock: undefined };
+  }
+
+  refuseSigusr1(facts, config);
+
+  const lock = config.port === 0 ? undefined : await acquirePortLock(facts, config, options.lockWaitMs ?? 15_000);
+  try {
+    if (config.port !== 0 && (await isListening(config.host, config.port))) {
+      throw await portInUse(facts, config);
+    }
+    const knownInodes = new Set((before ?? []).map((l) => l.inode));
+    log('SIGUSR1 →', pid);
+    if (process.platform === 'win32') {
+      (process as unknown as { _debugProcess(pid: number): void })._debugProcess(pid);
+    } else {
+      process.kill(pid, 'SIGUSR1');
+    }
+    const deadline = Date.now() + options.attachTimeoutMs;
+    while (Date.now() < deadline) {
+      await sleep(POLL_MS);
+      const found = before
+        ? await askInspector(((await listeners(pid)) ?? []).filter((l) => !knownInodes.has(l.inode)))
+        : await findOpenInspector(config, undefined);
+      if (found) {
+        log('inspector opened on', found);
+        return { host: found.host, port: found.port, facts, openedByUs: true, lock };
+      }
+      if (processExists(pid) === 'missing') {
+        throw new AttachError('TARGET_EXITED', `pid ${pid} exited while its inspector was being opened`, {
+          hint: 'check its logs: it may have crashed, or its own SIGUSR1 handler may exit',
+        });
+      }
+    }
+    if (config.port !== 0 && (await isListening(config.host, config.port))) throw await portInUse(facts, config);
+    throw new AttachError(
+      'NO_INSPECTOR',
+      `pid ${pid} did not open its inspector within ${options.attachTimeoutMs} ms of SIGUSR1`,
+      {
+        hint:
+          "the application probably handles SIGUSR1 itself (process.on('SIGUSR1')), which keeps Node.js from opening the inspector, " +
+          'or it is stuck in native code (a synchronous call, Atomics.wait); restart it with --inspect=127.0.0.1:0, or retry with a longer --attach-timeout',
+      },
+    );
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Facts about local processes read from Linux's /proc. Nothing here signals or
+ * changes a process. Other platforms go through ps/lsof (see processes.ts).
+ */
+import { readFile, readdir, readlink } from 'node:fs/promises';
+
+export interface Listener {
+  host: string;
+  port: number;
+  inode: string;
+  /** File descriptor number in the owning process (lower = opened earlier), when known. */
+  fd?: number;
+}
+
+export interface ProcStatus {
+  name: string;
+  state: string;
+  uid: number | undefined;
+  nsPid: number | undefined;
+  sigBlk: bigint;
+  sigIgn: bigint;
+  sigCgt: bigint;
+}
+
+export async function readStatus(pid: number): Promise<ProcStatus | undefined> {
+  const text = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  const field = (name: string): string | undefined => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim();
+  const mask = (name: string): bigint => BigInt('0x' + (field(name) ?? '0'));
+  const nsPids = field('NSpid')?.split(/\s+/).map(Number);
+  return {
+    name: field('Name') ?? '?',
+    state: field('State')?.charAt(0) ?? '?',
+    uid: field('Uid') === undefined ? undefined : Number(field('Uid')!.split(/\s+/)[0]),
+    nsPid: nsPids?.[nsPids.length - 1],
+    sigBlk: mask('SigBlk'),
+    sigIgn: mask('SigIgn'),
+    sigCgt: mask('SigCgt'),
+  };
+}
+
+export async function readCmdline(pid: number): Promise<string[] | undefined> {
+  const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+  if (raw === undefined) return undefined;
+  return raw.split('\0').filter((part, i, all) => part !== '' || i < all.length - 1);
+}
+
+export async function readExe(pid: number): Promise<string | undefined> {
+  return readlink(`/proc/${pid}/exe`).catch(() => undefined);
+}
+
+/** One variable of the process's initial environment, when we may read it. */
+export async function readEnvironVariable(pid: number, name: string): Promise<string | undefined> {
+  const raw = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => undefined);
+  if (raw === undefined) return undefined;
+  const prefix = `${name}=`;
+  return raw.split('\0').find((entry) => entry.startsWith(prefix))?.slice(prefix.length);
+}
+
+export async function listPids(): Promise<number[]> {
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  return entries.filter((e) => /^\d+$/.test(e)).map(Number);
+}
+
+/** TCP sockets in LISTEN state visible from `pid`'s network namespace, by inode. */
+async function listeningTable(pid: number | 'self'): Promise<Map<string, Listener>> {
+  const table = new Map<string, Listener>();
+  for (const file of ['tcp', 'tcp6']) {
+    const text = await readFile(`/proc/${pid}/net/${file}`, 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10 || cols[3] !== '0A') continue;
+      const [hexHost, hexPort] = (cols[1] ?? '').split(':');
+      const inode = cols[9];
+      if (!hexHost || !hexPort || !inode) continue;
+      table.set(inode, { host: decodeHost(hexHost), port: parseInt(hexPort, 16), inode });
+    }
+  }
+  return table;
+}
+
+function decodeHost(hex: string): string {
+  if (hex.length === 8) {
+    // IPv4, stored as a little-endian 32-bit word
+    const bytes = hex.match(/../g)!.map((b) => parseInt(b, 16)).reverse();
+    return bytes.join('.');
+  }
+  if (/^0+$/.test(hex)) return '::';
+  if (hex === '00000000000000000000000001000000') return '::1';
+  if (hex.startsWith('0000000000000000FFFF0000')) {
+    return decodeHost(hex.slice(24));
+  }
+  const words = hex.match(/.{8}/g)!.map((w) => w.match(/../g)!.reverse().join(''));
+  return words.join('').match(/.{4}/g)!.map((g) => g.replace(/^0+(?=.)/, '')).join(':').toLowerCase();
+}
+
+/** Socket inodes of a process, mapped to their fd numbers. */
+async function socketInodes(pid: number): Promise<Map<string, number> | undefined> {
+  const fds = await readdir(`/proc/${pid}/fd`).catch(() => undefined);
+  if (fds === undefined) return undefined;
+  const inodes = new Map<string, number>();
+  await Promise.all(
+    fds.map(async (fd) => {
+      const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+      const match = /^socket:\[(\d+)\]$/.exec(link);
+      if (match?.[1]) inodes.set(match[1], Number(fd));
+    }),
+  );
+  return inodes;
+}
+
+/** The TCP ports `pid` listens on; undefined when its file descriptors cannot be read. */
+export async function listeners(pid: number): Promise<Listener[] | undefined> {
+  const [table, inodes] = await Promise.all([listeningTable(pid), socketInodes(pid)]);
+  if (inodes === undefined) return undefined;
+  return [...inodes]
+    .flatMap(([inode, fd]) => {
+      const listener = table.get(inode);
+      return listener ? [{ ...listener, fd }] : [];
+    })
+    .sort((a, b) => a.fd - b.fd);
+}
+
+/** Which process (that we can see) listens on `port`, from our network namespace. */
+export async function listenerOwner(port: number): Promise<number | undefined> {
+  const table = await listeningTable('self');
+  const wanted = new Set([...table.values()].filter((l) => l.port === port).map((l) => l.inode));
+  if (wanted.size === 0) return undefined;
+  for (const pid of await listPids()) {
+    const inodes = await socketInodes(pid);
+    if (inodes && [...wanted].some((inode) => inodes.has(inode))) return pid;
+  }
+  return undefined;
+}

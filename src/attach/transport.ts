@@ -1,0 +1,46 @@
+/**
+ * The wire to an inspector: one WebSocket, carried by chrome-remote-interface.
+ * The session (session.ts) adds time limits and typed calls on top.
+ */
+import { ProtocolError } from '../errors.js';
+
+export interface Transport {
+  /** Sends one protocol command; resolves with its result, rejects with the protocol's error. */
+  send(method: string, params?: object): Promise<unknown>;
+  /** Called once when the connection ends, for whatever reason. */
+  onClose(listener: () => void): void;
+  close(): Promise<void>;
+}
+
+export async function connectWebSocket(url: string): Promise<Transport> {
+  const { default: CDP } = await import('chrome-remote-interface');
+  let client;
+  try {
+    // local: true uses the bundled protocol instead of fetching it from the target
+    client = await CDP({ target: url, local: true });
+  } catch (error) {
+    throw new ProtocolError('CONNECT_FAILED', `could not connect to ${url}: ${(error as Error).message}`, {
+      hint: 'is the inspector still open? another debugger may hold it (Node.js accepts several, but a proxy may not)',
+      cause: error,
+    });
+  }
+  const listeners: Array<() => void> = [];
+  let closed = false;
+  const fire = () => {
+    if (closed) return;
+    closed = true;
+    for (const listener of listeners) listener();
+  };
+  client.on('disconnect', fire);
+  return {
+    send: (method, params) => client.send(method, params),
+    onClose: (listener) => void listeners.push(listener),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        fire();
+      }
+    },
+  };
+}

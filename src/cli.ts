@@ -1,0 +1,262 @@
+/**
+ * The command line: parses arguments, calls the library, prints. The only module
+ * that writes to stdout/stderr or decides exit statuses.
+ */
+import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { parseTarget } from './attach/target-spec.js';
+import { ExitCode, ProbingError, RemoteError, UsageError } from './errors.js';
+import type { Formatted } from './target/snippets.js';
+
+const TARGET_COMMANDS = ['eval', 'inject'];
+const HOST_COMMANDS = ['list', 'demo', 'help'];
+
+interface TargetOptions {
+  timeout: number;
+  attachTimeout: number;
+  json?: boolean;
+  depth: number;
+  maxBytes: number;
+  color?: boolean;
+  verbose?: boolean;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function duration(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('give milliseconds (5000) or seconds (5s).');
+  const ms = Number(match[1]) * (match[2] === 's' ? 1000 : 1);
+  if (ms < 1 || ms > 3_600_000) throw new InvalidArgumentError('must be between 1 ms and 1 hour.');
+  return Math.round(ms);
+}
+
+function count(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`give a whole number from ${min} to ${max}.`);
+    return n;
+  };
+}
+
+function bytes(value: string): number {
+  const match = /^(\d+)(k|kb|kib|m|mb|mib)?$/i.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('give bytes (65536) or a size such as 64k or 4m.');
+  const unit = (match[2] ?? '').toLowerCase();
+  const n = Number(match[1]) * (unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 * 1024 : 1);
+  if (n < 16 || n > 64 * 1024 * 1024) throw new InvalidArgumentError('must be between 16 bytes and 64 MiB.');
+  return n;
+}
+
+/** Options shared by every command that attaches to a target. */
+function targetCommand(program: Command, name: string, args: string, description: string): Command {
+  return program
+    .command(`${name} <target> ${args}`)
+    .description(description)
+    .addOption(new Option('--timeout <ms>', 'time limit for the code in the target, enforced there and here (ms, or 5s)').default(5000).argParser(duration))
+    .addOption(new Option('--attach-timeout <ms>', 'how long to wait for the inspector to open after SIGUSR1').default(3000).argParser(duration))
+    .option('--json', 'print the result as JSON instead of util.inspect')
+    .addOption(new Option('--depth <n>', 'how deep util.inspect shows nested objects').default(2).argParser(count(0, 100)))
+    .addOption(new Option('--max-bytes <size>', 'cut the printed result at this size (the target never sends more)').default(1024 * 1024, '1m').argParser(bytes))
+    .option('--no-color', 'no colours, even on a terminal')
+    .option('-v, --verbose', 'show full stacks of errors');
+}
+
+const EXAMPLES = `
+Targets:
+  4242                      a local Node.js process id (its inspector is opened with SIGUSR1 and closed again)
+  127.0.0.1:9229            an inspector that is already listening
+  ws://127.0.0.1:9229/<id>  an inspector WebSocket URL
+
+Examples:
+  $ probing demo                                   start the bundled demo service and probe it
+  $ probing list                                   Node.js processes you can probe
+  $ probing 4242 eval "process.memoryUsage()"
+  $ probing 4242 eval "await fetch('http://localhost:3000/health').then(r => r.status)"
+  $ probing 4242 inject ./hook.js
+
+Exit status:
+  0 success · 1 the code in the target threw · 2 bad arguments · 3 cannot attach
+  4 time limit reached · 5 connection or protocol failure · 130 interrupted`;
+
+function buildProgram(out: (text: string) => void, err: (text: string) => void, run: (job: Promise<number>) => void): Command {
+  const program = new Command('probing')
+    .description('Probe a running Node.js process: run code in it, load scripts into it — without restarting it.')
+    .version(version(), '-V, --version')
+    .usage('<target> <command> [options]\n       probing <command> [options]')
+    .addHelpText('after', EXAMPLES)
+    .showSuggestionAfterError(true)
+    .configureOutput({ writeOut: out, writeErr: err })
+    .exitOverride();
+
+  const help = new Help();
+  program.configureHelp({
+    commandUsage: (cmd) => {
+      if (!TARGET_COMMANDS.includes(cmd.name())) return help.commandUsage(cmd);
+      const args = cmd.registeredArguments.slice(1).map((a) => `<${a.name()}>`).join(' ');
+      return `probing <target> ${cmd.name()} ${args} [options]`;
+    },
+  });
+
+  targetCommand(program, 'eval', '<code>', 'evaluate JavaScript in the target (top-level await and require() work) and print the result')
+    .addHelpText('after', `
+Examples:
+  $ probing 4242 eval "globalThis.cache.size"
+  $ probing 4242 eval "require('os').loadavg()"
+  $ probing 4242 eval --json "[...app.sessions.values()]"
+  $ probing 4242 eval "await db.query('select 1')" --timeout 10s`)
+    .action((target: string, code: string, options: TargetOptions) => run(evalCommand(target, code, options, out)));
+
+  targetCommand(program, 'inject', '<file>', 'load a CommonJS script into the target; prints its module.exports')
+    .addHelpText('after', `
+The script runs like a CommonJS module inside the target: require() resolves relative
+to the script, module.exports is printed back, and timers or hooks it installs keep
+running after probing leaves. ES module syntax (import/export) is not supported.
+
+Examples:
+  $ probing 4242 inject ./hook.js
+  $ probing 4242 inject ./dump-routes.js --json`)
+    .action((target: string, file: string, options: TargetOptions) => run(injectCommand(target, file, options, out)));
+
+  program
+    .command('list')
+    .description('list the Node.js processes on this host that you can probe')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  $ probing list')
+    .action((options: { json?: boolean }) => run(listCommand(options, out)));
+
+  program
+    .command('demo')
+    .description('start the bundled demo service, run probing commands against it, and stop it')
+    .option('--keep', 'keep the demo service running and print its pid, until Ctrl-C')
+    .addHelpText('after', '\nExamples:\n  $ probing demo\n  $ probing demo --keep')
+    .action((options: { keep?: boolean }) => run(demoCommand(options, out, err)));
+
+  return program;
+}
+
+function printResult(result: Formatted, out: (text: string) => void, err: (text: string) => void, maxBytes: number): void {
+  out(result.text + '\n');
+  if (result.truncated) {
+    const total = result.truncated.total === null ? '' : ` of ${result.truncated.total}`;
+    err(`probing: output cut at ${maxBytes} bytes${total}; raise --max-bytes to see more\n`);
+  }
+}
+
+function formatOptions(options: TargetOptions) {
+  return {
+    json: options.json === true,
+    colors: options.color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR,
+    depth: options.depth,
+    columns: process.stdout.columns ?? 80,
+    maxBytes: options.maxBytes,
+    timeoutMs: options.timeout,
+  };
+}
+
+async function evalCommand(target: string, code: string, options: TargetOptions, out: (text: string) => void): Promise<number> {
+  const spec = parseTarget(target);
+  const { withTarget } = await import('./run/with-target.js');
+  const { evaluate } = await import('./run/evaluate.js');
+  const result = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (a) => evaluate(a, code, formatOptions(options)));
+  printResult(result, out, (t) => process.stderr.write(t), options.maxBytes);
+  return ExitCode.ok;
+}
+
+async function injectCommand(target: string, file: string, options: TargetOptions, out: (text: string) => void): Promise<number> {
+  const spec = parseTarget(target);
+  const { withTarget } = await import('./run/with-target.js');
+  const { inject, readScript } = await import('./run/inject.js');
+  await readScript(file); // refuse a missing or unsupported file before attaching
+  const result = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (a) => inject(a, file, formatOptions(options)));
+  printResult(result, out, (t) => process.stderr.write(t), options.maxBytes);
+  return ExitCode.ok;
+}
+
+async function listCommand(options: { json?: boolean }, out: (text: string) => void): Promise<number> {
+  const { listNodeProcesses } = await import('./attach/list.js');
+  const rows = await listNodeProcesses();
+  if (options.json) {
+    out(JSON.stringify(rows, null, 2) + '\n');
+    return ExitCode.ok;
+  }
+  const { renderColumns } = await import('./output/columns.js');
+  out(
+    renderColumns(
+      ['PID', 'NODE', 'INSPECTOR', 'COMMAND'],
+      rows.map((r) => [
+        String(r.pid),
+        r.node ?? '?',
+        r.inspector === 'open' ? `open ${r.address}` : r.note ? `${r.inspector} (${r.note})` : r.inspector,
+        r.command,
+      ]),
+      process.stdout.isTTY ? process.stdout.columns : undefined,
+    ),
+  );
+  if (rows.length === 0) out('(no Node.js processes that you can probe)\n');
+  return ExitCode.ok;
+}
+
+async function demoCommand(options: { keep?: boolean }, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  const { runDemo } = await import('./demo.js');
+  return runDemo({ keep: options.keep === true, out, err });
+}
+
+/** Moves a leading target behind its command: `probing 4242 eval x` → `probing eval 4242 x`. */
+export function reorder(args: readonly string[]): string[] {
+  const first = args.findIndex((a) => !a.startsWith('-'));
+  if (first < 0) return [...args];
+  const word = args[first]!;
+  if (TARGET_COMMANDS.includes(word) || HOST_COMMANDS.includes(word)) return [...args];
+  const rest = args.slice(first + 1);
+  const second = rest.findIndex((a) => !a.startsWith('-'));
+  if (second < 0) {
+    throw new UsageError('NO_COMMAND', `what should probing do with ${word}?`, { hint: `give a command: probing ${word} eval "<code>", or probing ${word} inject <file>` });
+  }
+  const command = rest[second]!;
+  if (!TARGET_COMMANDS.includes(command)) {
+    const known = HOST_COMMANDS.includes(command) ? ` (${command} takes no target)` : '';
+    throw new UsageError('UNKNOWN_COMMAND', `unknown command "${command}"${known}`, { hint: `commands for a target: ${TARGET_COMMANDS.join(', ')}; see probing --help` });
+  }
+  return [...args.slice(0, first), command, word, ...rest.slice(0, second), ...rest.slice(second + 1)];
+}
+
+function report(error: unknown, verbose: boolean): number {
+  const write = (text: string) => process.stderr.write(text);
+  if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  if (error instanceof ProbingError) {
+    write(`probing: ${error.message}\n`);
+    if (error instanceof RemoteError && error.remoteStack) {
+      const stack = error.remoteStack.split('\n').filter((line) => !line.includes('probing://'));
+      write(stack.map((line) => `  │ ${line}`).join('\n') + '\n');
+    }
+    if (error.hint) write(`  hint: ${error.hint}\n`);
+    if (verbose) write(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  write(`probing: internal error: ${error instanceof Error ? (verbose ? error.stack : error.message) : String(error)}\n`);
+  if (!verbose) write('  hint: run again with --verbose for the stack, and report it\n');
+  return ExitCode.protocol;
+}
+
+/** Runs the CLI with the given arguments (without node and script); resolves with the exit status. */
+export async function main(args: readonly string[] = process.argv.slice(2)): Promise<number> {
+  const verbose = args.includes('-v') || args.includes('--verbose');
+  let job: Promise<number> | undefined;
+  const out = (text: string) => void process.stdout.write(text);
+  const err = (text: string) => void process.stderr.write(text);
+  try {
+    const program = buildProgram(out, err, (j) => (job = j));
+    if (args.length === 0) {
+      program.outputHelp();
+      return ExitCode.usage;
+    }
+    await program.parseAsync(reorder(args), { from: 'user' });
+    return job ? await job : ExitCode.ok;
+  } catch (error) {
+    return report(error, verbose);
+  }
+}

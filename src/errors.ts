@@ -1,0 +1,79 @@
+/**
+ * One error hierarchy for the whole tool. Every error carries a stable `code`,
+ * a `hint` that names the fix, and the exit status the CLI maps it to.
+ * Library code throws these; only the CLI prints them.
+ */
+
+/** Exit statuses, documented in the README. */
+export const ExitCode = {
+  ok: 0,
+  /** The code run in the target threw or was rejected. */
+  remote: 1,
+  /** Bad arguments or options. */
+  usage: 2,
+  /** The target could not be attached: not found, not Node.js, no inspector. */
+  attach: 3,
+  /** An evaluation did not finish within --timeout. */
+  timeout: 4,
+  /** The connection to the target broke, or the protocol failed. */
+  protocol: 5,
+  /** Interrupted by Ctrl-C (SIGINT). */
+  interrupted: 130,
+} as const;
+
+export interface ProbingErrorOptions {
+  hint?: string;
+  cause?: unknown;
+}
+
+export class ProbingError extends Error {
+  readonly code: string;
+  readonly hint: string | undefined;
+  readonly exitCode: number = ExitCode.protocol;
+
+  constructor(code: string, message: string, options: ProbingErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = options.hint;
+  }
+}
+
+export class UsageError extends ProbingError {
+  override readonly exitCode = ExitCode.usage;
+}
+
+export class AttachError extends ProbingError {
+  override readonly exitCode = ExitCode.attach;
+}
+
+export class ProtocolError extends ProbingError {
+  override readonly exitCode = ExitCode.protocol;
+}
+
+export class TargetClosedError extends ProbingError {
+  override readonly exitCode = ExitCode.protocol;
+}
+
+export class TimeoutError extends ProbingError {
+  override readonly exitCode = ExitCode.timeout;
+}
+
+/** The code the user ran in the target threw; `remoteStack` is the target's own stack. */
+export class RemoteError extends ProbingError {
+  override readonly exitCode = ExitCode.remote;
+  readonly remoteStack: string;
+
+  constructor(code: string, message: string, remoteStack: string, options: ProbingErrorOptions = {}) {
+    super(code, message, options);
+    this.remoteStack = remoteStack;
+  }
+}
+
+export class InterruptedError extends ProbingError {
+  override readonly exitCode = ExitCode.interrupted;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,58 @@
+/**
+ * Turning what an evaluation returned into something the CLI can print:
+ * formatting happens in the target (util.inspect or bounded JSON), and only the
+ * text crosses the wire.
+ */
+import type { Protocol } from 'devtools-protocol';
+import { ProtocolError, RemoteError, TimeoutError } from '../errors.js';
+import type { Session } from '../attach/session.js';
+import { formatValue, UTIL_MODULE, type FormatOptions, type Formatted } from '../target/snippets.js';
+
+export const OBJECT_GROUP = 'probing';
+
+export function callArgument(value: Protocol.Runtime.RemoteObject): Protocol.Runtime.CallArgument {
+  if (value.objectId) return { objectId: value.objectId };
+  if (value.unserializableValue) return { unserializableValue: value.unserializableValue };
+  if (value.type === 'undefined') return {};
+  return { value: value.value };
+}
+
+export async function formatRemote(session: Session, value: Protocol.Runtime.RemoteObject, options: FormatOptions, timeoutMs: number): Promise<Formatted> {
+  const util = await session.send(
+    'Runtime.evaluate',
+    { expression: UTIL_MODULE, includeCommandLineAPI: true, objectGroup: OBJECT_GROUP, silent: true, timeout: timeoutMs },
+    { timeoutMs: timeoutMs + 500 },
+  );
+  if (!util.result.objectId) throw new RemoteError('NO_UTIL', 'could not load node:util in the target', '');
+  const formatted = await session.send(
+    'Runtime.callFunctionOn',
+    {
+      functionDeclaration: formatValue.toString(),
+      objectId: util.result.objectId,
+      arguments: [callArgument(value), { value: options }],
+      returnByValue: true,
+      silent: true,
+      objectGroup: OBJECT_GROUP,
+    },
+    { timeoutMs: timeoutMs + 500 },
+  );
+  if (formatted.exceptionDetails) throw remoteError(formatted.exceptionDetails, 'formatting the result', timeoutMs);
+  return formatted.result.value as Formatted;
+}
+
+/** Maps the target's exception to an error carrying the target's own message and stack. */
+export function remoteError(details: Protocol.Runtime.ExceptionDetails, what: string, timeoutMs: number): RemoteError | TimeoutError {
+  const description: string = details.exception?.description ?? String(details.exception?.value ?? details.text);
+  if (/Execution was terminated/.test(description) || /Execution was terminated/.test(details.text)) {
+    return new TimeoutError('TIMEOUT', `${what} ran for longer than ${timeoutMs} ms and was stopped; the target keeps running`, {
+      hint: 'raise --timeout if the code is meant to run that long',
+    });
+  }
+  const firstLine = description.split('\n').find((line) => /\w+(Error|Exception)?:|^Uncaught/.test(line)) ?? description.split('\n')[0] ?? 'exception';
+  return new RemoteError('REMOTE_EXCEPTION', `${what} threw ${firstLine.replace(/^Uncaught\s*/, '')}`, description);
+}
+
+/** The target stopped our code at its `timeout` (reported as a protocol error, not an exception). */
+export function isTerminated(error: unknown): boolean {
+  return error instanceof ProtocolError && /Execution was terminated/.test(error.message);
+}

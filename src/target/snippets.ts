@@ -1,0 +1,135 @@
+/**
+ * Code that runs inside the target. Every function here is sent as source text
+ * (Function.prototype.toString) and must be self-contained: no imports, no
+ * closures over CLI state. Expressions are plain strings.
+ */
+
+/** Marks snippets in the target's stack traces. */
+export const SOURCE_URL = '//# sourceURL=probing://snippet';
+
+/** Who are you? Evaluated right after connecting to confirm the pid. */
+export const IDENTIFY = `({ pid: process.pid, nodeVersion: process.version, title: process.title, argv: process.argv.slice(0, 8) })\n${SOURCE_URL}`;
+
+/**
+ * Closes the inspector from inside. Runs synchronously (not in setImmediate) so that
+ * it also works while the target spins in a tight loop; close() returns once our
+ * connection is gone, which the target itself brings about.
+ */
+export const CLOSE_INSPECTOR = `(typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:inspector') : require('node:inspector')).close()\n${SOURCE_URL}`;
+
+/** Evaluates to the util module, in CommonJS and ESM targets alike (with includeCommandLineAPI). */
+export const UTIL_MODULE = `(typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:util') : require('node:util'))\n${SOURCE_URL}`;
+
+export interface FormatOptions {
+  json: boolean;
+  colors: boolean;
+  depth: number;
+  columns: number;
+  maxBytes: number;
+}
+
+export interface Formatted {
+  text: string;
+  /** Set when the text was cut at maxBytes; `total` is the full length when it is known. */
+  truncated?: { total: number | null };
+}
+
+/**
+ * Formats a value the way the REPL would (util.inspect) or as JSON, bounded in size.
+ * Called with `this` = the util module. The JSON walk stops as soon as it has
+ * produced maxBytes, so a huge object cannot block the target for long.
+ */
+export function formatValue(this: { inspect: (value: unknown, options: object) => string }, value: unknown, options: FormatOptions): Formatted {
+  const cut = (text: string): Formatted =>
+    text.length > options.maxBytes ? { text: text.slice(0, options.maxBytes), truncated: { total: text.length } } : { text };
+  if (!options.json) {
+    return cut(
+      this.inspect(value, {
+        colors: options.colors,
+        depth: options.depth,
+        breakLength: options.columns,
+        maxArrayLength: 1000,
+        maxStringLength: options.maxBytes,
+      }),
+    );
+  }
+  const limit = options.maxBytes;
+  let size = 0;
+  let full = true;
+  const seen = new Set<object>();
+  const budget = (n: number): boolean => {
+    size += n;
+    if (size > limit) full = false;
+    return full;
+  };
+  const walk = (v: unknown, depth: number): unknown => {
+    if (!full) return undefined;
+    if (v === null || typeof v === 'boolean') return budget(5) ? v : undefined;
+    if (typeof v === 'number') return budget(12) ? (Number.isFinite(v) ? v : String(v)) : undefined;
+    if (typeof v === 'string') return budget(v.length + 2) ? v : v.slice(0, Math.max(0, limit - size + v.length));
+    if (typeof v === 'bigint') return budget(20) ? v.toString() : undefined;
+    if (typeof v === 'undefined' || typeof v === 'function' || typeof v === 'symbol') return undefined;
+    const obj = v as object;
+    if (seen.has(obj)) return '[Circular]';
+    if (depth > 64) return '[Too deep]';
+    seen.add(obj);
+    try {
+      if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? null : obj.toISOString();
+      if (obj instanceof Error) return { name: obj.name, message: obj.message, stack: obj.stack };
+      if (obj instanceof Map) return walk(Object.fromEntries([...obj].map(([k, val]) => [String(k), val])), depth + 1);
+      if (obj instanceof Set) return walk([...obj], depth + 1);
+      if (ArrayBuffer.isView(obj)) return walk(Array.from(obj as unknown as ArrayLike<unknown>).slice(0, 10000), depth + 1);
+      if (Array.isArray(obj)) {
+        const out: unknown[] = [];
+        for (let i = 0; i < obj.length && full; i++) {
+          const item = walk(obj[i], depth + 1);
+          out.push(item === undefined ? null : item);
+        }
+        return out;
+      }
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(obj)) {
+        if (!budget(key.length + 4)) break;
+        let item: unknown;
+        try {
+          item = (obj as Record<string, unknown>)[key];
+        } catch (error) {
+          item = `[Getter threw: ${(error as Error)?.message ?? String(error)}]`;
+        }
+        const converted = walk(item, depth + 1);
+        if (converted !== undefined) out[key] = converted;
+      }
+      return out;
+    } finally {
+      seen.delete(obj);
+    }
+  };
+  const converted = walk(value, 0);
+  const text = JSON.stringify(converted === undefined ? null : converted, null, 2);
+  return full ? { text } : { text, truncated: { total: null } };
+}
+
+/**
+ * Loads a script CommonJS-style, as Node's own loader would: compiled with
+ * vm.compileFunction under the script's real filename (so stacks and syntax errors
+ * point at its lines), with a require() that resolves relative to the script.
+ * Returns module.exports.
+ */
+export function injectScript(source: string, filename: string, dirname: string): unknown {
+  type Loader = (id: string) => any;
+  const load: Loader =
+    typeof (process as any).getBuiltinModule === 'function'
+      ? (process as any).getBuiltinModule
+      : require; // the inspector's command-line API require, also present in ESM targets
+  const vm = load('node:vm');
+  const Module = load('node:module');
+  const localRequire = Module.createRequire(filename);
+  const module = { id: filename, filename, path: dirname, exports: {} as unknown, loaded: false, children: [], paths: [], require: localRequire };
+  const options: Record<string, unknown> = { filename };
+  if (vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER) options.importModuleDynamically = vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER;
+  const body = source.startsWith('#!') ? '//' + source : source;
+  const fn = vm.compileFunction(body, ['exports', 'require', 'module', '__filename', '__dirname'], options);
+  fn.call(module.exports, module.exports, localRequire, module, filename, dirname);
+  module.loaded = true;
+  return module.exports;
+}
