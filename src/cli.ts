@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseTarget } from './attach/target-spec.js';
 import { ExitCode, ProbingError, RemoteError, UsageError } from './errors.js';
 import type { Formatted } from './target/snippets.js';
+import type { Outcome } from './run/with-target.js';
 
 const TARGET_COMMANDS = ['eval', 'inject'];
 const HOST_COMMANDS = ['list', 'demo', 'help'];
@@ -138,8 +139,9 @@ Examples:
   return program;
 }
 
-function printResult(result: Formatted, out: (text: string) => void, err: (text: string) => void, maxBytes: number): void {
+function printResult({ value: result, leftOpen }: Outcome<Formatted>, out: (text: string) => void, err: (text: string) => void, maxBytes: number): void {
   out(result.text + '\n');
+  if (leftOpen) err(`probing: note: ${leftOpen}\n`);
   if (result.truncated) {
     const total = result.truncated.total === null ? '' : ` of ${result.truncated.total}`;
     err(`probing: output cut at ${maxBytes} bytes${total}; raise --max-bytes to see more\n`);
@@ -231,7 +233,8 @@ function report(error: unknown, verbose: boolean): number {
     write(`probing: ${error.message}\n`);
     if (error instanceof RemoteError && error.remoteStack) {
       const stack = error.remoteStack.split('\n').filter((line) => !line.includes('probing://'));
-      write(stack.map((line) => `  │ ${line}`).join('\n') + '\n');
+      if (stack[0] && error.message.endsWith(stack[0].replace(/^Uncaught\s*/, ''))) stack.shift();
+      if (stack.length > 0) write(stack.map((line) => `  │ ${line}`).join('\n') + '\n');
     }
     if (error.hint) write(`  hint: ${error.hint}\n`);
     if (verbose) write(`${error.stack}\n`);

@@ -9,6 +9,6 @@ export function debug(namespace: string): (...args: unknown[]) => void {
   const name = `probing:${namespace}`;
   if (!patterns.some((p) => p.test(name))) return () => {};
   return (...args) => {
-    process.stderr.write(`${name} ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}\n`);
+    process.stderr.write(`${(performance.now() | 0).toString().padStart(5)} ${name} ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}\n`);
   };
 }

@@ -9,7 +9,9 @@ import { openInspector, type OpenedInspector } from './open-inspector.js';
 import { Session } from './session.js';
 import { describeTarget, type TargetSpec } from './target-spec.js';
 import { connectWebSocket } from './transport.js';
-import { CLOSE_INSPECTOR, IDENTIFY } from '../target/snippets.js';
+import { cancelClose, identify as identifySnippet, LOAD_BUILTIN, OPENED_KEY, scheduleClose, SOURCE_URL } from '../target/snippets.js';
+
+const KEY = JSON.stringify(OPENED_KEY);
 
 const log = debug('attach');
 
@@ -25,6 +27,13 @@ export interface TargetIdentity {
   nodeVersion: string;
   title: string;
   argv: string[];
+  /** An earlier probing command opened this inspector and could not close it. */
+  probingOpened: boolean;
+}
+
+export interface DetachResult {
+  /** Set when the inspector probing opened is still open, with the reason. */
+  leftOpen?: string;
 }
 
 export interface Attachment {
@@ -35,9 +44,11 @@ export interface Attachment {
   /** True when probing opened the inspector and will close it on detach. */
   readonly openedByUs: boolean;
   /** Closes what we opened; safe to call more than once. */
-  detach(): Promise<void>;
+  detach(): Promise<DetachResult>;
 }
 
+/** How long a target gets to return to its event loop and close the inspector. */
+const CLOSE_WAIT_MS = 2000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function webSocketUrl(host: string, port: number, what: string): Promise<string> {
@@ -58,14 +69,15 @@ async function webSocketUrl(host: string, port: number, what: string): Promise<s
   return node.webSocketDebuggerUrl;
 }
 
-async function identify(session: Session, timeoutMs: number): Promise<TargetIdentity> {
+async function identify(session: Session, timeoutMs: number, mark: boolean): Promise<TargetIdentity> {
   const { result, exceptionDetails } = await session.send(
     'Runtime.evaluate',
-    { expression: IDENTIFY, returnByValue: true, timeout: timeoutMs, silent: true },
+    { expression: `(${identifySnippet.toString()})(${mark}, ${KEY})\n${SOURCE_URL}`, returnByValue: true, timeout: timeoutMs, silent: true },
     { timeoutMs: timeoutMs + 500 },
   );
   if (exceptionDetails || typeof result.value !== 'object' || result.value === null) {
-    throw new AttachError('IDENTIFY_FAILED', 'the target did not say who it is (process.pid failed)', {
+    const reason = exceptionDetails?.exception?.description ?? exceptionDetails?.text ?? 'no answer';
+    throw new AttachError('IDENTIFY_FAILED', `the target did not say who it is (${reason.split('\n')[0]})`, {
       hint: 'the inspector may belong to a browser or to something that is not Node.js',
     });
   }
@@ -92,13 +104,20 @@ export async function attach(spec: TargetSpec, options: AttachOptions): Promise<
   try {
     session = new Session(await connectWebSocket(url), options.timeoutMs);
   } catch (error) {
-    if (opened) await closeOpenedInspector(undefined, opened, url);
+    opened?.lock?.release();
+    if (opened?.openedByUs && error instanceof ProbingError) {
+      throw new AttachError(error.code, `${error.message}; the inspector probing opened on ${opened.host}:${opened.port} could not be closed`, {
+        hint: `it stays open until pid ${opened.facts.pid} exits or closes it; check that nothing else holds the port, and retry`,
+        cause: error,
+      });
+    }
     throw error;
   }
 
   let target: TargetIdentity;
   try {
-    target = await identify(session, options.timeoutMs);
+    const mark = opened?.openedByUs === true;
+    target = await identify(session, options.timeoutMs, false);
     if (opened && target.pid !== opened.facts.nsPid) {
       // Someone else's inspector: leave it exactly as it is.
       await session.close();
@@ -108,25 +127,38 @@ export async function attach(spec: TargetSpec, options: AttachOptions): Promise<
         hint: 'another process holds the inspector port; start the target with --inspect-port=0',
       });
     }
+    if (mark) await identify(session, options.timeoutMs, true);
   } catch (error) {
-    if (opened) await closeOpenedInspector(session, opened, url);
+    if (opened?.openedByUs) await closeInspector(session, opened.host, opened.port, options.timeoutMs);
     else await session.close();
+    opened?.lock?.release();
     throw error;
   }
   log('attached to', target.pid, 'at', url);
 
-  let detached: Promise<void> | undefined;
-  const address = new URL(url).host;
+  const address = new URL(url);
+  // We close what we opened, and what an earlier probing command opened but could not close.
+  const ownsInspector = opened?.openedByUs === true || target.probingOpened;
+  let detached: Promise<DetachResult> | undefined;
   return {
     session,
     target,
-    address,
-    openedByUs: opened?.openedByUs ?? false,
+    address: address.host,
+    openedByUs: ownsInspector,
     detach() {
       detached ??= (async () => {
-        await session.send('Runtime.releaseObjectGroup', { objectGroup: 'probing' }, { timeoutMs: 500 }).catch(() => {});
-        if (opened?.openedByUs) await closeOpenedInspector(session, opened, url);
-        else await session.close();
+        try {
+          await session.send('Runtime.releaseObjectGroup', { objectGroup: 'probing' }, { timeoutMs: 500 }).catch(() => {});
+          if (!ownsInspector) {
+            await session.close();
+            return {};
+          }
+          const host = opened?.host ?? address.hostname;
+          const port = opened?.port ?? Number(address.port);
+          return await closeInspector(session, host, port, options.timeoutMs);
+        } finally {
+          opened?.lock?.release();
+        }
       })();
       return detached;
     },
@@ -134,38 +166,37 @@ export async function attach(spec: TargetSpec, options: AttachOptions): Promise<
 }
 
 /**
- * Closes an inspector we opened. inspector.close() blocks the target's event loop
- * until every connection is gone and then drops them from the target's side, so we
- * fire it without waiting for an answer and wait for the target to hang up.
+ * Closes an inspector probing opened. The close runs in the target's next event-loop
+ * turn while our connection stays open, and the target hangs up on us (see
+ * scheduleClose for why not otherwise). A target that does not get back to its event
+ * loop in time keeps its inspector open, marked so that the next probing command
+ * closes it; the result says so.
  */
-async function closeOpenedInspector(session: Session | undefined, opened: OpenedInspector, url: string): Promise<void> {
-  try {
-    if (!opened.openedByUs) return;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      let current = session;
-      if (!current || current.closed) {
-        if (!(await isListening(opened.host, opened.port))) return;
-        current = new Session(await connectWebSocket(url), 1000);
-      }
-      session = undefined;
-      await closeFromInside(current);
-      for (let i = 0; i < 40; i++) {
-        if (!(await isListening(opened.host, opened.port, 100))) return;
-        await sleep(10);
-      }
-      log('inspector still open after close, retrying');
-    }
-    throw new ProbingError('CLOSE_FAILED', `could not close the inspector probing opened at ${opened.host}:${opened.port}`, {
-      hint: `close it by hand: probing ${opened.facts.pid} eval "require('inspector').close()"`,
-    });
-  } finally {
-    opened.lock?.release();
-  }
-}
-
-async function closeFromInside(session: Session): Promise<void> {
+async function closeInspector(session: Session, host: string, port: number, timeoutMs: number): Promise<DetachResult> {
+  if (session.closed) return { leftOpen: 'the connection closed before probing could close the inspector' };
   const hungUp = session.whenClosed();
-  session.fire('Runtime.evaluate', { expression: CLOSE_INSPECTOR, includeCommandLineAPI: true, silent: true });
-  await Promise.race([hungUp, sleep(1000)]);
-  await session.close();
+  session.fire('Runtime.evaluate', { expression: `(${scheduleClose.toString()})(${LOAD_BUILTIN}, ${KEY})\n${SOURCE_URL}`, includeCommandLineAPI: true, silent: true });
+  const waitMs = Math.min(timeoutMs, CLOSE_WAIT_MS);
+  let timer: NodeJS.Timeout | undefined;
+  const closed = await Promise.race([
+    hungUp.then(() => true),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs))),
+  ]);
+  clearTimeout(timer);
+  log(closed ? 'the target hung up' : 'the target did not hang up');
+  if (!closed) {
+    await session.send('Runtime.evaluate', { expression: `(${cancelClose.toString()})(${KEY})\n${SOURCE_URL}`, silent: true, timeout: 1000 }, { timeoutMs: 1500 }).catch(() => {});
+    await session.close();
+    return {
+      leftOpen: `the target did not return to its event loop within ${waitMs} ms, so its inspector stays open on ${host}:${port}; the next probing command against it closes it`,
+    };
+  }
+  for (let i = 0; i < 200; i++) {
+    if (!(await isListening(host, port, 100))) {
+      log('inspector closed');
+      return {};
+    }
+    await sleep(5);
+  }
+  return { leftOpen: `the inspector on ${host}:${port} still accepts connections after it was closed` };
 }

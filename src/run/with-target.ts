@@ -7,7 +7,13 @@ import { attach, type Attachment, type AttachOptions } from '../attach/attach.js
 import type { TargetSpec } from '../attach/target-spec.js';
 import { InterruptedError } from '../errors.js';
 
-export async function withTarget<T>(spec: TargetSpec, options: AttachOptions, work: (attachment: Attachment) => Promise<T>): Promise<T> {
+export interface Outcome<T> {
+  value: T;
+  /** Set when the inspector probing opened could not be closed, with the reason. */
+  leftOpen?: string;
+}
+
+export async function withTarget<T>(spec: TargetSpec, options: AttachOptions, work: (attachment: Attachment) => Promise<T>): Promise<Outcome<T>> {
   let onSignal: (signal: NodeJS.Signals) => void = () => {};
   const interrupted = new Promise<never>((_, reject) => {
     onSignal = (signal) =>
@@ -19,14 +25,17 @@ export async function withTarget<T>(spec: TargetSpec, options: AttachOptions, wo
 
   const attaching = attach(spec, options);
   let attachment: Attachment | undefined;
+  let leftOpen: string | undefined;
+  let value: T;
   try {
     attachment = await Promise.race([attaching, interrupted]);
-    return await Promise.race([work(attachment), interrupted]);
+    value = await Promise.race([work(attachment), interrupted]);
   } finally {
     // Interrupted while attaching: let the attach finish so that what it opened gets closed.
     attachment ??= await attaching.catch(() => undefined);
-    await attachment?.detach();
+    leftOpen = (await attachment?.detach())?.leftOpen;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  return leftOpen === undefined ? { value } : { value, leftOpen };
 }

@@ -7,15 +7,53 @@
 /** Marks snippets in the target's stack traces. */
 export const SOURCE_URL = '//# sourceURL=probing://snippet';
 
-/** Who are you? Evaluated right after connecting to confirm the pid. */
-export const IDENTIFY = `({ pid: process.pid, nodeVersion: process.version, title: process.title, argv: process.argv.slice(0, 8) })\n${SOURCE_URL}`;
+/**
+ * Marks a target whose inspector probing opened and has not yet closed, so that
+ * whichever probing command comes next closes it. A symbol-keyed global: invisible
+ * to Object.keys and JSON, removed when the inspector closes.
+ */
+export const OPENED_KEY = 'probing.openedInspector';
 
 /**
- * Closes the inspector from inside. Runs synchronously (not in setImmediate) so that
- * it also works while the target spins in a tight loop; close() returns once our
- * connection is gone, which the target itself brings about.
+ * Who are you? Evaluated right after connecting to confirm the pid. With `mark`,
+ * records that probing opened this inspector; `probingOpened` says whether an
+ * earlier probing command opened it and could not close it.
  */
-export const CLOSE_INSPECTOR = `(typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:inspector') : require('node:inspector')).close()\n${SOURCE_URL}`;
+export function identify(mark: boolean, key: string) {
+  const symbol = Symbol.for(key);
+  const g = globalThis as Record<symbol, unknown>;
+  const probingOpened = g[symbol] !== undefined;
+  if (mark || probingOpened) g[symbol] = g[symbol] ?? { since: Date.now(), pendingClose: undefined };
+  return { pid: process.pid, nodeVersion: process.version, title: process.title, argv: process.argv.slice(0, 8), probingOpened };
+}
+
+/**
+ * Closes the inspector from inside, on the next turn of the event loop. Calling
+ * inspector.close() while one of our messages is being dispatched, or while our
+ * connection is going away, crashed Node.js 20 targets (SIGSEGV) under load; called
+ * from setImmediate with our connection still open, it closes the connection itself.
+ * Returns the symbol's holder so that `cancelClose` can take it back.
+ */
+export function scheduleClose(load: (id: string) => unknown, key: string): void {
+  const symbol = Symbol.for(key);
+  const g = globalThis as Record<symbol, { pendingClose?: unknown } | undefined>;
+  const state = (g[symbol] ??= { pendingClose: undefined });
+  if (state.pendingClose) clearImmediate(state.pendingClose as NodeJS.Immediate);
+  state.pendingClose = setImmediate(() => {
+    delete g[symbol];
+    (load('node:inspector') as { close(): void }).close();
+  });
+}
+
+/** Takes back a scheduled close (the target is too busy to run it while we wait). */
+export function cancelClose(key: string): void {
+  const state = (globalThis as Record<symbol, { pendingClose?: unknown } | undefined>)[Symbol.for(key)];
+  if (state?.pendingClose) clearImmediate(state.pendingClose as NodeJS.Immediate);
+  if (state) state.pendingClose = undefined;
+}
+
+/** A loader for built-in modules in CommonJS and ESM targets alike (needs includeCommandLineAPI). */
+export const LOAD_BUILTIN = `(typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule : require)`;
 
 /** Evaluates to the util module, in CommonJS and ESM targets alike (with includeCommandLineAPI). */
 export const UTIL_MODULE = `(typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:util') : require('node:util'))\n${SOURCE_URL}`;

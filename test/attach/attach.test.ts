@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { isListening } from '../../src/attach/tcp-probe.js';
+import { expectLeftAsFound } from '../helpers/assertions.js';
+import { listeningPorts, probing, startProgram, startTarget } from '../helpers/targets.js';
+
+describe('attaching by pid', () => {
+  it('opens the inspector of a CommonJS target, confirms its pid, and closes it again', async () => {
+    const target = await startTarget('server.cjs');
+    const before = await listeningPorts(target.pid);
+    const result = await probing([String(target.pid), 'eval', 'process.pid']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(String(target.pid));
+    expect(target.stderr()).toMatch(/Debugger listening on ws:\/\/127\.0\.0\.1:9229/);
+    await expectLeftAsFound(target, before);
+    expect(await isListening('127.0.0.1', 9229)).toBe(false);
+  });
+
+  it('attaches to an ES module target, where require() still works', async () => {
+    const target = await startTarget('server.mjs');
+    const before = await listeningPorts(target.pid);
+    const result = await probing([String(target.pid), 'eval', "state.name + ' ' + require('node:path').basename('/a/b.txt')"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe("'esm-fixture b.txt'");
+    await expectLeftAsFound(target, before);
+  });
+
+  it('evaluates inside a target spinning in a tight loop, and closes the inspector once the loop ends', async () => {
+    const target = await startTarget('spin.cjs');
+    await new Promise((r) => setTimeout(r, 200));
+    const before = await listeningPorts(target.pid);
+    const result = await probing([String(target.pid), 'eval', 'globalThis.spins > 0']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe('true');
+    // it cannot close while the target never returns to its event loop, and says so
+    expect(result.stderr).toContain('did not return to its event loop');
+    expect(result.stderr).toContain('the next probing command against it closes it');
+    expect(await listeningPorts(target.pid)).toEqual([...before, 9229]);
+    const stop = await probing([String(target.pid), 'eval', 'globalThis.stop = true']);
+    expect(stop.code).toBe(0);
+    expect(stop.stderr).toBe('');
+    await expectLeftAsFound(target, before);
+  });
+
+  it('joins an inspector opened with --inspect=0 and leaves it open', async () => {
+    const target = await startTarget('server.cjs', { nodeArgs: ['--inspect=127.0.0.1:0'] });
+    const before = await listeningPorts(target.pid);
+    expect(before.length).toBe(2);
+    const result = await probing([String(target.pid), 'eval', 'process.pid']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(String(target.pid));
+    await expectLeftAsFound(target, before);
+    // the application's own port never received an HTTP request from probing
+    expect((await probing([String(target.pid), 'eval', 'state.hits'])).stdout.trim()).toBe('1');
+  });
+
+  it('opens the inspector where --inspect-port says', async () => {
+    const target = await startTarget('server.cjs', { nodeArgs: ['--inspect-port=0'] });
+    const before = await listeningPorts(target.pid);
+    const result = await probing([String(target.pid), 'eval', 'require("node:inspector").url()']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/ws:\/\/127\.0\.0\.1:\d+\//);
+    expect(result.stdout).not.toMatch(/:9229\//);
+    await expectLeftAsFound(target, before);
+  });
+
+  it('reaches a target by host:port and by ws:// URL', async () => {
+    const target = await startTarget('server.cjs', { nodeArgs: ['--inspect=127.0.0.1:0'] });
+    const url = /ws:\/\/\S+/.exec(target.stderr())?.[0];
+    expect(url).toBeDefined();
+    const port = new URL(url!).port;
+    const byAddress = await probing([`127.0.0.1:${port}`, 'eval', 'process.pid']);
+    expect(byAddress.code).toBe(0);
+    expect(byAddress.stdout.trim()).toBe(String(target.pid));
+    const byUrl = await probing([url!, 'eval', 'state.name']);
+    expect(byUrl.stdout.trim()).toBe("'cjs-fixture'");
+  });
+
+  it('reports that an application swallowing SIGUSR1 opened no inspector', async () => {
+    const target = await startTarget('sigusr1-handler.cjs');
+    const before = await listeningPorts(target.pid);
+    const result = await probing([String(target.pid), 'eval', '1', '--attach-timeout', '600']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`pid ${target.pid} did not open its inspector within 600 ms of SIGUSR1`);
+    expect(result.stderr).toContain("process.on('SIGUSR1')");
+    expect(result.stderr).toContain('hint:');
+    await expectLeftAsFound(target, before);
+  });
+
+  it('refuses a process that is not Node.js and never signals it', async () => {
+    const sleeper = startProgram('sleep', ['30']);
+    await new Promise((r) => setTimeout(r, 100));
+    const result = await probing([String(sleeper.pid), 'eval', '1']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`pid ${sleeper.pid} is sleep, not a Node.js process`);
+    expect(result.stderr).toContain('did not signal it');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sleeper.exitCode).toBeNull();
+    expect(sleeper.signalCode).toBeNull();
+  });
+
+  it('refuses pid 1 when it is not Node.js', async () => {
+    const result = await probing(['1', 'eval', '1']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/pid 1 is \S+, not a Node\.js process|pid 1 .*belongs to another user/);
+  });
+
+  it('says that a pid does not exist', async () => {
+    const result = await probing(['4194000', 'eval', '1']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('no process with pid 4194000');
+    expect(result.stderr).toContain('probing list');
+  });
+
+  it('names the Node.js process that holds port 9229 and does not talk to it', async () => {
+    const holder = await startTarget('server.cjs', { nodeArgs: ['--inspect=127.0.0.1:9229'] });
+    const target = await startTarget('server.mjs');
+    const before = await listeningPorts(target.pid);
+    const result = await probing([String(target.pid), 'eval', 'process.pid']);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(`127.0.0.1:9229 is already held by pid ${holder.pid}`);
+    expect(result.stderr).toContain('--inspect-port=0');
+    // the holder was not touched: no session was attached to it
+    expect(holder.stderr()).not.toContain('Debugger attached');
+    await expectLeftAsFound(target, before);
+    expect(target.stderr()).not.toContain('Debugger listening');
+  });
+
+  it('lets two commands attach to two targets at the same moment', async () => {
+    const [a, b] = await Promise.all([startTarget('server.cjs'), startTarget('server.mjs')]);
+    const [beforeA, beforeB] = await Promise.all([listeningPorts(a.pid), listeningPorts(b.pid)]);
+    const [ra, rb] = await Promise.all([
+      probing([String(a.pid), 'eval', 'process.pid + " " + state.name']),
+      probing([String(b.pid), 'eval', 'process.pid + " " + state.name']),
+    ]);
+    expect(ra.stderr).toBe('');
+    expect(rb.stderr).toBe('');
+    expect(ra.stdout.trim()).toBe(`'${a.pid} cjs-fixture'`);
+    expect(rb.stdout.trim()).toBe(`'${b.pid} esm-fixture'`);
+    await expectLeftAsFound(a, beforeA);
+    await expectLeftAsFound(b, beforeB);
+  });
+
+  it('closes the inspector when interrupted with Ctrl-C', async () => {
+    const target = await startTarget('server.cjs');
+    const before = await listeningPorts(target.pid);
+    const result = await probing([String(target.pid), 'eval', 'new Promise(() => {})', '--timeout', '20s'], {
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          if (target.stderr().includes('Debugger attached')) {
+            clearInterval(poll);
+            setTimeout(() => child.kill('SIGINT'), 100);
+          }
+        }, 10);
+      },
+    });
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain('interrupted by SIGINT');
+    await expectLeftAsFound(target, before);
+  });
+});
