@@ -75,7 +75,11 @@ function scriptError(details: Parameters<typeof remoteError>[0], file: string, p
       hint: 'move long work into a timer or a promise, or raise --timeout',
     });
   }
-  const stack = error.remoteStack;
+  // the frames of vm.compileFunction and of our loader say nothing about the script
+  const stack = error.remoteStack
+    .split('\n')
+    .filter((l) => !/\((node:internal\/vm|node:vm):|probing:\/\//.test(l))
+    .join('\n');
   const escaped = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const line = new RegExp(`${escaped}:(\\d+)`).exec(stack)?.[1];
   const summary = stack.split('\n').find((l) => /^\w*(Error|Exception)\b|^Uncaught/.test(l.trim()))?.trim() ?? error.message;

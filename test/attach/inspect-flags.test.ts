@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { inspectorConfig, nodeOptionsOf } from '../../src/attach/inspect-flags.js';
+
+describe('inspectorConfig', () => {
+  it('defaults to 127.0.0.1:9229', () => {
+    expect(inspectorConfig(['node', 'app.js'], undefined)).toEqual({ host: '127.0.0.1', port: 9229, openAtStart: false, sigusr1Disabled: false });
+  });
+
+  it('reads --inspect-port in both spellings and with a host', () => {
+    expect(inspectorConfig(['node', '--inspect-port=0', 'app.js'], undefined).port).toBe(0);
+    expect(inspectorConfig(['node', '--inspect-port', '9333', 'app.js'], undefined).port).toBe(9333);
+    expect(inspectorConfig(['node', '--inspect-port=0.0.0.0:9400', 'app.js'], undefined)).toMatchObject({ host: '0.0.0.0', port: 9400 });
+  });
+
+  it('reads --inspect, --inspect-brk and --inspect-wait as open at start', () => {
+    expect(inspectorConfig(['node', '--inspect', 'app.js'], undefined)).toMatchObject({ openAtStart: true, port: 9229 });
+    expect(inspectorConfig(['node', '--inspect=127.0.0.1:0', 'app.js'], undefined)).toMatchObject({ openAtStart: true, port: 0 });
+    expect(inspectorConfig(['node', '--inspect-brk=9500', 'app.js'], undefined)).toMatchObject({ openAtStart: true, port: 9500 });
+  });
+
+  it('finds --disable-sigusr1 on the command line and in NODE_OPTIONS', () => {
+    expect(inspectorConfig(['node', '--disable-sigusr1', 'app.js'], undefined).sigusr1Disabled).toBe(true);
+    expect(inspectorConfig(['node', 'app.js'], '--max-old-space-size=100 --disable-sigusr1').sigusr1Disabled).toBe(true);
+  });
+
+  it('lets the command line override NODE_OPTIONS', () => {
+    expect(inspectorConfig(['node', '--inspect-port=9300', 'app.js'], '--inspect-port=9400').port).toBe(9300);
+  });
+
+  it("ignores the program's own arguments", () => {
+    expect(inspectorConfig(['node', 'app.js', '--inspect-port=1234', '--disable-sigusr1'], undefined)).toMatchObject({ port: 9229, sigusr1Disabled: false });
+    expect(nodeOptionsOf(['node', '-r', 'dotenv/config', '--inspect-port=0', 'app.js', '--flag'])).toEqual(['-r', 'dotenv/config', '--inspect-port=0']);
+    expect(nodeOptionsOf(['node', '-e', 'code', '--inspect'])).toEqual([]);
+  });
+});

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { probing, startTarget } from '../helpers/targets.js';
+
+describe('the command line', () => {
+  it('prints help with examples and the exit statuses', async () => {
+    const help = await probing(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('probing 4242 eval');
+    expect(help.stdout).toContain('Exit status:');
+    const evalHelp = await probing(['eval', '--help']);
+    expect(evalHelp.code).toBe(0);
+    expect(evalHelp.stdout).toContain('Usage: probing <target> eval <code> [options]');
+    expect(evalHelp.stdout).toContain('--timeout');
+    const injectHelp = await probing(['inject', '--help']);
+    expect(injectHelp.stdout).toContain('ES module syntax (import/export) is not supported');
+  });
+
+  it('prints the version', async () => {
+    const result = await probing(['--version']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('shows help and exits 2 without arguments', async () => {
+    const result = await probing([]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain('Usage:');
+  });
+
+  it.each([
+    [['abc', 'eval', '1'], '"abc" is not a target', 'probing list'],
+    [['127.0.0.1:99999', 'eval', '1'], 'out of range', 'port'],
+    [['4242'], 'what should probing do with 4242?', 'probing 4242 eval'],
+    [['4242', 'frobnicate'], 'unknown command "frobnicate"', 'eval, inject'],
+    [['4242', 'list'], 'list takes no target', 'probing --help'],
+    [['4242', 'eval', '1', '--timeout', 'soon'], "option '--timeout <ms>' argument 'soon' is invalid", 'milliseconds'],
+    [['4242', 'eval', '1', '--max-bytes', '1'], 'invalid', '16 bytes'],
+    [['4242', 'eval'], "missing required argument 'code'", ''],
+    [['4242', 'eval', '1', '--frob'], "unknown option '--frob'", ''],
+  ])('refuses %j with a clear message and exit status 2', async (args, message, hint) => {
+    const result = await probing(args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain(hint);
+  });
+
+  it('says when nothing at host:port is an inspector', async () => {
+    const target = await startTarget('server.cjs');
+    const result = await probing([`127.0.0.1:${target.port}`, 'eval', '1']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`nothing at 127.0.0.1:${target.port} answers as a Node.js inspector`);
+    expect(result.stderr).toContain('hint:');
+  });
+});
+
+describe('probing list', () => {
+  it('lists Node.js processes with their version and inspector state', async () => {
+    const closed = await startTarget('server.cjs');
+    const open = await startTarget('server.cjs', { nodeArgs: ['--inspect=127.0.0.1:0'] });
+    const port = new URL(/ws:\/\/\S+/.exec(open.stderr())![0]).port;
+    const json = await probing(['list', '--json']);
+    expect(json.code).toBe(0);
+    const rows = JSON.parse(json.stdout) as Array<{ pid: number; node: string; inspector: string; address: string | null; command: string }>;
+    const a = rows.find((r) => r.pid === closed.pid);
+    const b = rows.find((r) => r.pid === open.pid);
+    expect(a).toMatchObject({ node: process.version, inspector: 'closed', address: null });
+    expect(a!.command).toContain('server.cjs');
+    expect(b).toMatchObject({ node: process.version, inspector: 'open', address: `127.0.0.1:${port}` });
+    const text = await probing(['list']);
+    expect(text.stdout).toMatch(/^PID\s+NODE\s+INSPECTOR\s+COMMAND/);
+    expect(text.stdout).toContain(`open 127.0.0.1:${port}`);
+    // listing sends nothing to the applications' own ports
+    expect((await probing([String(closed.pid), 'eval', 'state.hits'])).stdout.trim()).toBe('0');
+  });
+});
+
+describe('probing demo', () => {
+  it('starts the demo service, probes it with real commands, and stops it', async () => {
+    const result = await probing(['demo'], { timeoutMs: 60_000 });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const pid = /pid (\d+)/.exec(result.stdout)?.[1];
+    expect(pid).toBeDefined();
+    expect(result.stdout).toContain(`$ probing ${pid} eval app.sessions.size\n6\n`);
+    expect(result.stdout).toContain("{ user: 'ada', items: 0 }");
+    expect(result.stdout).toContain('installed: \'route timer\'');
+    expect(result.stdout).toContain('ran for longer than 300 ms and was stopped');
+    expect(result.stdout).toContain(`Stopping the demo service (pid ${pid})`);
+    expect(() => process.kill(Number(pid), 0)).toThrow();
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { runInNewContext } from 'node:vm';
+import { prepareCode } from '../../src/run/prepare-code.js';
+
+/** Evaluates prepared code the way the inspector would (a script with a `require` in scope). */
+async function run(code: string): Promise<unknown> {
+  const prepared = prepareCode(code);
+  const value = runInNewContext(prepared.expression, { require: (id: string) => `required ${id}`, setTimeout, Promise });
+  return prepared.async ? await value : value;
+}
+
+describe('prepareCode', () => {
+  it('returns the value of the last expression', async () => {
+    expect(await run('1 + 1')).toBe(2);
+    expect(await run('let x = 20; x + 22')).toBe(42);
+    expect(await run('1 + 1 // a trailing comment')).toBe(2);
+  });
+
+  it('treats { … } as an object literal, as the REPL does', async () => {
+    expect(await run('{ a: 1 }')).toEqual({ a: 1 });
+    expect(await run('{ let a = 1; a + 1 }')).toBe(2);
+  });
+
+  it('turns code with top-level await into an async function that returns the last value', async () => {
+    const prepared = prepareCode('const v = await Promise.resolve(40); v + 2');
+    expect(prepared.async).toBe(true);
+    expect(await run('const v = await Promise.resolve(40); v + 2')).toBe(42);
+    expect(await run("await 0; require('x')")).toBe('required x');
+  });
+
+  it('keeps code without await synchronous', () => {
+    expect(prepareCode('a.b.c').async).toBe(false);
+    expect(prepareCode('"await" + 1').async).toBe(false);
+  });
+
+  it('marks a returned rejected promise as handled at once', async () => {
+    let unhandled = 0;
+    const onUnhandled = () => unhandled++;
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const prepared = prepareCode('Promise.reject(new Error("x"))');
+      const value = runInNewContext(prepared.expression, { require, Promise, Error }) as Promise<unknown>;
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).toBe(0);
+      await expect(value).rejects.toThrow('x');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('sends code it cannot parse unchanged, so that V8 reports the error', () => {
+    expect(prepareCode('foo(')).toEqual({ expression: 'foo(', async: false, raw: true });
+  });
+});
