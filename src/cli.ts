@@ -2,6 +2,7 @@
  * The command line: parses arguments, calls the library, prints. The only module
  * that writes to stdout/stderr or decides exit statuses.
  */
+import { debug } from './debug.js';
 import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parseTarget } from './attach/target-spec.js';
@@ -162,8 +163,11 @@ function formatOptions(options: TargetOptions) {
 async function evalCommand(target: string, code: string, options: TargetOptions, out: (text: string) => void): Promise<number> {
   const spec = parseTarget(target);
   const { withTarget } = await import('./run/with-target.js');
-  const { evaluate } = await import('./run/evaluate.js');
-  const result = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (a) => evaluate(a, code, formatOptions(options)));
+  // loads (with acorn) while the target's inspector opens
+  let loading: Promise<typeof import('./run/evaluate.js')> | undefined;
+  const load = () => (loading ??= import('./run/evaluate.js'));
+  const attachOptions = { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, onSignalled: () => void load().catch(() => {}) };
+  const result = await withTarget(spec, attachOptions, async (a) => (await load()).evaluate(a, code, formatOptions(options)));
   printResult(result, out, (t) => process.stderr.write(t), options.maxBytes);
   return ExitCode.ok;
 }
@@ -247,6 +251,7 @@ function report(error: unknown, verbose: boolean): number {
 
 /** Runs the CLI with the given arguments (without node and script); resolves with the exit status. */
 export async function main(args: readonly string[] = process.argv.slice(2)): Promise<number> {
+  debug('cli')('start');
   const verbose = args.includes('-v') || args.includes('--verbose');
   let job: Promise<number> | undefined;
   const out = (text: string) => void process.stdout.write(text);

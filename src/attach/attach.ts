@@ -8,7 +8,7 @@ import { inspectorTargets, isListening } from './inspector-http.js';
 import { openInspector, type OpenedInspector } from './open-inspector.js';
 import { Session } from './session.js';
 import { describeTarget, type TargetSpec } from './target-spec.js';
-import { connectWebSocket } from './transport.js';
+import { connectWebSocket, preloadTransport } from './transport.js';
 import { cancelClose, identify as identifySnippet, LOAD_BUILTIN, OPENED_KEY, scheduleClose, SOURCE_URL } from '../target/snippets.js';
 
 const KEY = JSON.stringify(OPENED_KEY);
@@ -20,6 +20,8 @@ export interface AttachOptions {
   timeoutMs: number;
   /** Limit for the inspector to appear after SIGUSR1, in ms. */
   attachTimeoutMs: number;
+  /** Work to start while the target opens its inspector (loading modules, say). */
+  onSignalled?: () => void;
 }
 
 export interface TargetIdentity {
@@ -69,10 +71,11 @@ async function webSocketUrl(host: string, port: number, what: string): Promise<s
   return node.webSocketDebuggerUrl;
 }
 
-async function identify(session: Session, timeoutMs: number, mark: boolean): Promise<TargetIdentity> {
+/** Asks the target who it is; `markIfPid` marks the inspector as opened by probing, only in that very process. */
+async function identify(session: Session, timeoutMs: number, markIfPid: number | null): Promise<TargetIdentity> {
   const { result, exceptionDetails } = await session.send(
     'Runtime.evaluate',
-    { expression: `(${identifySnippet.toString()})(${mark}, ${KEY})\n${SOURCE_URL}`, returnByValue: true, timeout: timeoutMs, silent: true },
+    { expression: `(${identifySnippet.toString()})(${markIfPid}, ${KEY})\n${SOURCE_URL}`, returnByValue: true, timeout: timeoutMs, silent: true },
     { timeoutMs: timeoutMs + 500 },
   );
   if (exceptionDetails || typeof result.value !== 'object' || result.value === null) {
@@ -89,7 +92,14 @@ export async function attach(spec: TargetSpec, options: AttachOptions): Promise<
   let opened: OpenedInspector | undefined;
   let url: string;
   if (spec.kind === 'pid') {
-    opened = await openInspector(spec.pid, { attachTimeoutMs: options.attachTimeoutMs });
+    // the WebSocket client loads while the target opens its inspector
+    opened = await openInspector(spec.pid, {
+      attachTimeoutMs: options.attachTimeoutMs,
+      onSignalled: () => {
+        preloadTransport();
+        options.onSignalled?.();
+      },
+    });
     url = await webSocketUrl(opened.host, opened.port, describeTarget(spec)).catch((error: unknown) => {
       opened?.lock?.release();
       throw error;
@@ -116,8 +126,7 @@ export async function attach(spec: TargetSpec, options: AttachOptions): Promise<
 
   let target: TargetIdentity;
   try {
-    const mark = opened?.openedByUs === true;
-    target = await identify(session, options.timeoutMs, false);
+    target = await identify(session, options.timeoutMs, opened?.openedByUs ? opened.facts.nsPid : null);
     if (opened && target.pid !== opened.facts.nsPid) {
       // Someone else's inspector: leave it exactly as it is.
       await session.close();
@@ -127,7 +136,6 @@ export async function attach(spec: TargetSpec, options: AttachOptions): Promise<
         hint: 'another process holds the inspector port; start the target with --inspect-port=0',
       });
     }
-    if (mark) await identify(session, options.timeoutMs, true);
   } catch (error) {
     if (opened?.openedByUs) await closeInspector(session, opened.host, opened.port, options.timeoutMs);
     else await session.close();

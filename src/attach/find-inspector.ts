@@ -7,7 +7,7 @@
  * inspector because Node opens it before any application code runs.
  */
 import type { InspectorConfig } from './inspect-flags.js';
-import { inspectorVersion } from './inspector-http.js';
+import { inspectorVersion, isListening } from './inspector-http.js';
 import type { Listener } from './procfs.js';
 
 export interface InspectorAddress {
@@ -31,11 +31,23 @@ export async function askInspector(candidates: Array<{ host: string; port: numbe
   return undefined;
 }
 
-/** The inspector that is already open, or undefined. `ports` undefined: this platform cannot list them. */
-export async function findOpenInspector(config: InspectorConfig, ports: Listener[] | undefined): Promise<InspectorAddress | undefined> {
-  if (ports === undefined) return config.port === 0 ? undefined : askInspector([config]);
-  const configured = config.port === 0 ? [] : ports.filter((l) => l.port === config.port);
-  if (configured.length > 0) return askInspector(configured);
-  if (config.openAtStart && config.port === 0 && ports[0]) return askInspector([ports[0]]);
-  return undefined;
+/**
+ * The process's inspector if it is already open, else undefined. `listPorts` gives
+ * the process's listening sockets (undefined where the platform cannot tell); it is
+ * called only when needed, because reading socket tables can be slow.
+ */
+export async function findOpenInspector(
+  config: InspectorConfig,
+  listPorts: () => Promise<Listener[] | undefined>,
+): Promise<InspectorAddress | undefined> {
+  if (config.port !== 0) {
+    if (!(await isListening(reachable(config.host), config.port))) return undefined;
+    const ports = await listPorts();
+    if (ports === undefined) return askInspector([config]);
+    const configured = ports.filter((l) => l.port === config.port);
+    return configured.length > 0 ? askInspector(configured) : undefined;
+  }
+  if (!config.openAtStart) return undefined;
+  const first = (await listPorts())?.[0];
+  return first ? askInspector([first]) : undefined;
 }

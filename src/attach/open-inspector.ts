@@ -12,6 +12,7 @@ import { isLock, tryLock, type PortLock } from './port-lock.js';
 import {
   commandLine,
   isNodeProcess,
+  listenerWatch,
   listeners,
   portOwner,
   processExists,
@@ -36,6 +37,8 @@ export interface OpenOptions {
   attachTimeoutMs: number;
   /** How long to wait for another probing command to release the port. */
   lockWaitMs?: number;
+  /** Called right after SIGUSR1 is sent: work to do while the target opens its inspector. */
+  onSignalled?: () => void;
 }
 
 const POLL_MS = 5;
@@ -128,8 +131,7 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
   const config = inspectorConfig(facts.argv, facts.nodeOptions);
   log('process', facts.name, facts.sigusr1, config);
 
-  const before = await listeners(pid);
-  const existing = await findOpenInspector(config, before);
+  const existing = await findOpenInspector(config, () => listeners(pid));
   if (existing) {
     log('inspector already open on', existing);
     return { host: existing.host, port: existing.port, facts, openedByUs: false, lock: undefined };
@@ -142,19 +144,24 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
     if (config.port !== 0 && (await isListening(config.host, config.port))) {
       throw await portInUse(facts, config);
     }
-    const knownInodes = new Set((before ?? []).map((l) => l.inode));
+    const freshListeners = await listenerWatch(pid);
     log('SIGUSR1 →', pid);
     if (process.platform === 'win32') {
       (process as unknown as { _debugProcess(pid: number): void })._debugProcess(pid);
     } else {
       process.kill(pid, 'SIGUSR1');
     }
+    options.onSignalled?.();
     const deadline = Date.now() + options.attachTimeoutMs;
     while (Date.now() < deadline) {
       await sleep(POLL_MS);
-      const found = before
-        ? await askInspector(((await listeners(pid)) ?? []).filter((l) => !knownInodes.has(l.inode)))
-        : await findOpenInspector(config, undefined);
+      const fresh = await freshListeners();
+      const found =
+        fresh.length > 0
+          ? await askInspector(fresh)
+          : process.platform !== 'linux'
+            ? await findOpenInspector(config, async () => undefined)
+            : undefined;
       if (found) {
         log('inspector opened on', found);
         return { host: found.host, port: found.port, facts, openedByUs: true, lock };

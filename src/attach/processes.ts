@@ -120,6 +120,29 @@ export async function listeners(pid: number): Promise<Listener[] | undefined> {
   }
 }
 
+/**
+ * Watches a process for new listening sockets. On Linux it compares socket inodes,
+ * which is cheap, and reads the socket tables only once a new socket appears.
+ */
+export async function listenerWatch(pid: number): Promise<() => Promise<Listener[]>> {
+  if (linux) {
+    const before = (await procfs.socketInodes(pid)) ?? new Map<string, number>();
+    return async () => {
+      const now = await procfs.socketInodes(pid);
+      const fresh = new Map([...(now ?? [])].filter(([inode]) => !before.has(inode)));
+      if (fresh.size === 0) return [];
+      for (const inode of fresh.keys()) before.set(inode, 0);
+      return (await procfs.listeners(pid, fresh)) ?? [];
+    };
+  }
+  const known = new Set(((await listeners(pid)) ?? []).map((l) => `${l.host}:${l.port}`));
+  return async () => {
+    const fresh = ((await listeners(pid)) ?? []).filter((l) => !known.has(`${l.host}:${l.port}`));
+    for (const l of fresh) known.add(`${l.host}:${l.port}`);
+    return fresh;
+  };
+}
+
 /** The pid listening on a local TCP port, when we can see it. */
 export async function portOwner(port: number): Promise<number | undefined> {
   if (linux) return procfs.listenerOwner(port);

@@ -12,12 +12,22 @@ export interface Transport {
   close(): Promise<void>;
 }
 
+let loading: Promise<typeof import('chrome-remote-interface')> | undefined;
+
+/** Starts loading the WebSocket client early, so that it loads while we wait for the target. */
+export function preloadTransport(): void {
+  loading ??= import('chrome-remote-interface');
+}
+
 export async function connectWebSocket(url: string): Promise<Transport> {
-  const { default: CDP } = await import('chrome-remote-interface');
+  preloadTransport();
+  const { default: CDP } = await loading!;
   let client;
   try {
-    // local: true uses the bundled protocol instead of fetching it from the target
-    client = await CDP({ target: url, local: true });
+    // An empty protocol descriptor: we only use client.send(), so skip loading the
+    // bundled 1.2 MB protocol.json and generating thousands of wrapper methods
+    // (and never fetch the protocol from the target).
+    client = await CDP({ target: url, protocol: { domains: [] } });
   } catch (error) {
     throw new ProtocolError('CONNECT_FAILED', `could not connect to ${url}: ${(error as Error).message}`, {
       hint: 'is the inspector still open? another debugger may hold it (Node.js accepts several, but a proxy may not)',

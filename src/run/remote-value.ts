@@ -4,6 +4,7 @@
  * text crosses the wire.
  */
 import type { Protocol } from 'devtools-protocol';
+import { inspect } from 'node:util';
 import { ProtocolError, RemoteError, TimeoutError } from '../errors.js';
 import type { Session } from '../attach/session.js';
 import { formatValue, UTIL_MODULE, type FormatOptions, type Formatted } from '../target/snippets.js';
@@ -17,7 +18,20 @@ export function callArgument(value: Protocol.Runtime.RemoteObject): Protocol.Run
   return { value: value.value };
 }
 
+/** A primitive that came back whole: it formats here exactly as util.inspect would there. */
+function localPrimitive(value: Protocol.Runtime.RemoteObject): { value: unknown } | undefined {
+  if (value.objectId) return undefined;
+  if (value.unserializableValue !== undefined) {
+    const text = value.unserializableValue;
+    if (text.endsWith('n')) return { value: BigInt(text.slice(0, -1)) };
+    return { value: text === '-0' ? -0 : Number(text) };
+  }
+  return value.type === 'undefined' || value.type !== 'object' || value.value === null ? { value: value.value } : undefined;
+}
+
 export async function formatRemote(session: Session, value: Protocol.Runtime.RemoteObject, options: FormatOptions, timeoutMs: number): Promise<Formatted> {
+  const primitive = localPrimitive(value);
+  if (primitive) return formatValue.call({ inspect }, primitive.value, options);
   const util = await session.send(
     'Runtime.evaluate',
     { expression: UTIL_MODULE, includeCommandLineAPI: true, objectGroup: OBJECT_GROUP, silent: true, timeout: timeoutMs },

@@ -15,15 +15,15 @@ export const SOURCE_URL = '//# sourceURL=probing://snippet';
 export const OPENED_KEY = 'probing.openedInspector';
 
 /**
- * Who are you? Evaluated right after connecting to confirm the pid. With `mark`,
- * records that probing opened this inspector; `probingOpened` says whether an
- * earlier probing command opened it and could not close it.
+ * Who are you? Evaluated right after connecting to confirm the pid. When this is
+ * process `markIfPid`, records that probing opened its inspector; `probingOpened`
+ * says whether an earlier probing command opened it and could not close it.
  */
-export function identify(mark: boolean, key: string) {
+export function identify(markIfPid: number | null, key: string) {
   const symbol = Symbol.for(key);
   const g = globalThis as Record<symbol, unknown>;
   const probingOpened = g[symbol] !== undefined;
-  if (mark || probingOpened) g[symbol] = g[symbol] ?? { since: Date.now(), pendingClose: undefined };
+  if (markIfPid === process.pid) g[symbol] = g[symbol] ?? { since: Date.now(), pendingClose: undefined };
   return { pid: process.pid, nodeVersion: process.version, title: process.title, argv: process.argv.slice(0, 8), probingOpened };
 }
 

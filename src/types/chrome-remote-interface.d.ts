@@ -11,6 +11,7 @@ declare module 'chrome-remote-interface' {
   interface CDPOptions {
     target: string;
     local?: boolean;
+    protocol?: { domains: unknown[] };
   }
 
   function CDP(options: CDPOptions): Promise<CDPClient>;
