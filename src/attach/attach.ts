@@ -156,7 +156,7 @@ export async function attach(spec: TargetSpec, options: AttachOptions): Promise<
     detach() {
       detached ??= (async () => {
         try {
-          await session.send('Runtime.releaseObjectGroup', { objectGroup: 'probing' }, { timeoutMs: 500 }).catch(() => {});
+          await session.releaseObjects();
           if (!ownsInspector) {
             await session.close();
             return {};

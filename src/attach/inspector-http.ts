@@ -2,7 +2,9 @@
  * The inspector's small HTTP API (/json/version, /json/list). Uses node:http
  * rather than fetch: undici costs tens of milliseconds to load on first use.
  */
-import { request } from 'node:http';
+// node:http loads lazily: it is first needed after SIGUSR1 has been sent.
+let http: Promise<typeof import('node:http')> | undefined;
+const loadHttp = () => (http ??= import('node:http'));
 
 export interface InspectorVersion {
   Browser: string;
@@ -17,7 +19,8 @@ export interface InspectorTargetInfo {
   webSocketDebuggerUrl: string;
 }
 
-function getJson<T>(host: string, port: number, path: string, timeoutMs: number): Promise<T | undefined> {
+async function getJson<T>(host: string, port: number, path: string, timeoutMs: number): Promise<T | undefined> {
+  const { request } = await loadHttp();
   return new Promise((resolve) => {
     const req = request({ host, port, path, timeout: timeoutMs, headers: { host: `${host.includes(':') ? `[${host}]` : host}:${port}` } }, (res) => {
       let body = '';

@@ -144,7 +144,7 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
     if (config.port !== 0 && (await isListening(config.host, config.port))) {
       throw await portInUse(facts, config);
     }
-    const freshListeners = await listenerWatch(pid);
+    const freshListeners = config.port === 0 ? await listenerWatch(pid) : async () => [];
     log('SIGUSR1 →', pid);
     if (process.platform === 'win32') {
       (process as unknown as { _debugProcess(pid: number): void })._debugProcess(pid);
@@ -155,13 +155,10 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
     const deadline = Date.now() + options.attachTimeoutMs;
     while (Date.now() < deadline) {
       await sleep(POLL_MS);
-      const fresh = await freshListeners();
-      const found =
-        fresh.length > 0
-          ? await askInspector(fresh)
-          : process.platform !== 'linux'
-            ? await findOpenInspector(config, async () => undefined)
-            : undefined;
+      // The configured port was free before the signal and we hold its lock: what
+      // answers there now is the target's (the pid is confirmed after connecting).
+      // With --inspect-port=0, watch the target's own sockets for the new one.
+      const found = config.port !== 0 ? await askInspector([config]) : await askInspector(await freshListeners());
       if (found) {
         log('inspector opened on', found);
         return { host: found.host, port: found.port, facts, openedByUs: true, lock };

@@ -5,7 +5,7 @@
  * target's inspector on a fixed port holds this lock until that port is closed
  * again; the second command waits instead of failing.
  */
-import { mkdirSync, openSync, readFileSync, unlinkSync, writeSync, closeSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processExists } from './processes.js';
@@ -36,12 +36,37 @@ function readHolder(path: string): LockHolder | undefined {
 
 /** Tries once; returns the lock, or who holds it. A holder that no longer exists is cleared. */
 export function tryLock(host: string, port: number, targetPid: number): PortLock | LockHolder {
-  const path = lockPath(host, port);
+  let path: string;
+  try {
+    path = lockPath(host, port);
+  } catch {
+    // No shared temp directory we may write to: go on without coordination.
+    return { release() {} };
+  }
+  // The lock file appears complete or not at all: written aside, then hard-linked into
+  // place (link fails if the name exists). Created empty and written after, a reader
+  // could take the empty file for a stale lock and break it.
+  const draft = `${path}.${process.pid}`;
+  try {
+    writeFileSync(draft, `${process.pid} ${targetPid}\n`, { mode: 0o644 });
+  } catch {
+    return { release() {} };
+  }
+  try {
+    return lockWith(draft, path);
+  } finally {
+    try {
+      unlinkSync(draft);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function lockWith(draft: string, path: string): PortLock | LockHolder {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(path, 'wx', 0o644);
-      writeSync(fd, `${process.pid} ${targetPid}\n`);
-      closeSync(fd);
+      linkSync(draft, path);
       let released = false;
       return {
         release() {
@@ -57,10 +82,10 @@ export function tryLock(host: string, port: number, targetPid: number): PortLock
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = readHolder(path);
-      if (holder && processExists(holder.pid) !== 'missing') return holder;
-      // stale: its probing process is gone
+      if (!holder || processExists(holder.pid) !== 'missing') return holder ?? { pid: 0, target: 0 };
+      // stale: its probing process is gone (killed before it could clean up)
       try {
-        unlinkSync(path);
+        if (readHolder(path)?.pid === holder.pid) unlinkSync(path);
       } catch {
         // someone else cleared it
       }

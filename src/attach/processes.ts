@@ -3,16 +3,18 @@
  * is it Node.js, can it take SIGUSR1, where would its inspector listen.
  * Linux reads /proc; macOS and other Unixes fall back to ps and lsof.
  */
-import { execFile } from 'node:child_process';
 import { constants } from 'node:os';
 import { basename } from 'node:path';
-import { promisify } from 'node:util';
 import * as procfs from './procfs.js';
 import type { Listener } from './procfs.js';
 
 export type { Listener } from './procfs.js';
 
-const run = promisify(execFile);
+/** Runs a command (ps, lsof) where there is no /proc; loaded only there. */
+async function run(command: string, args: string[]): Promise<{ stdout: string }> {
+  const [{ execFile }, { promisify }] = await Promise.all([import('node:child_process'), import('node:util')]);
+  return promisify(execFile)(command, args);
+}
 const linux = process.platform === 'linux';
 
 export type Sigusr1State = 'caught' | 'blocked' | 'ignored' | 'default' | 'unknown';
@@ -130,9 +132,8 @@ export async function listenerWatch(pid: number): Promise<() => Promise<Listener
     return async () => {
       const now = await procfs.socketInodes(pid);
       const fresh = new Map([...(now ?? [])].filter(([inode]) => !before.has(inode)));
-      if (fresh.size === 0) return [];
-      for (const inode of fresh.keys()) before.set(inode, 0);
-      return (await procfs.listeners(pid, fresh)) ?? [];
+      // A new socket may not be listening yet: it is looked at again next time.
+      return fresh.size === 0 ? [] : ((await procfs.listeners(pid, fresh)) ?? []);
     };
   }
   const known = new Set(((await listeners(pid)) ?? []).map((l) => `${l.host}:${l.port}`));

@@ -26,6 +26,8 @@ export class Session {
   readonly #pending = new Set<(error: Error) => void>();
   readonly #defaultTimeoutMs: number;
   #closed = false;
+  /** Object groups that calls put remote objects in, to release before leaving. */
+  readonly #groups = new Set<string>();
   readonly #closedPromise: Promise<void>;
   #markClosed!: () => void;
 
@@ -58,6 +60,8 @@ export class Session {
       return Promise.reject(new TargetClosedError('TARGET_CLOSED', `cannot call ${method}: the connection to the target is closed`));
     }
     const timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;
+    const group = (params as { objectGroup?: unknown } | undefined)?.objectGroup;
+    if (typeof group === 'string') this.#groups.add(group);
     log('SEND ►', method);
     return new Promise<Result<M>>((resolve, reject) => {
       const settle = (error: Error | undefined, value?: unknown) => {
@@ -89,6 +93,13 @@ export class Session {
   fire<M extends Method>(method: M, params?: Params<M>): void {
     if (this.#closed) return;
     this.#transport.send(method, params ?? undefined).catch(() => {});
+  }
+
+  /** Releases every remote object our calls created, so the target can collect them. */
+  async releaseObjects(): Promise<void> {
+    const groups = [...this.#groups];
+    this.#groups.clear();
+    await Promise.all(groups.map((objectGroup) => this.send('Runtime.releaseObjectGroup', { objectGroup }, { timeoutMs: 500 }).catch(() => {})));
   }
 
   async close(): Promise<void> {

@@ -7,9 +7,9 @@ import type { Protocol } from 'devtools-protocol';
 import { inspect } from 'node:util';
 import { ProtocolError, RemoteError, TimeoutError } from '../errors.js';
 import type { Session } from '../attach/session.js';
-import { formatValue, UTIL_MODULE, type FormatOptions, type Formatted } from '../target/snippets.js';
+import { formatValue, OBJECT_GROUP, UTIL_MODULE, type FormatOptions, type Formatted } from '../target/snippets.js';
 
-export const OBJECT_GROUP = 'probing';
+export { OBJECT_GROUP } from '../target/snippets.js';
 
 export function callArgument(value: Protocol.Runtime.RemoteObject): Protocol.Runtime.CallArgument {
   if (value.objectId) return { objectId: value.objectId };

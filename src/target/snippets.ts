@@ -4,6 +4,9 @@
  * closures over CLI state. Expressions are plain strings.
  */
 
+/** The object group that every remote object probing creates belongs to; released on detach. */
+export const OBJECT_GROUP = 'probing';
+
 /** Marks snippets in the target's stack traces. */
 export const SOURCE_URL = '//# sourceURL=probing://snippet';
 
