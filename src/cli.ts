@@ -10,7 +10,7 @@ import { ExitCode, ProbingError, RemoteError, UsageError } from './errors.js';
 import type { Formatted } from './target/snippets.js';
 import type { Outcome } from './run/with-target.js';
 
-const TARGET_COMMANDS = ['eval', 'inject'];
+const TARGET_COMMANDS = ['eval', 'inject', 'query'];
 const HOST_COMMANDS = ['list', 'demo', 'help'];
 
 interface TargetOptions {
@@ -54,17 +54,22 @@ function bytes(value: string): number {
 }
 
 /** Options shared by every command that attaches to a target. */
-function targetCommand(program: Command, name: string, args: string, description: string): Command {
+function attachCommand(program: Command, name: string, args: string, description: string): Command {
   return program
     .command(`${name} <target> ${args}`)
     .description(description)
     .addOption(new Option('--timeout <ms>', 'time limit for the code in the target, enforced there and here (ms, or 5s)').default(5000).argParser(duration))
     .addOption(new Option('--attach-timeout <ms>', 'how long to wait for the inspector to open after SIGUSR1').default(3000).argParser(duration))
+    .option('-v, --verbose', 'show full stacks of errors');
+}
+
+/** eval and inject: a JavaScript value printed back. */
+function targetCommand(program: Command, name: string, args: string, description: string): Command {
+  return attachCommand(program, name, args, description)
     .option('--json', 'print the result as JSON instead of util.inspect')
     .addOption(new Option('--depth <n>', 'how deep util.inspect shows nested objects').default(2).argParser(count(0, 100)))
     .addOption(new Option('--max-bytes <size>', 'cut the printed result at this size (the target never sends more)').default(1024 * 1024, '1m').argParser(bytes))
-    .option('--no-color', 'no colours, even on a terminal')
-    .option('-v, --verbose', 'show full stacks of errors');
+    .option('--no-color', 'no colours, even on a terminal');
 }
 
 const EXAMPLES = `
@@ -79,6 +84,7 @@ Examples:
   $ probing 4242 eval "process.memoryUsage()"
   $ probing 4242 eval "await fetch('http://localhost:3000/health').then(r => r.status)"
   $ probing 4242 inject ./hook.js
+  $ probing 4242 query "SELECT user, count(*) AS n FROM js.\`[...app.sessions.values()]\` GROUP BY user"
 
 Exit status:
   0 success · 1 the code in the target threw · 2 bad arguments · 3 cannot attach
@@ -86,7 +92,7 @@ Exit status:
 
 function buildProgram(out: (text: string) => void, err: (text: string) => void, run: (job: Promise<number>) => void): Command {
   const program = new Command('probing')
-    .description('Probe a running Node.js process: run code in it, load scripts into it — without restarting it.')
+    .description('Probe a running Node.js process: ask it questions in SQL, run code in it, load scripts into it — without restarting it.')
     .version(version(), '-V, --version')
     .usage('<target> <command> [options]\n       probing <command> [options]')
     .addHelpText('after', EXAMPLES)
@@ -122,6 +128,28 @@ Examples:
   $ probing 4242 inject ./hook.js
   $ probing 4242 inject ./dump-routes.js --json`)
     .action((target: string, file: string, options: TargetOptions) => run(injectCommand(target, file, options, out)));
+
+  attachCommand(program, 'query', '<sql>', 'answer a read-only SQL query over live tables of the target')
+    .addOption(new Option('-f, --format <format>', 'table, json, ndjson, csv or arrow').choices(['table', 'json', 'ndjson', 'csv', 'arrow']).default('table'))
+    .option('-o, --output <file>', 'write the result to a file instead of stdout')
+    .addOption(new Option('--max-rows <n>', 'at most this many rows from each table; the rest is cut (and reported)').default(100_000).argParser(count(1, 100_000_000)))
+    .addOption(new Option('--max-bytes <size>', 'at most about this much data from each table').default(64 * 1024 * 1024, '64m').argParser(bytes))
+    .option('--no-color', 'no colours, even on a terminal')
+    .addHelpText('after', `
+Tables:
+  js.\`<expression>\`   a JavaScript expression evaluated in the target (await allowed):
+                        an array of objects → a row each; an array of scalars, a Set → value;
+                        a Map → key, value; an object → one row; a scalar → one value row
+
+Only SELECT is accepted (WITH, joins, subqueries, UNION included); nested values are
+reachable as payload->user->id. Window functions (OVER) are refused.
+
+Examples:
+  $ probing 4242 query "SELECT user, count(*) AS n FROM js.\`[...app.sessions.values()]\` GROUP BY user"
+  $ probing 4242 query "SELECT key, value->size AS size FROM js.\`app.cache\` ORDER BY size DESC LIMIT 5"
+  $ probing 4242 query "SELECT * FROM js.\`app.stats.byRoute\`" --format json
+  $ probing 4242 query "SELECT * FROM js.\`[...app.sessions.values()]\`" -f arrow -o sessions.arrow`)
+    .action((target: string, sql: string, options: QueryOptions) => run(queryCommand(target, sql, options, out, err)));
 
   program
     .command('list')
@@ -179,6 +207,53 @@ async function injectCommand(target: string, file: string, options: TargetOption
   await readScript(file); // refuse a missing or unsupported file before attaching
   const result = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (a) => inject(a, file, formatOptions(options)));
   printResult(result, out, (t) => process.stderr.write(t), options.maxBytes);
+  return ExitCode.ok;
+}
+
+interface QueryOptions {
+  timeout: number;
+  attachTimeout: number;
+  format: 'table' | 'json' | 'ndjson' | 'csv' | 'arrow';
+  output?: string;
+  maxRows: number;
+  maxBytes: number;
+  color?: boolean;
+}
+
+async function queryCommand(target: string, sql: string, options: QueryOptions, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  const spec = parseTarget(target);
+  if (options.format === 'arrow' && !options.output && process.stdout.isTTY) {
+    throw new UsageError('BINARY_TO_TERMINAL', 'the arrow format is binary and stdout is a terminal', { hint: 'write it to a file with -o results.arrow, or pipe it' });
+  }
+  const [{ withTarget }, { defaultRegistry }, { runQuery, plan }] = await Promise.all([
+    import('./run/with-target.js'),
+    import('./extensions/builtin/index.js'),
+    import('./sql/query.js'),
+  ]);
+  const registry = defaultRegistry();
+  // Bad SQL and unknown tables are refused before the target is touched.
+  for (const table of plan(sql, registry).tables) registry.resolve(table.ref.namespace, table.ref.name, table.ref.quoted);
+  const limits = { maxRows: options.maxRows, maxBytes: options.maxBytes, timeoutMs: options.timeout };
+  const { value: result, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (a) => runQuery(a, sql, registry, limits));
+  const { render } = await import('./output/render.js');
+  const rendered = await render(result, options.format, {
+    width: options.output ? undefined : process.stdout.isTTY ? process.stdout.columns : undefined,
+    colors: !options.output && options.color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR,
+  });
+  if (options.output) {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(options.output, rendered);
+  } else if (typeof rendered === 'string') {
+    out(rendered);
+  } else {
+    process.stdout.write(rendered);
+  }
+  for (const t of result.truncated) {
+    const of = t.total === null ? '' : ` of ${t.total}`;
+    const why = t.reason === 'rows' ? '--max-rows' : '--max-bytes';
+    err(`probing: ${t.table}: cut at ${t.rows}${of} rows by ${why}; raise ${why} to read more\n`);
+  }
+  if (leftOpen) err(`probing: note: ${leftOpen}\n`);
   return ExitCode.ok;
 }
 

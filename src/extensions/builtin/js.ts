@@ -1,0 +1,43 @@
+/**
+ * The `js` namespace: js.`<expression>` evaluates a JavaScript expression in the
+ * target (await allowed) and turns its value into a table, column-wise, inside the
+ * target (target/columns.ts).
+ */
+import type { Namespace, TableSource } from '../contract.js';
+import { evaluateJson } from '../../run/remote-json.js';
+import { toColumns, type ColumnLimits, type TablePayload } from '../../target/columns.js';
+import { tableFromPayload } from '../../tables/from-payload.js';
+
+/** Longest string kept in a cell; longer ones are cut with a marker. */
+const MAX_STRING = 64 * 1024;
+const MAX_COLUMNS = 1000;
+
+function expressionTable(expression: string): TableSource {
+  return {
+    name: `\`${expression}\``,
+    description: 'the value of a JavaScript expression evaluated in the target',
+    async generate({ attachment, constraints, limits }) {
+      const maxRows = Math.min(limits.maxRows, constraints.limit ?? Infinity);
+      const columnLimits: ColumnLimits = { maxRows, maxBytes: limits.maxBytes, maxString: MAX_STRING, maxColumns: MAX_COLUMNS };
+      const usesAwait = /\bawait\b/.test(expression);
+      const call = `(${toColumns.toString()})(${usesAwait ? 'await ' : ''}(${expression}\n), ${JSON.stringify(columnLimits)})`;
+      const payload = await evaluateJson<TablePayload>(attachment, usesAwait ? `(async () => ${call})()` : call, {
+        timeoutMs: limits.timeoutMs,
+        what: `js.\`${expression}\``,
+        async: usesAwait,
+      });
+      const table = tableFromPayload(payload);
+      // Rows left out because the query's own LIMIT did not need them are not a truncation.
+      const cutByQuery = payload.truncated?.reason === 'rows' && maxRows < limits.maxRows;
+      return payload.truncated && !cutByQuery ? { table, truncated: payload.truncated } : { table };
+    },
+  };
+}
+
+export const jsNamespace: Namespace = {
+  name: 'js',
+  description: 'js.`<expression>`: a JavaScript expression evaluated in the target, as a table',
+  resolve(name, quoted) {
+    return quoted ? expressionTable(name) : undefined;
+  },
+};

@@ -1,0 +1,69 @@
+/**
+ * The extension contract: everything a query can see is provided through these
+ * plain, typed objects. Built-in namespaces use it today; extensions loaded into
+ * the CLI, out-of-process programs and HTTP functions will plug into the same one.
+ */
+import type { Table } from 'apache-arrow';
+import type { Attachment } from '../attach/attach.js';
+
+export type ColumnType = 'integer' | 'float' | 'boolean' | 'string' | 'bigint' | 'timestamp' | 'json' | 'null';
+
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+  doc: string;
+}
+
+/** What the query lets a provider narrow down at the source (it may ignore it: results stay correct). */
+export interface Constraints {
+  /** At most this many rows are needed (a LIMIT with nothing that filters, sorts or groups before it). */
+  limit?: number;
+}
+
+export interface Limits {
+  maxRows: number;
+  maxBytes: number;
+  timeoutMs: number;
+}
+
+export interface GenerateContext {
+  attachment: Attachment;
+  constraints: Constraints;
+  limits: Limits;
+}
+
+export interface Truncation {
+  reason: 'rows' | 'bytes';
+  /** Rows there were in all, when known. */
+  total: number | null;
+}
+
+export interface Generated {
+  table: Table;
+  truncated?: Truncation;
+}
+
+/** A table: its schema is data, its generator is code, its docs come from the same declaration. */
+export interface TableSource {
+  name: string;
+  description: string;
+  /** Declared columns; absent for tables whose columns come from the data (js.`…`). */
+  columns?: readonly ColumnSpec[];
+  generate(ctx: GenerateContext): Promise<Generated>;
+}
+
+export interface Namespace {
+  name: string;
+  description: string;
+  /** Static tables. */
+  tables?: readonly TableSource[];
+  /** Dynamic tables, built on demand from the name (or, for ns.`…`, the quoted text). */
+  resolve?(name: string, quoted: boolean): TableSource | undefined;
+}
+
+export interface Extension {
+  name: string;
+  version?: string;
+  description: string;
+  namespaces: readonly Namespace[];
+}

@@ -1,0 +1,29 @@
+/** How one value prints, the same way in every text format. */
+
+/** JSON text for any value: bigint as an exact number literal, Date as ISO 8601. */
+export function toJsonText(value: unknown, indent?: number): string {
+  const marks: string[] = [];
+  const nonce = Math.random().toString(36).slice(2);
+  const text = JSON.stringify(
+    value,
+    (_key, v: unknown) => {
+      if (typeof v === 'bigint') {
+        marks.push(v.toString());
+        return `@bigint:${nonce}:${marks.length - 1}@`;
+      }
+      return v === undefined ? null : v;
+    },
+    indent,
+  );
+  if (marks.length === 0) return text ?? 'null';
+  // An exact integer literal: JSON allows any number of digits.
+  return (text ?? 'null').replace(new RegExp(`"@bigint:${nonce}:(\\d+)@"`, 'g'), (_m, i: string) => marks[Number(i)]!);
+}
+
+/** A cell as text, or null for NULL. */
+export function cellText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (typeof value === 'object') return toJsonText(value);
+  return String(value);
+}

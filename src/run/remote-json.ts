@@ -1,0 +1,70 @@
+/**
+ * Runs a snippet in the target that builds a value, and brings the value back as
+ * JSON in slices: each slice is one short message, so a large result neither blocks
+ * the target's event loop in one long stretch nor comes near the inspector's 256 MiB
+ * message limit, after which the connection would be dead.
+ */
+import type { Attachment } from '../attach/attach.js';
+import { ProtocolError, TimeoutError } from '../errors.js';
+import { OBJECT_GROUP, SOURCE_URL } from '../target/snippets.js';
+import { isTerminated, remoteError } from './remote-value.js';
+
+const SLICE = 8 * 1024 * 1024;
+
+export interface RemoteJsonOptions {
+  timeoutMs: number;
+  /** Names the snippet in errors: "js.`app.sessions`". */
+  what: string;
+  /** The snippet is an async function's call: await its promise. */
+  async: boolean;
+}
+
+/** `expression` must evaluate to the value (or, with async, a promise of it). */
+export async function evaluateJson<T>(attachment: Attachment, expression: string, options: RemoteJsonOptions): Promise<T> {
+  const { session } = attachment;
+  const holder = options.async
+    ? `(async (require) => ({ json: JSON.stringify(await (${expression}\n)) }))(require)`
+    : `({ json: JSON.stringify(${expression}\n) })`;
+  const evaluated = await session
+    .send(
+      'Runtime.evaluate',
+      {
+        expression: `${holder}\n${SOURCE_URL}`,
+        includeCommandLineAPI: true,
+        awaitPromise: options.async,
+        timeout: options.timeoutMs,
+        silent: true,
+        objectGroup: OBJECT_GROUP,
+      },
+      { timeoutMs: options.timeoutMs + 250, timeoutHint: 'raise --timeout, or check that the expression\'s promise can settle' },
+    )
+    .catch((error: unknown) => {
+      if (isTerminated(error)) {
+        throw new TimeoutError('TIMEOUT', `${options.what} ran for longer than ${options.timeoutMs} ms and was stopped; the target keeps running`, {
+          hint: 'raise --timeout, or lower --max-rows',
+        });
+      }
+      throw error;
+    });
+  if (evaluated.exceptionDetails) throw remoteError(evaluated.exceptionDetails, options.what, options.timeoutMs);
+  const objectId = evaluated.result.objectId;
+  if (!objectId) throw new ProtocolError('NO_RESULT', `${options.what} returned nothing`);
+
+  const call = async (fn: string, args: unknown[]) => {
+    const answer = await session.send(
+      'Runtime.callFunctionOn',
+      { objectId, functionDeclaration: fn, arguments: args.map((value) => ({ value })), returnByValue: true, silent: true },
+      { timeoutMs: options.timeoutMs + 250 },
+    );
+    if (answer.exceptionDetails) throw remoteError(answer.exceptionDetails, options.what, options.timeoutMs);
+    return answer.result.value as unknown;
+  };
+  const length = (await call('function () { return this.json === undefined ? -1 : this.json.length; }', [])) as number;
+  if (length < 0) return undefined as T;
+  let json = '';
+  for (let start = 0; start < length; start += SLICE) {
+    json += (await call('function (start, size) { return this.json.slice(start, start + size); }', [start, SLICE])) as string;
+  }
+  await session.send('Runtime.releaseObject', { objectId }, { timeoutMs: 1000 }).catch(() => {});
+  return JSON.parse(json) as T;
+}

@@ -1,0 +1,74 @@
+/**
+ * The path of a query: find the table references, check the statement, collect
+ * each table from its provider (as Arrow), run the SQL, return rows.
+ */
+import type { Table } from 'apache-arrow';
+import type { Attachment } from '../attach/attach.js';
+import type { Limits, Truncation } from '../extensions/contract.js';
+import type { Registry } from '../extensions/registry.js';
+import { rowsFromTable } from '../tables/to-rows.js';
+import { columnNames } from '../tables/from-rows.js';
+import { SqlError } from './errors.js';
+import { guard } from './guard.js';
+import { loadAlasql, runSelect } from './engine.js';
+import { findReferences, inTablePosition, type TableReference } from './references.js';
+import { pushdown } from './pushdown.js';
+
+export interface QueryResult {
+  rows: Record<string, unknown>[];
+  columns: string[];
+  /** Tables whose rows were cut by --max-rows or --max-bytes. */
+  truncated: Array<{ table: string; rows: number } & Truncation>;
+}
+
+/** Same length, same line breaks: positions in errors still point into the user's SQL. */
+function placeholder(name: string, text: string): string {
+  const padding = text.slice(name.length).replace(/[^\n]/g, ' ');
+  return name + padding;
+}
+
+export interface Plan {
+  sql: string;
+  tables: Array<{ name: string; ref: TableReference }>;
+}
+
+/** Rewrites table references to t0, t1, … (the same reference twice is one table). */
+export function plan(sql: string, registry: Registry): Plan {
+  const refs = findReferences(sql).filter((ref) => registry.hasNamespace(ref.namespace) || inTablePosition(sql, ref));
+  if (refs.length === 0) {
+    throw new SqlError('NO_TABLE', 'the query reads no probing table', { hint: 'read from a table, e.g. SELECT * FROM js.`process.versions`' });
+  }
+  const names = new Map<string, string>();
+  const tables: Plan['tables'] = [];
+  let out = '';
+  let at = 0;
+  for (const ref of refs) {
+    const key = `${ref.namespace}\u0000${ref.quoted}\u0000${ref.name}`;
+    let name = names.get(key);
+    if (!name) {
+      name = `t${names.size}`;
+      names.set(key, name);
+      tables.push({ name, ref });
+    }
+    out += sql.slice(at, ref.start) + placeholder(`[${name}]`, ref.text);
+    at = ref.end;
+  }
+  return { sql: out + sql.slice(at), tables };
+}
+
+export async function runQuery(attachment: Attachment, sql: string, registry: Registry, limits: Limits): Promise<QueryResult> {
+  const planned = plan(sql, registry);
+  const sources = planned.tables.map(({ name, ref }) => ({ name, ref, source: registry.resolve(ref.namespace, ref.name, ref.quoted) }));
+  const alasql = await loadAlasql();
+  const { ast } = guard(alasql, planned.sql, sql);
+  const constraints = pushdown(ast, planned.tables.length);
+  const truncated: QueryResult['truncated'] = [];
+  const tables = new Map<string, Record<string, unknown>[]>();
+  for (const { name, ref, source } of sources) {
+    const generated = await source.generate({ attachment, constraints, limits });
+    if (generated.truncated) truncated.push({ table: ref.text, rows: generated.table.numRows, ...generated.truncated });
+    tables.set(name, rowsFromTable(generated.table as Table));
+  }
+  const rows = runSelect(alasql, planned.sql, tables);
+  return { rows, columns: columnNames(rows), truncated };
+}

@@ -1,0 +1,104 @@
+/**
+ * The column-wise payload a target sends (see target/columns.ts) → an Arrow table.
+ * Numbers, booleans and timestamps arrive as base64 typed arrays and become Arrow
+ * vectors without a pass over JavaScript values.
+ */
+import {
+  Bool,
+  Dictionary,
+  Field,
+  Float64,
+  Int32,
+  Int64,
+  makeData,
+  makeVector,
+  Null,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  TimestampMillisecond,
+  Utf8,
+  vectorFromArray,
+  type DataType,
+  type Vector,
+} from 'apache-arrow';
+import type { ColumnPayload, TablePayload } from '../target/columns.js';
+
+/** Field metadata key: the kind of value a column holds, where Arrow's type alone does not say (json). */
+export const KIND_KEY = 'probing.kind';
+
+function bytes(b64: string): Buffer {
+  return Buffer.from(b64, 'base64');
+}
+
+function typed<T extends Int32Array | Float64Array | Uint8Array>(b64: string, View: { new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number }): T {
+  const buf = bytes(b64);
+  // copy into an aligned buffer: a Buffer's offset need not be a multiple of 8
+  const copy = new ArrayBuffer(buf.byteLength);
+  new Uint8Array(copy).set(buf);
+  return new View(copy, 0, buf.byteLength / View.BYTES_PER_ELEMENT);
+}
+
+/** Arrow's validity bitmap (bit i = row i present) from one byte per row. */
+function bitmap(valid: Uint8Array): { nullBitmap: Uint8Array; nullCount: number } {
+  const nullBitmap = new Uint8Array(Math.ceil(valid.length / 8));
+  let nullCount = 0;
+  for (let i = 0; i < valid.length; i++) {
+    if (valid[i]) nullBitmap[i >> 3]! |= 1 << (i & 7);
+    else nullCount++;
+  }
+  return { nullBitmap, nullCount };
+}
+
+function column(col: ColumnPayload, rows: number): Vector {
+  const valid = col.valid === undefined ? undefined : typed(col.valid, Uint8Array);
+  const nulls = valid ? bitmap(valid) : { nullBitmap: undefined, nullCount: 0 };
+  switch (col.kind) {
+    case 'int':
+      return makeVector(makeData({ type: new Int32(), length: rows, ...nulls, data: typed(col.data!, Int32Array) }));
+    case 'float':
+      return makeVector(makeData({ type: new Float64(), length: rows, ...nulls, data: typed(col.data!, Float64Array) }));
+    case 'bool': {
+      const values = typed(col.data!, Uint8Array);
+      return vectorFromArray(Array.from(values, (v, i) => (valid && !valid[i] ? null : v === 1)), new Bool());
+    }
+    case 'timestamp': {
+      const ms = typed(col.data!, Float64Array);
+      return vectorFromArray(Array.from(ms, (v, i) => (valid && !valid[i] ? null : v)), new TimestampMillisecond());
+    }
+    case 'bigint': {
+      const values = col.values!.map((v) => (v === null ? null : BigInt(v)));
+      const fits = values.every((v) => v === null || (v >= -(2n ** 63n) && v < 2n ** 63n));
+      return fits ? vectorFromArray(values, new Int64()) : vectorFromArray(col.values!, new Utf8());
+    }
+    case 'string': {
+      if (col.dict) {
+        const indices = typed(col.indices!, Int32Array);
+        const dictionary = vectorFromArray(col.dict, new Utf8());
+        const type = new Dictionary(new Utf8(), new Int32());
+        const ids = new Int32Array(indices.length);
+        for (let i = 0; i < indices.length; i++) ids[i] = Math.max(0, indices[i]!);
+        return makeVector(makeData({ type, length: rows, ...nulls, data: ids, dictionary }));
+      }
+      return vectorFromArray(col.values!, new Dictionary(new Utf8(), new Int32()));
+    }
+    case 'json':
+      return vectorFromArray(col.values!, new Utf8());
+    case 'null':
+      return vectorFromArray(new Array(rows).fill(null), new Null());
+  }
+}
+
+/** One record batch from vectors, each field carrying its kind as metadata. */
+export function tableOf(columns: Array<{ name: string; kind: string; vector: Vector }>, rows: number): Table {
+  if (columns.length === 0) return new Table(new Schema([]));
+  const fields = columns.map((c) => new Field(c.name, c.vector.type as DataType, true, new Map([[KIND_KEY, c.kind]])));
+  const children = columns.map((c) => (c.vector.data.length === 1 ? c.vector.data[0]! : makeVector(c.vector.toArray()).data[0]!));
+  const data = makeData({ type: new Struct(fields), length: rows, nullCount: 0, children });
+  return new Table([new RecordBatch(new Schema(fields), data)]);
+}
+
+export function tableFromPayload(payload: TablePayload): Table {
+  return tableOf(payload.columns.map((col) => ({ name: col.name, kind: col.kind, vector: column(col, payload.rows) })), payload.rows);
+}
