@@ -61,3 +61,5 @@ async function benchEval() {
 }
 
 await benchEval();
+const { benchRows } = await import('./rows.js');
+await benchRows();

@@ -225,16 +225,15 @@ async function queryCommand(target: string, sql: string, options: QueryOptions, 
   if (options.format === 'arrow' && !options.output && process.stdout.isTTY) {
     throw new UsageError('BINARY_TO_TERMINAL', 'the arrow format is binary and stdout is a terminal', { hint: 'write it to a file with -o results.arrow, or pipe it' });
   }
-  const [{ withTarget }, { defaultRegistry }, { runQuery, plan }] = await Promise.all([
+  const [{ withTarget }, { defaultRegistry }, { runQuery, prepareQuery }] = await Promise.all([
     import('./run/with-target.js'),
     import('./extensions/builtin/index.js'),
     import('./sql/query.js'),
   ]);
-  const registry = defaultRegistry();
   // Bad SQL and unknown tables are refused before the target is touched.
-  for (const table of plan(sql, registry).tables) registry.resolve(table.ref.namespace, table.ref.name, table.ref.quoted);
+  const prepared = await prepareQuery(sql, defaultRegistry());
   const limits = { maxRows: options.maxRows, maxBytes: options.maxBytes, timeoutMs: options.timeout };
-  const { value: result, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (a) => runQuery(a, sql, registry, limits));
+  const { value: result, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (a) => runQuery(a, prepared, limits));
   const { render } = await import('./output/render.js');
   const rendered = await render(result, options.format, {
     width: options.output ? undefined : process.stdout.isTTY ? process.stdout.columns : undefined,

@@ -4,7 +4,7 @@
  */
 import type { Table } from 'apache-arrow';
 import type { Attachment } from '../attach/attach.js';
-import type { Limits, Truncation } from '../extensions/contract.js';
+import type { Constraints, Limits, TableSource, Truncation } from '../extensions/contract.js';
 import type { Registry } from '../extensions/registry.js';
 import { rowsFromTable } from '../tables/to-rows.js';
 import { columnNames } from '../tables/from-rows.js';
@@ -35,9 +35,6 @@ export interface Plan {
 /** Rewrites table references to t0, t1, … (the same reference twice is one table). */
 export function plan(sql: string, registry: Registry): Plan {
   const refs = findReferences(sql).filter((ref) => registry.hasNamespace(ref.namespace) || inTablePosition(sql, ref));
-  if (refs.length === 0) {
-    throw new SqlError('NO_TABLE', 'the query reads no probing table', { hint: 'read from a table, e.g. SELECT * FROM js.`process.versions`' });
-  }
   const names = new Map<string, string>();
   const tables: Plan['tables'] = [];
   let out = '';
@@ -56,19 +53,37 @@ export function plan(sql: string, registry: Registry): Plan {
   return { sql: out + sql.slice(at), tables };
 }
 
-export async function runQuery(attachment: Attachment, sql: string, registry: Registry, limits: Limits): Promise<QueryResult> {
+export interface PreparedQuery {
+  sql: string;
+  tables: Array<{ name: string; ref: TableReference; source: TableSource }>;
+  constraints: Constraints;
+}
+
+/**
+ * Everything that can be checked without the target: references, the guard, the
+ * tables' providers. Bad SQL is refused before anything is attached.
+ */
+export async function prepareQuery(sql: string, registry: Registry): Promise<PreparedQuery> {
   const planned = plan(sql, registry);
-  const sources = planned.tables.map(({ name, ref }) => ({ name, ref, source: registry.resolve(ref.namespace, ref.name, ref.quoted) }));
   const alasql = await loadAlasql();
   const { ast } = guard(alasql, planned.sql, sql);
-  const constraints = pushdown(ast, planned.tables.length);
+  if (planned.tables.length === 0) {
+    throw new SqlError('NO_TABLE', 'the query reads no probing table', { hint: 'read from a table, e.g. SELECT * FROM js.`process.versions`' });
+  }
+  const tables = planned.tables.map(({ name, ref }) => ({ name, ref, source: registry.resolve(ref.namespace, ref.name, ref.quoted) }));
+  return { sql: planned.sql, tables, constraints: pushdown(ast, tables.length) };
+}
+
+export async function runQuery(attachment: Attachment, prepared: PreparedQuery, limits: Limits): Promise<QueryResult> {
+  const alasql = await loadAlasql();
+  const { constraints } = prepared;
   const truncated: QueryResult['truncated'] = [];
   const tables = new Map<string, Record<string, unknown>[]>();
-  for (const { name, ref, source } of sources) {
+  for (const { name, ref, source } of prepared.tables) {
     const generated = await source.generate({ attachment, constraints, limits });
     if (generated.truncated) truncated.push({ table: ref.text, rows: generated.table.numRows, ...generated.truncated });
     tables.set(name, rowsFromTable(generated.table as Table));
   }
-  const rows = runSelect(alasql, planned.sql, tables);
+  const rows = runSelect(alasql, prepared.sql, tables);
   return { rows, columns: columnNames(rows), truncated };
 }
