@@ -35,6 +35,8 @@ function steps(pid: number): Step[] {
     { title: 'How many sessions does the service hold?', args: [p, 'eval', 'app.sessions.size'] },
     { title: 'Live objects, printed as util.inspect would', args: [p, 'eval', '[...app.sessions.values()].map(s => ({ user: s.user, items: s.cart.length }))'] },
     { title: 'The same state as JSON, for scripts', args: [p, 'eval', '--json', 'app.stats'] },
+    { title: 'Ask it in SQL: live objects become tables', args: [p, 'query', 'SELECT [user], count(*) AS sessions FROM js.`[...app.sessions.values()]` GROUP BY [user] ORDER BY sessions DESC, [user]'] },
+    { title: 'Maps work too; nested values are reachable with ->', args: [p, 'query', 'SELECT [key] AS product, [value]->price AS price FROM js.`app.cache` ORDER BY price DESC'] },
     { title: 'require() and top-level await work, even in this ES module target', args: [p, 'eval', "await new Promise(r => setTimeout(r, 10)); require('node:os').loadavg().length"] },
     { title: 'Load a script into the service: it times every request by route', args: [p, 'inject', relative(process.cwd(), hook) || hook] },
     { title: 'The hook keeps running after probing has left', args: [p, 'eval', 'routeTimings'] },

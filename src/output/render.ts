@@ -42,26 +42,57 @@ function csv(result: QueryResult): string {
   return lines.map((cells) => cells.join(',')).join('\r\n') + '\r\n';
 }
 
-async function table(result: QueryResult, options: RenderOptions): Promise<string> {
-  if (result.columns.length === 0) return `(${result.rows.length} rows, no columns)\n`;
-  const { default: Table } = await import('cli-table3');
-  const nullText = options.colors ? '\u001b[2mNULL\u001b[22m' : 'NULL';
-  // Share the terminal width among the columns; a cell longer than its share is cut with "…".
-  // Not a terminal: no width to fit, but a cell still stops at 200 characters.
-  const share = options.width === undefined ? 200 : Math.max(8, Math.floor((options.width - 1) / result.columns.length) - 3);
-  const fit = (text: string) => (text.length > share ? text.slice(0, share - 1) + '…' : text);
-  const t = new Table({
-    head: result.columns.map(fit),
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-    style: options.colors ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] },
-  });
-  for (const row of result.rows) {
-    t.push(result.columns.map((c) => {
-      const text = cellText(row[c]);
-      return text === null ? nullText : fit(text.replace(/\r?\n/g, '\\n'));
-    }));
+/** Display width: code points, with East Asian wide and emoji characters counted twice. */
+function width(text: string): number {
+  let w = 0;
+  for (const ch of text.replace(/\u001b\[[0-9;]*m/g, '')) {
+    const cp = ch.codePointAt(0)!;
+    w += cp >= 0x1100 && (cp <= 0x115f || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1faff) || (cp >= 0x20000 && cp <= 0x3fffd)) ? 2 : 1;
   }
-  return `${t.toString()}\n(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})\n`;
+  return w;
+}
+
+function cut(text: string, max: number): string {
+  if (width(text) <= max) return text;
+  let out = '';
+  for (const ch of text) {
+    if (width(out + ch) > max - 1) break;
+    out += ch;
+  }
+  return out + '…';
+}
+
+/** A boxed table: one rule under the header, none between rows. */
+function table(result: QueryResult, options: RenderOptions): string {
+  const count = `(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})\n`;
+  if (result.columns.length === 0) return count;
+  const dim = (s: string) => (options.colors ? `\u001b[2m${s}\u001b[22m` : s);
+  // On a terminal the columns share its width; elsewhere a cell still stops at 200 characters.
+  const share = options.width === undefined ? 200 : Math.max(8, Math.floor((options.width - 1) / result.columns.length) - 3);
+  const head = result.columns.map((c) => cut(c, share));
+  const body = result.rows.map((row) =>
+    result.columns.map((c) => {
+      const text = cellText(row[c]);
+      return text === null ? null : cut(text.replace(/\r?\n/g, '\\n'), share);
+    }),
+  );
+  const widths = head.map((h, i) => Math.max(width(h), ...body.map((r) => width(r[i] ?? 'NULL'))));
+  const pad = (text: string, i: number, right: boolean) => {
+    const gap = ' '.repeat(widths[i]! - width(text));
+    return right ? gap + text : text + gap;
+  };
+  const numeric = result.columns.map((c) => result.rows.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === 'number' || typeof r[c] === 'bigint'));
+  const rule = (l: string, m: string, r: string) => dim(l + widths.map((w) => '─'.repeat(w + 2)).join(m) + r);
+  const line = (cells: Array<string | null>, header = false) =>
+    dim('│') +
+    cells
+      .map((c, i) => {
+        const text = c === null ? pad('NULL', i, numeric[i]!) : pad(c, i, numeric[i]! && !header);
+        return ` ${c === null ? dim(text) : header && options.colors ? `\u001b[1m${text}\u001b[22m` : text} `;
+      })
+      .join(dim('│')) +
+    dim('│');
+  return [rule('┌', '┬', '┐'), line(head, true), rule('├', '┼', '┤'), ...body.map((r) => line(r)), rule('└', '┴', '┘')].join('\n') + '\n' + count;
 }
 
 async function arrow(result: QueryResult): Promise<Uint8Array> {
