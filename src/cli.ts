@@ -84,7 +84,7 @@ Examples:
   $ probing 4242 eval "process.memoryUsage()"
   $ probing 4242 eval "await fetch('http://localhost:3000/health').then(r => r.status)"
   $ probing 4242 inject ./hook.js
-  $ probing 4242 query "SELECT user, count(*) AS n FROM js.\`[...app.sessions.values()]\` GROUP BY user"
+  $ probing 4242 query 'SELECT user, count(*) AS n FROM js.\`[...app.sessions.values()]\` GROUP BY user'
 
 Exit status:
   0 success · 1 the code in the target threw · 2 bad arguments · 3 cannot attach
@@ -144,11 +144,14 @@ Tables:
 Only SELECT is accepted (WITH, joins, subqueries, UNION included); nested values are
 reachable as payload->user->id. Window functions (OVER) are refused.
 
+Single quotes keep the shell away from the backticks. Names that are SQL keywords
+need brackets: [value], [key], [count], [total], [order].
+
 Examples:
-  $ probing 4242 query "SELECT user, count(*) AS n FROM js.\`[...app.sessions.values()]\` GROUP BY user"
-  $ probing 4242 query "SELECT key, value->size AS size FROM js.\`app.cache\` ORDER BY size DESC LIMIT 5"
-  $ probing 4242 query "SELECT * FROM js.\`app.stats.byRoute\`" --format json
-  $ probing 4242 query "SELECT * FROM js.\`[...app.sessions.values()]\`" -f arrow -o sessions.arrow`)
+  $ probing 4242 query 'SELECT user, count(*) AS n FROM js.\`[...app.sessions.values()]\` GROUP BY user'
+  $ probing 4242 query 'SELECT [key], [value]->price AS price FROM js.\`app.cache\` ORDER BY price DESC LIMIT 5'
+  $ probing 4242 query 'SELECT * FROM js.\`app.stats.byRoute\`' --format json
+  $ probing 4242 query 'SELECT * FROM js.\`[...app.sessions.values()]\`' -f arrow -o sessions.arrow`)
     .action((target: string, sql: string, options: QueryOptions) => run(queryCommand(target, sql, options, out, err)));
 
   program
