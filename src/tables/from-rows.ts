@@ -40,8 +40,11 @@ function vector(values: unknown[], kind: ColumnKind): Vector {
       return vectorFromArray(clean as (number | null)[], new Float64());
     case 'bool':
       return vectorFromArray(clean as (boolean | null)[], new Bool());
-    case 'bigint':
-      return vectorFromArray(clean as (bigint | null)[], new Int64());
+    case 'bigint': {
+      // Int64 holds it exactly, or it becomes decimal text: never a wrapped-around number.
+      const fits = (clean as (bigint | null)[]).every((v) => v === null || (v >= -(2n ** 63n) && v < 2n ** 63n));
+      return fits ? vectorFromArray(clean as (bigint | null)[], new Int64()) : vectorFromArray(clean.map((v) => (v === null ? null : String(v))), new Utf8());
+    }
     case 'timestamp':
       return vectorFromArray(clean.map((v) => (v === null ? null : (v as Date).getTime())), new TimestampMillisecond());
     case 'string':

@@ -68,6 +68,12 @@ describe('value → columns → Arrow → rows', () => {
     expect(payload.truncated).toEqual({ reason: 'bytes', total: 100 });
   });
 
+  it('writes a BigInt beyond 64 bits to Arrow as exact decimal text, not a wrapped number', () => {
+    const back = tableFromIPC(tableToIPC(tableFromRows([{ big: 2n ** 64n + 1n }, { big: 5n }]), 'file'));
+    expect(String(back.schema.fields[0]!.type)).toBe('Utf8');
+    expect(back.get(0)!.toJSON()).toEqual({ big: '18446744073709551617' });
+  });
+
   it('writes result rows to an Arrow IPC file that reads back with the same types and values', () => {
     const when = new Date(0);
     const table = tableFromRows([{ i: 1, f: 1.5, s: 'a', b: true, big: 2n ** 62n, t: when, o: { x: 1 }, n: null }, { i: 2, f: null, s: '', b: null, big: null, t: null, o: null, n: undefined }]);
