@@ -96,8 +96,8 @@ function table(result: QueryResult, options: RenderOptions): string {
 }
 
 async function arrow(result: QueryResult): Promise<Uint8Array> {
-  const [{ tableToIPC }, { tableFromRows }] = await Promise.all([import('apache-arrow'), import('../tables/from-rows.js')]);
-  return tableToIPC(tableFromRows(result.rows, result.columns), 'file');
+  const [{ Arrow }, { tableFromRows }] = await Promise.all([import('../tables/arrow.js'), import('../tables/from-rows.js')]);
+  return Arrow.tableToIPC(tableFromRows(result.rows, result.columns), 'file');
 }
 
 export async function render(result: QueryResult, format: Format, options: RenderOptions): Promise<string | Uint8Array> {

@@ -3,27 +3,11 @@
  * Numbers, booleans and timestamps arrive as base64 typed arrays and become Arrow
  * vectors without a pass over JavaScript values.
  */
-import {
-  Bool,
-  Dictionary,
-  Field,
-  Float64,
-  Int32,
-  Int64,
-  makeData,
-  makeVector,
-  Null,
-  RecordBatch,
-  Schema,
-  Struct,
-  Table,
-  TimestampMillisecond,
-  Utf8,
-  vectorFromArray,
-  type DataType,
-  type Vector,
-} from 'apache-arrow';
+import type { DataType, Table, Vector } from 'apache-arrow';
 import type { ColumnPayload, TablePayload } from '../target/columns.js';
+import { Arrow } from './arrow.js';
+
+const { Bool, Dictionary, Field, Float64, Int32, Int64, makeData, makeVector, Null, RecordBatch, Schema, Struct, Table: TableClass, TimestampMillisecond, Utf8, vectorFromArray } = Arrow;
 
 /** Field metadata key: the kind of value a column holds, where Arrow's type alone does not say (json). */
 export const KIND_KEY = 'probing.kind';
@@ -92,11 +76,11 @@ function column(col: ColumnPayload, rows: number): Vector {
 
 /** One record batch from vectors, each field carrying its kind as metadata. */
 export function tableOf(columns: Array<{ name: string; kind: string; vector: Vector }>, rows: number): Table {
-  if (columns.length === 0) return new Table(new Schema([]));
+  if (columns.length === 0) return new TableClass(new Schema([]));
   const fields = columns.map((c) => new Field(c.name, c.vector.type as DataType, true, new Map([[KIND_KEY, c.kind]])));
   const children = columns.map((c) => (c.vector.data.length === 1 ? c.vector.data[0]! : makeVector(c.vector.toArray()).data[0]!));
   const data = makeData({ type: new Struct(fields), length: rows, nullCount: 0, children });
-  return new Table([new RecordBatch(new Schema(fields), data)]);
+  return new TableClass([new RecordBatch(new Schema(fields), data)]);
 }
 
 export function tableFromPayload(payload: TablePayload): Table {

@@ -3,7 +3,8 @@
  * integers stay integers, bigints Int64, Dates timestamps, objects JSON text, and
  * undefined (alasql's outer-join gaps) NULL.
  */
-import { Bool, Float64, Int32, Int64, Null, TimestampMillisecond, Utf8, vectorFromArray, type Table, type Vector } from 'apache-arrow';
+import type { Table, Vector } from 'apache-arrow';
+import { Arrow } from './arrow.js';
 import type { ColumnKind } from '../target/columns.js';
 import { tableOf } from './from-payload.js';
 
@@ -32,6 +33,7 @@ export function kindOfValues(values: readonly unknown[]): ColumnKind {
 }
 
 function vector(values: unknown[], kind: ColumnKind): Vector {
+  const { Bool, Float64, Int32, Int64, Null, TimestampMillisecond, Utf8, vectorFromArray } = Arrow;
   const clean = values.map((v) => (v === undefined ? null : v));
   switch (kind) {
     case 'int':

@@ -4,12 +4,15 @@
  * null, a timestamp becomes a Date, a bigint stays a bigint, a json column becomes
  * objects again (so that `payload->user->id` works).
  */
-import { DataType, type Table, type Vector } from 'apache-arrow';
+import type { DataType as DataTypeClass, Table, Vector } from 'apache-arrow';
+import { Arrow } from './arrow.js';
+
+const { DataType } = Arrow;
 import { KIND_KEY } from './from-payload.js';
 
 function values(vector: Vector, kind: string | undefined): unknown[] {
   const out = new Array<unknown>(vector.length);
-  const type = vector.type as DataType;
+  const type = vector.type as DataTypeClass;
   const plainNumbers = (DataType.isInt(type) || DataType.isFloat(type)) && vector.nullCount === 0 && kind !== 'bigint';
   if (plainNumbers) {
     const array = vector.toArray() as ArrayLike<number>;

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { tableFromIPC, tableToIPC } from 'apache-arrow';
+import { tableFromIPC } from 'apache-arrow';
+import { Arrow } from '../../src/tables/arrow.js';
+
+const { tableToIPC } = Arrow;
 import { toColumns } from '../../src/target/columns.js';
 import { tableFromPayload } from '../../src/tables/from-payload.js';
 import { rowsFromTable } from '../../src/tables/to-rows.js';
