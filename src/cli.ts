@@ -10,8 +10,8 @@ import { ExitCode, ProbingError, RemoteError, UsageError } from './errors.js';
 import type { Formatted } from './target/snippets.js';
 import type { Outcome } from './run/with-target.js';
 
-const TARGET_COMMANDS = ['eval', 'inject', 'query'];
-const HOST_COMMANDS = ['list', 'demo', 'help'];
+const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe'];
+const HOST_COMMANDS = ['list', 'demo', 'help', 'tables', 'describe'];
 
 interface TargetOptions {
   timeout: number;
@@ -135,8 +135,12 @@ Examples:
     .addOption(new Option('--max-rows <n>', 'at most this many rows from each table; the rest is cut (and reported)').default(100_000).argParser(count(1, 100_000_000)))
     .addOption(new Option('--max-bytes <size>', 'at most about this much data from each table').default(64 * 1024 * 1024, '64m').argParser(bytes))
     .option('--no-color', 'no colours, even on a terminal')
+    .option('--show-secrets', 'show values of environment variables whose names look secret (masked by default)')
     .addHelpText('after', `
-Tables:
+Tables (probing tables lists them all, probing describe <table> explains one):
+  process.info, process.env, process.memory, process.resource_usage, process.resources,
+  process.handles, process.versions, v8.heap_spaces, v8.heap_statistics,
+  v8.heap_code_statistics, node.modules, os.info, os.cpus, probing.tables, probing.columns
   js.\`<expression>\`   a JavaScript expression evaluated in the target (await allowed):
                         an array of objects → a row each; an array of scalars, a Set → value;
                         a Map → key, value; an object → one row; a scalar → one value row
@@ -153,6 +157,19 @@ Examples:
   $ probing 4242 query 'SELECT * FROM js.\`app.stats.byRoute\`' --format json
   $ probing 4242 query 'SELECT * FROM js.\`[...app.sessions.values()]\`' -f arrow -o sessions.arrow`)
     .action((target: string, sql: string, options: QueryOptions) => run(queryCommand(target, sql, options, out, err)));
+
+  program
+    .command('tables [target]')
+    .description('list the tables a query can read (with a target: as that target offers them)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  $ probing tables\n  $ probing 4242 tables')
+    .action((target: string | undefined, options: { json?: boolean }) => run(tablesCommand(target, options, out)));
+
+  program
+    .command('describe <table-or-target> [table]')
+    .description('the columns of one table, with their types and meaning')
+    .addHelpText('after', '\nExamples:\n  $ probing describe process.memory\n  $ probing 4242 describe node.modules')
+    .action((first: string, second: string | undefined) => run(describeCommand(second === undefined ? undefined : first, second ?? first, out)));
 
   program
     .command('list')
@@ -214,6 +231,7 @@ async function injectCommand(target: string, file: string, options: TargetOption
 }
 
 interface QueryOptions {
+  showSecrets?: boolean;
   timeout: number;
   attachTimeout: number;
   format: 'table' | 'json' | 'ndjson' | 'csv' | 'arrow';
@@ -236,7 +254,8 @@ async function queryCommand(target: string, sql: string, options: QueryOptions, 
   // Bad SQL and unknown tables are refused before the target is touched.
   const prepared = await prepareQuery(sql, defaultRegistry());
   const limits = { maxRows: options.maxRows, maxBytes: options.maxBytes, timeoutMs: options.timeout };
-  const { value: result, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (a) => runQuery(a, prepared, limits));
+  const flags = { showSecrets: options.showSecrets === true };
+  const { value: result, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (a) => runQuery(a, prepared, limits, flags));
   const { render } = await import('./output/render.js');
   const rendered = await render(result, options.format, {
     width: options.output ? undefined : process.stdout.isTTY ? process.stdout.columns : undefined,
@@ -256,6 +275,53 @@ async function queryCommand(target: string, sql: string, options: QueryOptions, 
     err(`probing: ${t.table}: cut at ${t.rows}${of} rows by ${why}; raise ${why} to read more\n`);
   }
   if (leftOpen) err(`probing: note: ${leftOpen}\n`);
+  return ExitCode.ok;
+}
+
+async function tablesCommand(target: string | undefined, options: { json?: boolean }, out: (text: string) => void): Promise<number> {
+  const [{ defaultRegistry }, { catalog }] = await Promise.all([import('./extensions/builtin/index.js'), import('./extensions/builtin/catalog.js')]);
+  const tables = catalog(defaultRegistry());
+  let header = '';
+  if (target !== undefined) {
+    // With a target: confirm it is reachable and say which process the catalog is for.
+    const { withTarget } = await import('./run/with-target.js');
+    const { value } = await withTarget(parseTarget(target), { timeoutMs: 5000, attachTimeoutMs: 3000 }, async (a) => a.target);
+    header = `pid ${value.pid}, Node.js ${value.nodeVersion}\n`;
+  }
+  if (options.json) {
+    out(JSON.stringify(tables.map(({ columns, ...t }) => ({ ...t, columns: columns ?? null })), null, 2) + '\n');
+    return ExitCode.ok;
+  }
+  const { renderColumns } = await import('./output/columns.js');
+  out(header + renderColumns(['TABLE', 'DESCRIPTION'], tables.map((t) => [`${t.namespace}.${t.name}`, t.description]), process.stdout.isTTY ? process.stdout.columns : undefined));
+  return ExitCode.ok;
+}
+
+async function describeCommand(target: string | undefined, table: string, out: (text: string) => void): Promise<number> {
+  const [{ defaultRegistry }, { catalog }, { findReferences }] = await Promise.all([
+    import('./extensions/builtin/index.js'),
+    import('./extensions/builtin/catalog.js'),
+    import('./sql/references.js'),
+  ]);
+  const registry = defaultRegistry();
+  const ref = findReferences(table)[0];
+  if (!ref || ref.text !== table.trim()) {
+    throw new UsageError('BAD_TABLE_NAME', `"${table}" is not a table name`, { hint: 'write namespace.table, e.g. probing describe process.memory; `probing tables` lists them' });
+  }
+  const source = registry.resolve(ref.namespace, ref.name, ref.quoted);
+  if (target !== undefined) {
+    const { withTarget } = await import('./run/with-target.js');
+    await withTarget(parseTarget(target), { timeoutMs: 5000, attachTimeoutMs: 3000 }, async () => undefined);
+  }
+  const entry = catalog(registry).find((t) => t.namespace === ref.namespace && t.name === source.name);
+  out(`${ref.namespace}.${source.name} — ${source.description}\n`);
+  if (entry?.pushdown) out(`applied inside the target: ${entry.pushdown}\n`);
+  if (!source.columns) {
+    out('\nIts columns come from the value: an array of objects gives a column per key, scalars a value column, a Map key and value (see probing query --help).\n');
+    return ExitCode.ok;
+  }
+  const { renderColumns } = await import('./output/columns.js');
+  out('\n' + renderColumns(['COLUMN', 'TYPE', 'MEANING'], source.columns.map((c) => [c.name, c.type, c.doc]), process.stdout.isTTY ? process.stdout.columns : undefined));
   return ExitCode.ok;
 }
 

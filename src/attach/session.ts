@@ -95,6 +95,11 @@ export class Session {
     this.#transport.send(method, params ?? undefined).catch(() => {});
   }
 
+  /** Listens to a protocol event until the returned function is called. */
+  on<E extends keyof ProtocolMapping.Events>(event: E, listener: (params: ProtocolMapping.Events[E][0]) => void): () => void {
+    return this.#transport.onEvent(event, listener as (params: unknown) => void);
+  }
+
   /** Releases every remote object our calls created, so the target can collect them. */
   async releaseObjects(): Promise<void> {
     const groups = [...this.#groups];

@@ -9,6 +9,8 @@ export interface Transport {
   send(method: string, params?: object): Promise<unknown>;
   /** Called once when the connection ends, for whatever reason. */
   onClose(listener: () => void): void;
+  /** Protocol events (Debugger.scriptParsed, …); returns a function that stops listening. */
+  onEvent(method: string, listener: (params: unknown) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,10 @@ export async function connectWebSocket(url: string): Promise<Transport> {
   return {
     send: (method, params) => client.send(method, params),
     onClose: (listener) => void listeners.push(listener),
+    onEvent: (method, listener) => {
+      client.on(method, listener);
+      return () => void client.removeListener(method, listener);
+    },
     close: async () => {
       try {
         await client.close();

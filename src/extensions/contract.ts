@@ -18,6 +18,14 @@ export interface ColumnSpec {
 export interface Constraints {
   /** At most this many rows are needed (a LIMIT with nothing that filters, sorts or groups before it). */
   limit?: number;
+  /** `column = literal` conditions that every row must meet (the query checks them again). */
+  equals?: Record<string, string | number | boolean>;
+}
+
+/** Settings of the command that providers may honour. */
+export interface Flags {
+  /** Show values of environment variables whose names look secret. */
+  showSecrets: boolean;
 }
 
 export interface Limits {
@@ -30,6 +38,7 @@ export interface GenerateContext {
   attachment: Attachment;
   constraints: Constraints;
   limits: Limits;
+  flags: Flags;
 }
 
 export interface Truncation {
@@ -47,6 +56,8 @@ export interface Generated {
 export interface TableSource {
   name: string;
   description: string;
+  /** Which constraints it applies at the source (documented in the catalog). */
+  pushdown?: readonly string[];
   /** Declared columns; absent for tables whose columns come from the data (js.`…`). */
   columns?: readonly ColumnSpec[];
   generate(ctx: GenerateContext): Promise<Generated>;

@@ -44,6 +44,14 @@ export class Registry {
     return [...this.#namespaces.values()].map((entry) => entry.namespace);
   }
 
+  entries(): Array<{ namespace: Namespace; extension: Extension }> {
+    return [...this.#namespaces.values()];
+  }
+
+  extensions(): Extension[] {
+    return [...this.#extensions.values()];
+  }
+
   /** The table a reference names, or an error that says what exists. */
   resolve(namespace: string, name: string, quoted: boolean): TableSource {
     const entry = this.#namespaces.get(namespace);

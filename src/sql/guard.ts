@@ -62,11 +62,18 @@ function syntaxError(message: string, sql: string, original: string): SqlError {
   });
 }
 
+function inlineJavaScript(): SqlError {
+  return new SqlError('INLINE_JAVASCRIPT', 'inline JavaScript (``…``) is not allowed in SQL', {
+    hint: 'to evaluate JavaScript in the target, use a table: SELECT * FROM js.`expression`',
+  });
+}
+
 export function guard(alasql: AlaSQL, sql: string, original: string): Guarded {
   let ast: { statements: unknown[] };
   try {
     ast = alasql.parse(sql) as unknown as { statements: unknown[] };
   } catch (error) {
+    if (/``/.test(sql)) throw inlineJavaScript();
     throw syntaxError((error as Error).message, sql, original);
   }
   if (ast.statements.length !== 1) {
@@ -85,11 +92,7 @@ export function guard(alasql: AlaSQL, sql: string, original: string): Guarded {
     if (typeof node !== 'object' || node === null || depth > 200) return;
     const kind = names.get((node as object).constructor);
     const n = node as Record<string, unknown>;
-    if (kind === 'JavaScript') {
-      throw new SqlError('INLINE_JAVASCRIPT', 'inline JavaScript (``…``) is not allowed in SQL', {
-        hint: 'to evaluate JavaScript in the target, use a table: SELECT * FROM js.`expression`',
-      });
-    }
+    if (kind === 'JavaScript') throw inlineJavaScript();
     if (kind === 'Select' && n.into) {
       throw new SqlError('SELECT_INTO', 'SELECT … INTO is not allowed: queries only read', { hint: 'use --format and -o <file> to save results' });
     }

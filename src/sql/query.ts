@@ -4,14 +4,14 @@
  */
 import type { Table } from 'apache-arrow';
 import type { Attachment } from '../attach/attach.js';
-import type { Constraints, Limits, TableSource, Truncation } from '../extensions/contract.js';
+import type { Constraints, Flags, Limits, TableSource, Truncation } from '../extensions/contract.js';
 import type { Registry } from '../extensions/registry.js';
 import { rowsFromTable } from '../tables/to-rows.js';
 import { columnNames } from '../tables/from-rows.js';
 import { SqlError } from './errors.js';
 import { guard } from './guard.js';
 import { loadAlasql, runSelect } from './engine.js';
-import { findReferences, inTablePosition, type TableReference } from './references.js';
+import { bracketSilentKeywords, findReferences, inTablePosition, type TableReference } from './references.js';
 import { pushdown } from './pushdown.js';
 
 export interface QueryResult {
@@ -47,17 +47,21 @@ export function plan(sql: string, registry: Registry): Plan {
       names.set(key, name);
       tables.push({ name, ref });
     }
-    out += sql.slice(at, ref.start) + placeholder(`[${name}]`, ref.text);
+    out += bracketSilentKeywords(sql.slice(at, ref.start)) + placeholder(`[${name}]`, ref.text);
     at = ref.end;
   }
-  return { sql: out + sql.slice(at), tables };
+  return { sql: out + bracketSilentKeywords(sql.slice(at)), tables };
 }
 
 export interface PreparedQuery {
   sql: string;
   tables: Array<{ name: string; ref: TableReference; source: TableSource }>;
   constraints: Constraints;
+  /** `SELECT * FROM <one table>`: the table is the answer, no SQL engine needed. */
+  direct: boolean;
 }
+
+const DIRECT = /^\s*select\s+\*\s+from\s+\[t0\]\s*;?\s*$/i;
 
 /**
  * Everything that can be checked without the target: references, the guard, the
@@ -65,25 +69,32 @@ export interface PreparedQuery {
  */
 export async function prepareQuery(sql: string, registry: Registry): Promise<PreparedQuery> {
   const planned = plan(sql, registry);
+  if (planned.tables.length === 1 && DIRECT.test(planned.sql)) {
+    const [{ name, ref }] = planned.tables as [Plan['tables'][number]];
+    return { sql: planned.sql, tables: [{ name, ref, source: registry.resolve(ref.namespace, ref.name, ref.quoted) }], constraints: {}, direct: true };
+  }
   const alasql = await loadAlasql();
   const { ast } = guard(alasql, planned.sql, sql);
   if (planned.tables.length === 0) {
     throw new SqlError('NO_TABLE', 'the query reads no probing table', { hint: 'read from a table, e.g. SELECT * FROM js.`process.versions`' });
   }
   const tables = planned.tables.map(({ name, ref }) => ({ name, ref, source: registry.resolve(ref.namespace, ref.name, ref.quoted) }));
-  return { sql: planned.sql, tables, constraints: pushdown(ast, tables.length) };
+  return { sql: planned.sql, tables, constraints: pushdown(ast, tables.length), direct: false };
 }
 
-export async function runQuery(attachment: Attachment, prepared: PreparedQuery, limits: Limits): Promise<QueryResult> {
-  const alasql = await loadAlasql();
+export async function runQuery(attachment: Attachment, prepared: PreparedQuery, limits: Limits, flags: Flags = { showSecrets: false }): Promise<QueryResult> {
   const { constraints } = prepared;
   const truncated: QueryResult['truncated'] = [];
   const tables = new Map<string, Record<string, unknown>[]>();
   for (const { name, ref, source } of prepared.tables) {
-    const generated = await source.generate({ attachment, constraints, limits });
+    const generated = await source.generate({ attachment, constraints, limits, flags });
     if (generated.truncated) truncated.push({ table: ref.text, rows: generated.table.numRows, ...generated.truncated });
+    if (prepared.direct) {
+      const rows = rowsFromTable(generated.table as Table);
+      return { rows, columns: generated.table.schema.fields.map((f) => f.name), truncated };
+    }
     tables.set(name, rowsFromTable(generated.table as Table));
   }
-  const rows = runSelect(alasql, prepared.sql, tables);
+  const rows = runSelect(await loadAlasql(), prepared.sql, tables);
   return { rows, columns: columnNames(rows), truncated };
 }

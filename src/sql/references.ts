@@ -110,3 +110,40 @@ export function inTablePosition(sql: string, ref: TableReference): boolean {
   const before = sql.slice(0, ref.start).replace(/\s+$/, '');
   return /\b(from|join)$/i.test(before) || /\bfrom\b[^()]*,$/i.test(before);
 }
+
+/**
+ * Names that alasql mistakes for keywords without a word of warning, and that are
+ * common column names here (`value` is the column of every scalar table):
+ * `SELECT name, value FROM t` gives a column "VALUE" holding {}, and
+ * `WHERE value > 0` matches nothing. Bare occurrences are bracketed. (alasql's own
+ * non-standard `SELECT VALUE` modifier is given up for it.)
+ */
+const SILENT_KEYWORDS = new Set(['value']);
+
+export function bracketSilentKeywords(sql: string): string {
+  let out = '';
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i]!;
+    let next = i + 1;
+    if (c === "'" || c === '"') next = skipQuoted(sql, i, c);
+    else if (c === '[') next = skipQuoted(sql, i, ']');
+    else if (c === '`') next = skipQuoted(sql, i, '`');
+    else if (c === '-' && sql[i + 1] === '-') next = sql.indexOf('\n', i) === -1 ? sql.length : sql.indexOf('\n', i) + 1;
+    else if (c === '/' && sql[i + 1] === '*') next = sql.indexOf('*/', i + 2) === -1 ? sql.length : sql.indexOf('*/', i + 2) + 2;
+    else if (/[A-Za-z_]/.test(c) && (i === 0 || !/[A-Za-z0-9_$.]/.test(sql[i - 1]!))) {
+      IDENT.lastIndex = i;
+      const word = IDENT.exec(sql)![0];
+      next = i + word.length;
+      const call = /^\s*\(/.test(sql.slice(next));
+      if (SILENT_KEYWORDS.has(word.toLowerCase()) && !call) {
+        out += `[${word}]`;
+        i = next;
+        continue;
+      }
+    }
+    out += sql.slice(i, next);
+    i = next;
+  }
+  return out;
+}

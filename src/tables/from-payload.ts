@@ -86,3 +86,36 @@ export function tableOf(columns: Array<{ name: string; kind: string; vector: Vec
 export function tableFromPayload(payload: TablePayload): Table {
   return tableOf(payload.columns.map((col) => ({ name: col.name, kind: col.kind, vector: column(col, payload.rows) })), payload.rows);
 }
+
+const ARROW_TYPE = {
+  integer: () => new Float64(),
+  float: () => new Float64(),
+  boolean: () => new Bool(),
+  string: () => new Utf8(),
+  bigint: () => new Int64(),
+  timestamp: () => new TimestampMillisecond(),
+  json: () => new Utf8(),
+  null: () => new Null(),
+} as const;
+
+const KIND_OF_TYPE = { integer: 'int', float: 'float', boolean: 'bool', string: 'string', bigint: 'bigint', timestamp: 'timestamp', json: 'json', null: 'null' } as const;
+
+/**
+ * Shapes a table to declared columns, in their order: a declared column the data
+ * lacks is all NULL (of its declared type), one the data has but the declaration
+ * does not is left out. The declaration is the table's contract.
+ */
+export function conform(table: Table, columns: ReadonlyArray<{ name: string; type: keyof typeof ARROW_TYPE }>): Table {
+  const rows = table.numRows;
+  return tableOf(
+    columns.map((c) => {
+      const index = table.schema.fields.findIndex((f) => f.name === c.name);
+      if (index >= 0) {
+        const field = table.schema.fields[index]!;
+        return { name: c.name, kind: field.metadata.get(KIND_KEY) ?? KIND_OF_TYPE[c.type], vector: table.getChildAt(index)! };
+      }
+      return { name: c.name, kind: KIND_OF_TYPE[c.type], vector: vectorFromArray(new Array(rows).fill(null), ARROW_TYPE[c.type]()) };
+    }),
+    rows,
+  );
+}

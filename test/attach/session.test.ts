@@ -10,6 +10,7 @@ function fakeTransport() {
   const transport: Transport = {
     send: (method) => new Promise((resolve, reject) => calls.push({ method, resolve, reject })),
     onClose: (listener) => void (onClose = listener),
+    onEvent: () => () => {},
     close: async () => onClose(),
   };
   return { transport, calls, drop: () => onClose() };

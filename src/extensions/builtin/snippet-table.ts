@@ -1,0 +1,44 @@
+/**
+ * A built-in table whose rows come from a snippet run in the target (target/tables.ts):
+ * the snippet's rows are turned into columns there (target/columns.ts), bounded in
+ * rows, bytes and time, and the Arrow table is shaped to the declared columns.
+ */
+import type { ColumnSpec, GenerateContext, TableSource } from '../contract.js';
+import { evaluateJson } from '../../run/remote-json.js';
+import { toColumns, type TablePayload } from '../../target/columns.js';
+import { LOAD_BUILTIN } from '../../target/snippets.js';
+import { conform, tableFromPayload } from '../../tables/from-payload.js';
+
+export interface SnippetTableSpec {
+  namespace: string;
+  name: string;
+  description: string;
+  columns: readonly ColumnSpec[];
+  /** Runs in the target; its first argument is a loader for node: built-ins. */
+  snippet: (load: (id: string) => unknown, ...args: never[]) => unknown[];
+  /** Arguments after the loader, from the query's context (sent as JSON). */
+  args?: (ctx: GenerateContext) => unknown[] | Promise<unknown[]>;
+  /** The snippet stops at ctx.constraints.limit by itself (its last argument). */
+  pushdown?: readonly string[];
+}
+
+export function snippetTable(spec: SnippetTableSpec): TableSource {
+  return {
+    name: spec.name,
+    description: spec.description,
+    columns: spec.columns,
+    ...(spec.pushdown ? { pushdown: spec.pushdown } : {}),
+    async generate(ctx) {
+      const args = spec.args ? await spec.args(ctx) : [];
+      const call = `(${spec.snippet.toString()})(${[LOAD_BUILTIN, ...args.map((a) => JSON.stringify(a))].join(', ')})`;
+      const limits = { maxRows: ctx.limits.maxRows, maxBytes: ctx.limits.maxBytes, maxString: 64 * 1024, maxColumns: 1000 };
+      const payload = await evaluateJson<TablePayload>(ctx.attachment, `(${toColumns.toString()})(${call}, ${JSON.stringify(limits)})`, {
+        timeoutMs: ctx.limits.timeoutMs,
+        what: `${spec.namespace}.${spec.name}`,
+        async: false,
+      });
+      const table = conform(tableFromPayload(payload), spec.columns);
+      return payload.truncated ? { table, truncated: payload.truncated } : { table };
+    },
+  };
+}
