@@ -15,11 +15,11 @@ function startTarget() {
   });
 }
 
-function timeCommand(args) {
+function timeCommand(args, check) {
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.status !== 0 || result.stdout.trim() !== '2') {
+  if (result.status !== 0 || !check(result.stdout)) {
     throw new Error(`${args.join(' ')} failed (${result.status}): ${result.stdout}${result.stderr}`);
   }
   return ms;
@@ -30,36 +30,53 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-async function benchEval() {
+/** Alternates probing and the baseline against one target, so that drift hits both alike. */
+async function compare({ title, probingArgs, baselineExpression, check, aim }) {
   const { child, pid } = await startTarget();
   try {
-    const probingRuns = [];
-    const baselineRuns = [];
-    // warm the file cache for both, then alternate so that drift hits both alike
-    timeCommand([here('../bin/probing.js'), String(pid), 'eval', '1+1']);
-    timeCommand([here('baseline-eval.js'), String(pid), '1+1']);
+    const ours = [here('../bin/probing.js'), String(pid), ...probingArgs];
+    const baseline = [here('baseline-eval.js'), String(pid), baselineExpression];
+    timeCommand(ours, check);
+    timeCommand(baseline, () => true);
+    const a = [];
+    const b = [];
     for (let i = 0; i < ROUNDS; i++) {
-      probingRuns.push(timeCommand([here('../bin/probing.js'), String(pid), 'eval', '1+1']));
-      baselineRuns.push(timeCommand([here('baseline-eval.js'), String(pid), '1+1']));
+      a.push(timeCommand(ours, check));
+      b.push(timeCommand(baseline, () => true));
     }
-    const bare = [];
-    for (let i = 0; i < 5; i++) {
-      const started = process.hrtime.bigint();
-      spawnSync(process.execPath, ['-e', '0']);
-      bare.push(Number(process.hrtime.bigint() - started) / 1e6);
-    }
-    const p = median(probingRuns);
-    const b = median(baselineRuns);
-    console.log(`eval "1+1" end to end, ${ROUNDS} rounds each (attach by pid, evaluate, print, close the inspector)`);
-    console.log(`  probing <pid> eval "1+1"          median ${p.toFixed(1)} ms`);
-    console.log(`  minimal hand-written client       median ${b.toFixed(1)} ms`);
-    console.log(`  (bare \`node -e 0\`                 median ${median(bare).toFixed(1)} ms)`);
-    console.log(`  ratio probing / baseline          ${(p / b).toFixed(2)}  (aim: <= 1.3)`);
+    const p = median(a);
+    const q = median(b);
+    console.log(`\n${title}, ${ROUNDS} rounds each (attach by pid, work, print, close the inspector)`);
+    console.log(`  probing ${probingArgs.map((x) => (x.includes(' ') ? JSON.stringify(x) : x)).join(' ')}`.padEnd(60) + ` median ${p.toFixed(1)} ms`);
+    console.log(`  minimal hand-written client (${baselineExpression})`.padEnd(60) + ` median ${q.toFixed(1)} ms`);
+    console.log(`  ratio probing / baseline ${(p / q).toFixed(2)}  (aim: <= ${aim})`);
   } finally {
     child.kill('SIGKILL');
   }
 }
 
-await benchEval();
+const bare = [];
+for (let i = 0; i < 5; i++) {
+  const started = process.hrtime.bigint();
+  spawnSync(process.execPath, ['-e', '0']);
+  bare.push(Number(process.hrtime.bigint() - started) / 1e6);
+}
+console.log(`bare \`node -e 0\`: median ${median(bare).toFixed(1)} ms`);
+
+await compare({ title: 'eval "1+1" end to end', probingArgs: ['eval', '1+1'], baselineExpression: '1+1', check: (out) => out.trim() === '2', aim: 1.3 });
+await compare({
+  title: 'SELECT * FROM process.memory end to end',
+  probingArgs: ['query', 'SELECT * FROM process.memory'],
+  baselineExpression: 'JSON.stringify(process.memoryUsage())',
+  check: (out) => out.includes('heap_used'),
+  aim: 1.5,
+});
+await compare({
+  title: 'a query through the SQL engine, end to end',
+  probingArgs: ['query', 'SELECT heap_used, rss FROM process.memory WHERE rss > 0'],
+  baselineExpression: 'JSON.stringify(process.memoryUsage())',
+  check: (out) => out.includes('heap_used'),
+  aim: '(no aim; shows the cost of loading alasql)',
+});
 const { benchRows } = await import('./rows.js');
 await benchRows();

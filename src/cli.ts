@@ -255,7 +255,9 @@ async function queryCommand(target: string, sql: string, options: QueryOptions, 
   const prepared = await prepareQuery(sql, defaultRegistry());
   const limits = { maxRows: options.maxRows, maxBytes: options.maxBytes, timeoutMs: options.timeout };
   const flags = { showSecrets: options.showSecrets === true };
-  const { value: result, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (a) => runQuery(a, prepared, limits, flags));
+  // Arrow loads while the target opens its inspector.
+  const onSignalled = () => void import('./tables/from-payload.js').catch(() => {});
+  const { value: result, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, onSignalled }, (a) => runQuery(a, prepared, limits, flags));
   const { render } = await import('./output/render.js');
   const rendered = await render(result, options.format, {
     width: options.output ? undefined : process.stdout.isTTY ? process.stdout.columns : undefined,

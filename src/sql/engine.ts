@@ -2,17 +2,19 @@
  * Runs a checked SELECT over plain rows in a throw-away alasql database, which
  * is removed afterwards (any alasql database can read any other's tables).
  */
+import { createRequire } from 'node:module';
 import type { AlaSQL } from 'alasql';
 import { SqlError } from './errors.js';
 
 let loaded: AlaSQL | undefined;
 
-/** alasql costs ~330 ms to load: only queries load it. */
+/**
+ * Only queries that need the engine load it, and through require: as an ES module
+ * import, Node first scans the 1 MB CommonJS file for its exports (183 ms here,
+ * against 86 ms for require).
+ */
 export async function loadAlasql(): Promise<AlaSQL> {
-  if (!loaded) {
-    const module = (await import('alasql')) as unknown as { default: AlaSQL };
-    loaded = module.default;
-  }
+  loaded ??= createRequire(import.meta.url)('alasql') as AlaSQL;
   return loaded;
 }
 

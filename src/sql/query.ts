@@ -6,8 +6,6 @@ import type { Table } from 'apache-arrow';
 import type { Attachment } from '../attach/attach.js';
 import type { Constraints, Flags, Limits, TableSource, Truncation } from '../extensions/contract.js';
 import type { Registry } from '../extensions/registry.js';
-import { rowsFromTable } from '../tables/to-rows.js';
-import { columnNames } from '../tables/from-rows.js';
 import { SqlError } from './errors.js';
 import { guard } from './guard.js';
 import { loadAlasql, runSelect } from './engine.js';
@@ -84,6 +82,7 @@ export async function prepareQuery(sql: string, registry: Registry): Promise<Pre
 
 export async function runQuery(attachment: Attachment, prepared: PreparedQuery, limits: Limits, flags: Flags = { showSecrets: false }): Promise<QueryResult> {
   const { constraints } = prepared;
+  const [{ rowsFromTable }, { columnNames }] = await Promise.all([import('../tables/to-rows.js'), import('../tables/from-rows.js')]);
   const truncated: QueryResult['truncated'] = [];
   const tables = new Map<string, Record<string, unknown>[]>();
   for (const { name, ref, source } of prepared.tables) {

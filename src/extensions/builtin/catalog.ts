@@ -1,8 +1,6 @@
 /** The `probing` namespace: the catalog of everything a query can read. Answered in the CLI. */
 import type { ColumnSpec, Namespace, TableSource } from '../contract.js';
 import type { Registry } from '../registry.js';
-import { conform } from '../../tables/from-payload.js';
-import { tableFromRows } from '../../tables/from-rows.js';
 
 export interface CatalogTable {
   namespace: string;
@@ -37,6 +35,7 @@ function localTable(name: string, description: string, columns: ColumnSpec[], ro
     description,
     columns,
     async generate() {
+      const [{ conform }, { tableFromRows }] = await Promise.all([import('../../tables/from-payload.js'), import('../../tables/from-rows.js')]);
       return { table: conform(tableFromRows(rows()), columns) };
     },
   };

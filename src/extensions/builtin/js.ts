@@ -6,7 +6,6 @@
 import type { Namespace, TableSource } from '../contract.js';
 import { evaluateJson } from '../../run/remote-json.js';
 import { toColumns, type ColumnLimits, type TablePayload } from '../../target/columns.js';
-import { tableFromPayload } from '../../tables/from-payload.js';
 
 /** Longest string kept in a cell; longer ones are cut with a marker. */
 const MAX_STRING = 64 * 1024;
@@ -26,6 +25,7 @@ function expressionTable(expression: string): TableSource {
         what: `js.\`${expression}\``,
         async: usesAwait,
       });
+      const { tableFromPayload } = await import('../../tables/from-payload.js');
       const table = tableFromPayload(payload);
       // Rows left out because the query's own LIMIT did not need them are not a truncation.
       const cutByQuery = payload.truncated?.reason === 'rows' && maxRows < limits.maxRows;

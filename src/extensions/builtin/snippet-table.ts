@@ -7,7 +7,6 @@ import type { ColumnSpec, GenerateContext, TableSource } from '../contract.js';
 import { evaluateJson } from '../../run/remote-json.js';
 import { toColumns, type TablePayload } from '../../target/columns.js';
 import { LOAD_BUILTIN } from '../../target/snippets.js';
-import { conform, tableFromPayload } from '../../tables/from-payload.js';
 
 export interface SnippetTableSpec {
   namespace: string;
@@ -37,6 +36,8 @@ export function snippetTable(spec: SnippetTableSpec): TableSource {
         what: `${spec.namespace}.${spec.name}`,
         async: false,
       });
+      // Arrow loads only now, while or after the target opens its inspector.
+      const { conform, tableFromPayload } = await import('../../tables/from-payload.js');
       const table = conform(tableFromPayload(payload), spec.columns);
       return payload.truncated ? { table, truncated: payload.truncated } : { table };
     },
