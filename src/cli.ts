@@ -10,7 +10,7 @@ import { ExitCode, ProbingError, RemoteError, UsageError } from './errors.js';
 import type { Formatted } from './target/snippets.js';
 import type { Outcome } from './run/with-target.js';
 
-const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe'];
+const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config'];
 const HOST_COMMANDS = ['list', 'demo', 'help', 'tables', 'describe'];
 
 interface TargetOptions {
@@ -118,16 +118,36 @@ Examples:
   $ probing 4242 eval "await db.query('select 1')" --timeout 10s`)
     .action((target: string, code: string, options: TargetOptions) => run(evalCommand(target, code, options, out)));
 
-  targetCommand(program, 'inject', '<file>', 'load a CommonJS script into the target; prints its module.exports')
+  targetCommand(program, 'inject', '[file]', 'load a CommonJS script into the target (prints its module.exports); without a file, install probing/runtime')
     .addHelpText('after', `
 The script runs like a CommonJS module inside the target: require() resolves relative
 to the script, module.exports is printed back, and timers or hooks it installs keep
-running after probing leaves. ES module syntax (import/export) is not supported.
+running after probing leaves. require('probing/runtime') gives the runtime (probing
+installs it first). ES module syntax (import/export) is not supported.
+
+Without a file, inject installs probing/runtime (tables written by the target, samplers)
+into a process that never imported it; doing it twice changes nothing.
 
 Examples:
   $ probing 4242 inject ./hook.js
-  $ probing 4242 inject ./dump-routes.js --json`)
-    .action((target: string, file: string, options: TargetOptions) => run(injectCommand(target, file, options, out)));
+  $ probing 4242 inject ./dump-routes.js --json
+  $ probing 4242 inject`)
+    .action((target: string, file: string | undefined, options: TargetOptions) => run(file === undefined ? installCommand(target, options, out) : injectCommand(target, file, options, out)));
+
+  attachCommand(program, 'config', '[action] [key] [value]', "list the target runtime's options, or change one: config set <key> <value>")
+    .option('--json', 'print JSON')
+    .addHelpText('after', `
+Options switch the runtime's samplers on and off (each fills a runtime.* table) and tune
+them. Setting one installs probing/runtime if the target does not have it; switching a
+sampler off removes everything it installed.
+
+Examples:
+  $ probing 4242 config
+  $ probing 4242 config set sampler.http on
+  $ probing 4242 query 'SELECT url, status, count(*) AS n FROM runtime.http GROUP BY url, status'
+  $ probing 4242 config set sampler.http off`)
+    .action((target: string, action: string | undefined, key: string | undefined, value: string | undefined, options: ConfigOptions) =>
+      run(configCommand(target, action, key, value, options, out)));
 
   attachCommand(program, 'query', '<sql>', 'answer a read-only SQL query over live tables of the target')
     .addOption(new Option('-f, --format <format>', 'table, json, ndjson, csv or arrow').choices(['table', 'json', 'ndjson', 'csv', 'arrow']).default('table'))
@@ -273,6 +293,10 @@ async function queryCommand(target: string, sql: string, options: QueryOptions, 
   }
   for (const t of result.truncated) {
     const of = t.total === null ? '' : ` of ${t.total}`;
+    if (t.reason === 'overwritten') {
+      err(`probing: ${t.table}: the ring overwrote rows while they were read; ${t.rows}${of} rows shown\n`);
+      continue;
+    }
     const why = t.reason === 'rows' ? '--max-rows' : '--max-bytes';
     err(`probing: ${t.table}: cut at ${t.rows}${of} rows by ${why}; raise ${why} to read more\n`);
   }
@@ -324,6 +348,51 @@ async function describeCommand(target: string | undefined, table: string, out: (
   }
   const { renderColumns } = await import('./output/columns.js');
   out('\n' + renderColumns(['COLUMN', 'TYPE', 'MEANING'], source.columns.map((c) => [c.name, c.type, c.doc]), process.stdout.isTTY ? process.stdout.columns : undefined));
+  return ExitCode.ok;
+}
+
+interface ConfigOptions {
+  timeout: number;
+  attachTimeout: number;
+  json?: boolean;
+}
+
+async function installCommand(target: string, options: TargetOptions, out: (text: string) => void): Promise<number> {
+  const spec = parseTarget(target);
+  const [{ withTarget }, { installRuntime }] = await Promise.all([import('./run/with-target.js'), import('./run/runtime.js')]);
+  const { value: status, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (a) => installRuntime(a, options.timeout));
+  if (options.json) out(JSON.stringify(status, null, 2) + '\n');
+  else out(`probing/runtime ${status.version} ${status.loadedNow ? 'installed' : 'was already loaded'}; tables: ${status.tables.length > 0 ? status.tables.join(', ') : '(none yet)'}\n`);
+  if (leftOpen) process.stderr.write(`probing: note: ${leftOpen}\n`);
+  return ExitCode.ok;
+}
+
+async function configCommand(target: string, action: string | undefined, key: string | undefined, value: string | undefined, options: ConfigOptions, out: (text: string) => void): Promise<number> {
+  const spec = parseTarget(target);
+  if (action !== undefined && action !== 'set') throw new UsageError('BAD_CONFIG_ACTION', `config takes no action or "set", not "${action}"`, { hint: 'probing <target> config, or probing <target> config set <key> <value>' });
+  if (action === 'set' && (key === undefined || value === undefined)) throw new UsageError('BAD_CONFIG_SET', 'config set needs a key and a value', { hint: 'e.g. probing 4242 config set sampler.http on' });
+  const [{ withTarget }, runtime] = await Promise.all([import('./run/with-target.js'), import('./run/runtime.js')]);
+  const attachOptions = { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout };
+  if (action === 'set') {
+    const { value: set } = await withTarget(spec, attachOptions, (a) => runtime.setRuntimeOption(a, key!, value!, options.timeout));
+    out(`${key} = ${set}\n`);
+    return ExitCode.ok;
+  }
+  const { value: listed } = await withTarget(spec, attachOptions, (a) => runtime.runtimeOptions(a, options.timeout));
+  let rows = listed;
+  let note = '';
+  if (!rows) {
+    // Not loaded in the target: show the defaults of the runtime that `config set` would install.
+    const { createRequire } = await import('node:module');
+    rows = (createRequire(import.meta.url)(runtime.RUNTIME_FILE) as { options(): typeof rows }).options();
+    note = '(probing/runtime is not loaded in the target: these are the defaults; config set installs it)\n';
+  }
+  if (options.json) {
+    out(JSON.stringify(rows, null, 2) + '\n');
+    return ExitCode.ok;
+  }
+  const { renderColumns } = await import('./output/columns.js');
+  out(note + renderColumns(['KEY', 'VALUE', 'DEFAULT', 'HELP'], rows!.map((o) => [o.key, String(o.value), String(o.default), o.help]), process.stdout.isTTY ? process.stdout.columns : undefined));
   return ExitCode.ok;
 }
 

@@ -42,7 +42,8 @@ export interface GenerateContext {
 }
 
 export interface Truncation {
-  reason: 'rows' | 'bytes';
+  /** rows/bytes: cut by --max-rows/--max-bytes; overwritten: the ring overwrote rows while they were read. */
+  reason: 'rows' | 'bytes' | 'overwritten';
   /** Rows there were in all, when known. */
   total: number | null;
 }

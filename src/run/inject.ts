@@ -5,6 +5,7 @@ import type { Attachment } from '../attach/attach.js';
 import { RemoteError, TimeoutError, UsageError } from '../errors.js';
 import { injectScript, SOURCE_URL, type FormatOptions, type Formatted } from '../target/snippets.js';
 import { formatRemote, isTerminated, OBJECT_GROUP, remoteError } from './remote-value.js';
+import { installRuntime } from './runtime.js';
 
 export interface InjectOptions extends FormatOptions {
   timeoutMs: number;
@@ -35,6 +36,8 @@ export async function readScript(file: string): Promise<{ path: string; source: 
 
 export async function inject(attachment: Attachment, file: string, options: InjectOptions): Promise<Formatted> {
   const { path, source } = await readScript(file);
+  // A script that uses the runtime gets it: require('probing/runtime') resolves to the copy in the process.
+  if (source.includes('probing/runtime')) await installRuntime(attachment, options.timeoutMs);
   const expression = `(${injectScript.toString()})(${JSON.stringify(source)}, ${JSON.stringify(path)}, ${JSON.stringify(dirname(path))})\n${SOURCE_URL}`;
   const { result, exceptionDetails } = await attachment.session
     .send(

@@ -164,7 +164,18 @@ export function injectScript(source: string, filename: string, dirname: string):
       : require; // the inspector's command-line API require, also present in ESM targets
   const vm = load('node:vm');
   const Module = load('node:module');
-  const localRequire = Module.createRequire(filename);
+  const resolveRequire = Module.createRequire(filename);
+  // require('probing/runtime') gives the runtime already in the process (probing installs it first).
+  const localRequire = Object.assign(
+    (id: string) => {
+      if (id === 'probing/runtime') {
+        const runtime = (globalThis as any)[Symbol.for('probing.runtime')]?.state?.get('module');
+        if (runtime) return runtime;
+      }
+      return resolveRequire(id);
+    },
+    { resolve: resolveRequire.resolve, cache: resolveRequire.cache, main: resolveRequire.main },
+  );
   const module = { id: filename, filename, path: dirname, exports: {} as unknown, loaded: false, children: [], paths: [], require: localRequire };
   const options: Record<string, unknown> = { filename };
   if (vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER) options.importModuleDynamically = vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER;

@@ -1,6 +1,7 @@
 /** The `probing` namespace: the catalog of everything a query can read. Answered in the CLI. */
 import type { ColumnSpec, Namespace, TableSource } from '../contract.js';
 import type { Registry } from '../registry.js';
+import { runtimeTablesSource } from './runtime.js';
 
 export interface CatalogTable {
   namespace: string;
@@ -80,6 +81,7 @@ export function catalogNamespace(registry: Registry): Namespace {
         ],
         () => registry.extensions().map((e) => ({ name: e.name, version: e.version ?? null, description: e.description, namespaces: e.namespaces.map((n) => n.name) })),
       ),
+      runtimeTablesSource,
     ],
   };
 }

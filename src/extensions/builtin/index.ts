@@ -6,13 +6,14 @@ import { jsNamespace } from './js.js';
 import { nodeNamespace } from './node.js';
 import { osNamespace } from './os.js';
 import { processNamespace } from './process.js';
+import { runtimeNamespace } from './runtime.js';
 import { v8Namespace } from './v8.js';
 
 export const builtinExtensions: readonly Extension[] = [
   {
     name: 'core',
     description: 'built-in live tables: JavaScript values, the process, V8, Node.js, the host',
-    namespaces: [jsNamespace, processNamespace, v8Namespace, nodeNamespace, osNamespace],
+    namespaces: [jsNamespace, processNamespace, v8Namespace, nodeNamespace, osNamespace, runtimeNamespace],
   },
 ];
 

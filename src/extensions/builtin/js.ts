@@ -4,6 +4,7 @@
  * target (target/columns.ts).
  */
 import type { Namespace, TableSource } from '../contract.js';
+import { runtimeTable } from './runtime.js';
 import { evaluateJson } from '../../run/remote-json.js';
 import { toColumns, type ColumnLimits, type TablePayload } from '../../target/columns.js';
 
@@ -36,8 +37,8 @@ function expressionTable(expression: string): TableSource {
 
 export const jsNamespace: Namespace = {
   name: 'js',
-  description: 'js.`<expression>`: a JavaScript expression evaluated in the target, as a table',
+  description: 'js.`<expression>`: a JavaScript expression evaluated in the target, as a table; js.<name>: a table the target writes with probing/runtime',
   resolve(name, quoted) {
-    return quoted ? expressionTable(name) : undefined;
+    return quoted ? expressionTable(name) : runtimeTable(name, `js.${name}`, `runtime table "${name}", written inside the target with probing/runtime`);
   },
 };
