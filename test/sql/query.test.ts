@@ -99,7 +99,6 @@ describe('probing <pid> query', () => {
     ['DROP TABLE x', 'only SELECT queries are allowed'],
     ['SELECT ROW_NUMBER() OVER (ORDER BY id) FROM js.`app.sessions`', 'window functions'],
     ['SELECT * FROM nope.things', 'unknown table nope.things'],
-    ['SELECT * FROM js.sessions', 'unknown table js.sessions'],
     ['SELECT * FROM js.`app.sessions` WHERE', 'syntax error at the end of the query'],
   ])('refuses %s without touching the target', async (sql, message) => {
     const result = await query(sql);
@@ -108,6 +107,14 @@ describe('probing <pid> query', () => {
     expect(result.stderr).toContain(message);
     expect(result.stderr).toContain('hint:');
     expect(target.alive()).toBe(true);
+  });
+
+  it('says that js.<name> is a table the target writes, when it has none by that name', async () => {
+    const result = await query('SELECT * FROM js.sessions');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('js.sessions: the target has no runtime table "sessions"');
+    expect(result.stderr).toContain('js.`expression`');
+    await expectLeftAsFound(target, before);
   });
 
   it("names the expression and the target's exception when js.`…` throws", async () => {
