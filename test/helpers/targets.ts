@@ -106,7 +106,8 @@ export function probing(args: string[], options: { timeoutMs?: number; env?: Nod
 /** GET / on the target's HTTP port: proves its event loop still serves. */
 export function httpGet(port: number, path = '/'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, timeout: 3000 }, (res) => {
+    // agent: false — one connection per request, closed after it (no keep-alive socket left in the target)
+    const req = request({ host: '127.0.0.1', port, path, timeout: 3000, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (c: string) => (body += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));

@@ -1,0 +1,168 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { httpGet, probing, startTarget, type Target } from '../helpers/targets.js';
+
+const rows = (stdout: string) => JSON.parse(stdout) as Array<Record<string, unknown>>;
+const query = async (target: Target, sql: string, ...options: string[]) => {
+  const result = await probing([String(target.pid), 'query', sql, '-f', 'json', ...options]);
+  expect(result.stderr, sql).toBe('');
+  expect(result.code, sql).toBe(0);
+  return rows(result.stdout);
+};
+const tableStats = async (target: Target, name: string) =>
+  (await query(target, `SELECT [rows], capacity, appended, dropped, rejected FROM probing.runtime_tables WHERE [table] = '${name}'`))[0];
+const waitFor = async (target: Target, expression: string) => {
+  for (let i = 0; i < 600; i++) {
+    if ((await probing([String(target.pid), 'eval', expression])).stdout.trim() === 'true') return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`never true: ${expression}`);
+};
+
+describe('tables written by the target', () => {
+  it('below capacity, 1,000,000 appended rows are all there while the CLI queries every 100 ms', async () => {
+    const target = await startTarget('runtime-writer.cjs', { env: { TOTAL: '1000000', CAPACITY: '2000000' } });
+    // Query while it writes: the newest rows, and the table's fill, every 100 ms.
+    const seen: number[] = [];
+    while (seen.length < 300) {
+      const read = await probing([String(target.pid), 'query', 'SELECT max(seq) AS hi, count(*) AS n FROM js.events', '-f', 'json', '--max-rows', '1000']);
+      expect(read.code).toBe(0);
+      const parsed = JSON.parse(read.stdout) as { rows: Array<Record<string, unknown>> } | Array<Record<string, unknown>>;
+      // the newest 1000 rows; JSON says when there were more
+      const [newest] = Array.isArray(parsed) ? parsed : parsed.rows;
+      const stats = await tableStats(target, 'events');
+      expect(stats!.dropped).toBe(0);
+      seen.push(stats!.appended as number);
+      if (newest!.n !== 0) expect(newest!.n).toBe(Math.min(1000, (newest!.hi as number) + 1));
+      if (seen.at(-1) === 1_000_000) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(seen.at(-1)).toBe(1_000_000);
+    expect([...seen].sort((a, b) => a - b)).toEqual(seen); // never went backwards
+    expect(await tableStats(target, 'events')).toEqual({ rows: 1_000_000, capacity: 2_000_000, appended: 1_000_000, dropped: 0, rejected: 0 });
+    const [check] = await query(target, 'SELECT count(DISTINCT seq) AS n, min(seq) AS lo, max(seq) AS hi, sum(CASE WHEN kind = \'a\' THEN 1 ELSE 0 END) AS a FROM js.events', '--max-rows', '2000000');
+    expect(check).toEqual({ n: 1_000_000, lo: 0, hi: 999_999, a: 333_334 });
+  }, 120_000);
+
+  it('above capacity, the oldest rows go and the drop count is exact', async () => {
+    const target = await startTarget('runtime-writer.cjs', { env: { TOTAL: '1000000', CAPACITY: '100000' } });
+    await waitFor(target, 'globalThis.written === 1000000');
+    expect(await tableStats(target, 'events')).toEqual({ rows: 100_000, capacity: 100_000, appended: 1_000_000, dropped: 900_000, rejected: 0 });
+    const [range] = await query(target, 'SELECT count(*) AS n, min(seq) AS lo, max(seq) AS hi FROM js.events');
+    expect(range).toEqual({ n: 100_000, lo: 900_000, hi: 999_999 });
+  }, 120_000);
+
+  it('counts rows it cannot coerce instead of throwing at the caller, and keeps a table after the CLI leaves', async () => {
+    const target = await startTarget('runtime-writer.cjs', { env: { TOTAL: '10', CAPACITY: '100', START: 'later' } });
+    await probing([String(target.pid), 'eval', 'globalThis.start()']);
+    await waitFor(target, 'globalThis.written === 10');
+    const appended = await probing([String(target.pid), 'eval', `const t = require('probing/runtime'); 1`]);
+    expect(appended.code).toBe(1); // the eval's require resolves from the target's cwd: use inject for the runtime
+    const bad = await probing([String(target.pid), 'eval', `const { table } = globalThis[Symbol.for('probing.runtime')].state.get('module'); const t = table('events'); t.append({ seq: 'not a number', kind: 'c', value: 1 }); t.append({ seq: '11', kind: 7, value: '2.5' }); t.append(null); t.stats()`]);
+    expect(bad.stdout).toContain('rejected: 2');
+    const [latest] = await query(target, 'SELECT seq, kind, [value] FROM js.events ORDER BY seq DESC LIMIT 1');
+    expect(latest).toEqual({ seq: 11, kind: '7', value: 2.5 });
+    const [stats] = await query(target, "SELECT rejected, last_rejection FROM probing.runtime_tables WHERE [table] = 'events'");
+    expect(stats).toEqual({ rejected: 2, last_rejection: 'not an object: object' });
+    // the table outlives every CLI session
+    expect((await query(target, 'SELECT count(*) AS n FROM js.events'))[0]).toEqual({ n: 11 });
+  });
+
+  it('two copies of the runtime in one process share one ring, and an injected third joins it', async () => {
+    const target = await startTarget('runtime-copies.cjs');
+    expect((await probing([String(target.pid), 'eval', 'globalThis.sameRegistry'])).stdout.trim()).toBe('true');
+    expect(await query(target, 'SELECT [from] FROM js.shared ORDER BY ts')).toEqual([{ from: 'a' }, { from: 'b' }]);
+    const install = await probing([String(target.pid), 'inject']);
+    expect(install.stdout).toContain('was already loaded; tables: shared');
+    expect(await query(target, 'SELECT [table], capacity, appended FROM probing.runtime_tables')).toEqual([{ table: 'shared', capacity: 100, appended: 2 }]);
+  });
+
+  it.each([
+    ['standard decorators', { experimentalDecorators: false }],
+    ['legacy decorators', { experimentalDecorators: true }],
+  ])('works from TypeScript with %s and the function form', async (label, extra) => {
+    const source = fileURLToPath(new URL('../fixtures/targets/runtime-decorators.ts', import.meta.url));
+    const options: ts.CompilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, strict: true, esModuleInterop: true, skipLibCheck: true, types: ['node'], ...extra };
+    // type-checked as the package's own users would see it: probing/runtime through its exports
+    const program = ts.createProgram([source], { ...options, noEmit: true, module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 });
+    const problems = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    expect(problems, label).toEqual([]);
+    const out = ts.transpileModule(readFileSync(source, 'utf8'), { compilerOptions: options }).outputText;
+    const dir = fileURLToPath(new URL('../fixtures/.build/', import.meta.url));
+    mkdirSync(dir, { recursive: true });
+    const file = `decorators-${extra.experimentalDecorators ? 'legacy' : 'standard'}.cjs`;
+    writeFileSync(dir + file, out);
+    const target = await startTarget(`../.build/${file}`);
+    expect(await query(target, 'SELECT route, status, ms FROM js.requests ORDER BY ts, route DESC')).toEqual([
+      { route: '/login', status: 200, ms: 12.5 },
+      { route: '/cart', status: 404, ms: 3 },
+    ]);
+    expect(await query(target, 'SELECT route, ms FROM js.timings')).toEqual([{ route: '/login', ms: 12.5 }, { route: '/cart', ms: 3 }]);
+  }, 60_000);
+});
+
+describe('samplers', () => {
+  it('the HTTP sampler records every request with its route and status, and leaves nothing behind when switched off', async () => {
+    const target = await startTarget('http-service.cjs');
+    const resources = async () => (await query(target, 'SELECT type, [count] FROM process.resources ORDER BY type'));
+    const before = await resources();
+    expect((await probing([String(target.pid), 'config', 'set', 'sampler.http', 'on'])).stdout).toBe('sampler.http = true\n');
+    const paths = ['/a', '/a', '/missing', '/fail', '/b?x=1'];
+    for (const p of paths) await httpGet(target.port!, p);
+    expect(await query(target, 'SELECT method, url, status FROM runtime.http ORDER BY ts')).toEqual([
+      { method: 'GET', url: '/a', status: 200 },
+      { method: 'GET', url: '/a', status: 200 },
+      { method: 'GET', url: '/missing', status: 404 },
+      { method: 'GET', url: '/fail', status: 500 },
+      { method: 'GET', url: '/b?x=1', status: 200 },
+    ]);
+    const [timing] = await query(target, 'SELECT min(duration_ms) AS lo, max(duration_ms) AS hi FROM runtime.http');
+    expect(timing!.lo as number).toBeGreaterThanOrEqual(0);
+    expect(timing!.hi as number).toBeLessThan(5000);
+    await probing([String(target.pid), 'config', 'set', 'sampler.http', 'off']);
+    await httpGet(target.port!, '/after');
+    expect(await query(target, 'SELECT count(*) AS n FROM runtime.http')).toEqual([{ n: 5 }]);
+    expect(await resources()).toEqual(before);
+  });
+
+  it('the event-loop and GC samplers produce plausible rows and remove their timer and observer when off', async () => {
+    const target = await startTarget('http-service.cjs');
+    const before = await query(target, 'SELECT type, [count] FROM process.resources ORDER BY type');
+    await probing([String(target.pid), 'config', 'set', 'sampler.event_loop.interval_ms', '100']);
+    await probing([String(target.pid), 'config', 'set', 'sampler.event_loop', 'on']);
+    await probing([String(target.pid), 'config', 'set', 'sampler.gc', 'on']);
+    await probing([String(target.pid), 'eval', 'garbage()']);
+    await new Promise((r) => setTimeout(r, 600));
+    const loop = await query(target, 'SELECT interval_ms, p50_ms, p99_ms, max_ms, utilization FROM runtime.event_loop');
+    expect(loop.length).toBeGreaterThanOrEqual(3);
+    for (const row of loop) {
+      expect(row.interval_ms as number).toBeGreaterThan(50);
+      expect(row.p99_ms as number).toBeGreaterThanOrEqual(row.p50_ms as number);
+      expect(row.utilization as number).toBeGreaterThanOrEqual(0);
+      expect(row.utilization as number).toBeLessThanOrEqual(1);
+    }
+    const gc = await query(target, 'SELECT kind, duration_ms FROM runtime.gc');
+    expect(gc.length).toBeGreaterThan(0);
+    expect(gc.every((g) => ['minor', 'major', 'incremental', 'weak_callbacks'].includes(g.kind as string))).toBe(true);
+    await probing([String(target.pid), 'config', 'set', 'sampler.event_loop', 'off']);
+    await probing([String(target.pid), 'config', 'set', 'sampler.gc', 'off']);
+    expect(await query(target, 'SELECT type, [count] FROM process.resources ORDER BY type')).toEqual(before);
+    const options = JSON.parse((await probing([String(target.pid), 'config', '--json'])).stdout) as Array<{ key: string; value: unknown }>;
+    expect(options.find((o) => o.key === 'sampler.gc')!.value).toBe(false);
+    expect(options.find((o) => o.key === 'sampler.event_loop.interval_ms')!.value).toBe(100);
+  });
+
+  it('refuses unknown options and bad values with a hint', async () => {
+    const target = await startTarget('http-service.cjs');
+    const unknown = await probing([String(target.pid), 'config', 'set', 'sampler.nope', 'on']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown option "sampler.nope"');
+    const bad = await probing([String(target.pid), 'config', 'set', 'sampler.http', 'maybe']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('takes on or off');
+    const action = await probing([String(target.pid), 'config', 'get']);
+    expect(action.code).toBe(2);
+  });
+});
