@@ -80,3 +80,5 @@ await compare({
 });
 const { benchRows } = await import('./rows.js');
 await benchRows();
+const { benchRuntime } = await import('./runtime.js');
+await benchRuntime();

@@ -39,6 +39,9 @@ interface Ring {
   createdAt: number;
   /** Average row size in bytes, estimated from sampled rows. */
   rowBytes: number;
+  /** schema, split for the append loop (derived; rebuilt by any copy that finds it missing). */
+  keys?: string[];
+  types?: ColumnType[];
 }
 
 interface Registry {
@@ -156,13 +159,26 @@ function store(ring: Ring, row: unknown): void {
     for (const key of Object.keys(source)) if (key !== 'ts') schema.push([key, typeOf(source[key])]);
     ring.schema = schema;
   }
+  if (!ring.keys || !ring.types) {
+    ring.keys = ring.schema.map(([key]) => key);
+    ring.types = ring.schema.map(([, type]) => type);
+  }
+  const keys = ring.keys;
+  const types = ring.types;
   const out: Record<string, unknown> = { ts: Date.now() };
-  for (const [key, type] of ring.schema) {
-    const value = coerce(source[key], type);
-    if (value === REJECT) {
-      ring.rejected++;
-      ring.lastRejection = `${key}: cannot store ${typeof source[key]} as ${type}`;
-      return;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const type = types[i]!;
+    let value = source[key];
+    // the common case first: the value already has the column's type
+    if (value === undefined || value === null) value = null;
+    else if (!(typeof value === type || type === 'json' || (type === 'timestamp' && value instanceof Date))) {
+      value = coerce(value, type);
+      if (value === REJECT) {
+        ring.rejected++;
+        ring.lastRejection = `${key}: cannot store ${typeof source[key]} as ${type}`;
+        return;
+      }
     }
     out[key] = value;
   }
