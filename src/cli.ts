@@ -10,8 +10,11 @@ import { ExitCode, ProbingError, RemoteError, UsageError } from './errors.js';
 import type { Formatted } from './target/snippets.js';
 import type { Outcome } from './run/with-target.js';
 
-const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config'];
-const HOST_COMMANDS = ['list', 'demo', 'help', 'tables', 'describe'];
+const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call'];
+const HOST_COMMANDS = ['list', 'demo', 'help', 'tables', 'describe', 'ext'];
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+const EXTENSION_HELP = 'load an extension from this file or directory (repeatable)';
 
 interface TargetOptions {
   timeout: number;
@@ -156,6 +159,7 @@ Examples:
     .addOption(new Option('--max-bytes <size>', 'at most about this much data from each table').default(64 * 1024 * 1024, '64m').argParser(bytes))
     .option('--no-color', 'no colours, even on a terminal')
     .option('--show-secrets', 'show values of environment variables whose names look secret (masked by default)')
+    .option('--extension <path>', EXTENSION_HELP, collect, [])
     .addHelpText('after', `
 Tables (probing tables lists them all, probing describe <table> explains one):
   process.info, process.env, process.memory, process.resource_usage, process.resources,
@@ -178,18 +182,43 @@ Examples:
   $ probing 4242 query 'SELECT * FROM js.\`[...app.sessions.values()]\`' -f arrow -o sessions.arrow`)
     .action((target: string, sql: string, options: QueryOptions) => run(queryCommand(target, sql, options, out, err)));
 
+  attachCommand(program, 'call', '<name> [args...]', 'perform an extension call: <extension>.<call> [key=value …]')
+    .option('--extension <path>', EXTENSION_HELP, collect, [])
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nExamples:\n  $ probing 4242 call jsqueue.stats\n  $ probing 4242 call pyqueue.retry id=17 --extension examples/extensions/python-queue')
+    .action((target: string, name: string, args: string[], options: { extension?: string[]; timeout: number; attachTimeout: number; json?: boolean }) =>
+      run(import('./commands/ext.js').then((m) => m.callCommand(target, name, args, options, out))));
+
+  program
+    .command('ext <action> [args...]')
+    .description('extensions: list, info <name>, enable <name>, disable <name>, options <name>, set <name>.<key> <value>')
+    .option('--extension <path>', EXTENSION_HELP, collect, [])
+    .option('--json', 'print JSON')
+    .addHelpText('after', `
+Extensions are found through --extension <path>, in $PROBING_HOME/extensions (default
+~/.probing/extensions), and as npm packages named probing-extension-* in ./node_modules.
+Enabling, disabling and options are kept in $PROBING_HOME/settings.json. See docs/extensions.md.
+
+Examples:
+  $ probing ext list --extension examples/extensions/js-queue
+  $ probing ext info jsqueue --extension examples/extensions/js-queue
+  $ probing ext disable jsqueue`)
+    .action((action: string, args: string[], options: { extension?: string[]; json?: boolean }) => run(import('./commands/ext.js').then((m) => m.extCommand(action, args, options, out))));
+
   program
     .command('tables [target]')
     .description('list the tables a query can read (with a target: as that target offers them)')
+    .option('--extension <path>', EXTENSION_HELP, collect, [])
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExamples:\n  $ probing tables\n  $ probing 4242 tables')
-    .action((target: string | undefined, options: { json?: boolean }) => run(tablesCommand(target, options, out)));
+    .action((target: string | undefined, options: { json?: boolean; extension?: string[] }) => run(tablesCommand(target, options, out)));
 
   program
     .command('describe <table-or-target> [table]')
     .description('the columns of one table, with their types and meaning')
+    .option('--extension <path>', EXTENSION_HELP, collect, [])
     .addHelpText('after', '\nExamples:\n  $ probing describe process.memory\n  $ probing 4242 describe node.modules')
-    .action((first: string, second: string | undefined) => run(describeCommand(second === undefined ? undefined : first, second ?? first, out)));
+    .action((first: string, second: string | undefined, options: { extension?: string[] }) => run(describeCommand(second === undefined ? undefined : first, second ?? first, options, out)));
 
   program
     .command('list')
@@ -251,6 +280,7 @@ async function injectCommand(target: string, file: string, options: TargetOption
 }
 
 interface QueryOptions {
+  extension?: string[];
   showSecrets?: boolean;
   timeout: number;
   attachTimeout: number;
@@ -266,13 +296,30 @@ async function queryCommand(target: string, sql: string, options: QueryOptions, 
   if (options.format === 'arrow' && !options.output && process.stdout.isTTY) {
     throw new UsageError('BINARY_TO_TERMINAL', 'the arrow format is binary and stdout is a terminal', { hint: 'write it to a file with -o results.arrow, or pipe it' });
   }
-  const [{ withTarget }, { defaultRegistry }, { runQuery, prepareQuery }] = await Promise.all([
+  const [{ withTarget }, { loadFor }, { runQuery, prepareQuery }] = await Promise.all([
     import('./run/with-target.js'),
-    import('./extensions/builtin/index.js'),
+    import('./commands/ext.js'),
     import('./sql/query.js'),
   ]);
+  const loaded = await loadFor(options.extension, options.timeout);
+  try {
+    return await runQueryCommand(spec, sql, options, loaded.registry, { withTarget, runQuery, prepareQuery }, out, err);
+  } finally {
+    loaded.dispose();
+  }
+}
+
+async function runQueryCommand(
+  spec: ReturnType<typeof parseTarget>,
+  sql: string,
+  options: QueryOptions,
+  registry: import('./extensions/registry.js').Registry,
+  { withTarget, runQuery, prepareQuery }: Pick<typeof import('./run/with-target.js'), 'withTarget'> & Pick<typeof import('./sql/query.js'), 'runQuery' | 'prepareQuery'>,
+  out: (text: string) => void,
+  err: (text: string) => void,
+): Promise<number> {
   // Bad SQL and unknown tables are refused before the target is touched.
-  const prepared = await prepareQuery(sql, defaultRegistry());
+  const prepared = await prepareQuery(sql, registry);
   const limits = { maxRows: options.maxRows, maxBytes: options.maxBytes, timeoutMs: options.timeout };
   const flags = { showSecrets: options.showSecrets === true };
   // Arrow loads while the target opens its inspector.
@@ -304,9 +351,11 @@ async function queryCommand(target: string, sql: string, options: QueryOptions, 
   return ExitCode.ok;
 }
 
-async function tablesCommand(target: string | undefined, options: { json?: boolean }, out: (text: string) => void): Promise<number> {
-  const [{ defaultRegistry }, { catalog }] = await Promise.all([import('./extensions/builtin/index.js'), import('./extensions/builtin/catalog.js')]);
-  const tables = catalog(defaultRegistry());
+async function tablesCommand(target: string | undefined, options: { json?: boolean; extension?: string[] }, out: (text: string) => void): Promise<number> {
+  const [{ loadFor }, { catalog }] = await Promise.all([import('./commands/ext.js'), import('./extensions/builtin/catalog.js')]);
+  const loaded = await loadFor(options.extension);
+  loaded.dispose();
+  const tables = catalog(loaded.registry);
   let header = '';
   if (target !== undefined) {
     // With a target: confirm it is reachable and say which process the catalog is for.
@@ -323,13 +372,15 @@ async function tablesCommand(target: string | undefined, options: { json?: boole
   return ExitCode.ok;
 }
 
-async function describeCommand(target: string | undefined, table: string, out: (text: string) => void): Promise<number> {
-  const [{ defaultRegistry }, { catalog }, { findReferences }] = await Promise.all([
-    import('./extensions/builtin/index.js'),
+async function describeCommand(target: string | undefined, table: string, options: { extension?: string[] }, out: (text: string) => void): Promise<number> {
+  const [{ loadFor }, { catalog }, { findReferences }] = await Promise.all([
+    import('./commands/ext.js'),
     import('./extensions/builtin/catalog.js'),
     import('./sql/references.js'),
   ]);
-  const registry = defaultRegistry();
+  const loaded = await loadFor(options.extension);
+  loaded.dispose();
+  const registry = loaded.registry;
   const ref = findReferences(table)[0];
   if (!ref || ref.text !== table.trim()) {
     throw new UsageError('BAD_TABLE_NAME', `"${table}" is not a table name`, { hint: 'write namespace.table, e.g. probing describe process.memory; `probing tables` lists them' });

@@ -17,6 +17,8 @@ export const ExitCode = {
   timeout: 4,
   /** The connection to the target broke, or the protocol failed. */
   protocol: 5,
+  /** An extension failed: crashed, answered garbage or nothing, or threw. */
+  extension: 6,
   /** Interrupted by Ctrl-C (SIGINT). */
   interrupted: 130,
 } as const;

@@ -39,6 +39,53 @@ export interface GenerateContext {
   constraints: Constraints;
   limits: Limits;
   flags: Flags;
+  /** The extension's own options and state (built-ins get an empty one). */
+  extension?: ExtensionContext;
+}
+
+/** What every extension gets from probing. */
+export interface ExtensionContext {
+  /** Current option values (defaults overridden by `probing ext set`). */
+  options: Readonly<Record<string, string | number | boolean>>;
+  /** Persistent key/value state, written atomically. */
+  state: KeyValueState;
+  /** A directory of its own for runtime files. */
+  dir: string;
+}
+
+export interface KeyValueState {
+  get(key: string): unknown;
+  put(key: string, value: unknown): void;
+  delete(key: string): void;
+  /** Adds `by` (default 1) to a numeric value and returns the new value. */
+  increment(key: string, by?: number): number;
+}
+
+export interface OptionSpec {
+  key: string;
+  help: string;
+  default: string | number | boolean;
+}
+
+export interface CallSpec {
+  name: string;
+  description: string;
+  /** Parameter names with their help; values arrive as strings (key=value on the command line). */
+  params?: Readonly<Record<string, string>>;
+  invoke(ctx: CallContext, args: Readonly<Record<string, string>>): Promise<unknown>;
+}
+
+export interface CallContext {
+  /** Present when the call was made against a target. */
+  attachment?: Attachment;
+  extension: ExtensionContext;
+}
+
+/** A SQL function (scalar); async functions are resolved before the query runs. */
+export interface FunctionSpec {
+  name: string;
+  description: string;
+  call(args: unknown[]): Promise<unknown>;
 }
 
 export interface Truncation {
@@ -52,6 +99,9 @@ export interface Generated {
   table: Table;
   truncated?: Truncation;
 }
+
+/** What an extension's generate may return: an Arrow table, or plain rows (shaped to the declared columns). */
+export type GenerateResult = Generated | Table | Record<string, unknown>[];
 
 /** A table: its schema is data, its generator is code, its docs come from the same declaration. */
 export interface TableSource {
@@ -73,9 +123,21 @@ export interface Namespace {
   resolve?(name: string, quoted: boolean): TableSource | undefined;
 }
 
+/** The extension API version this probing speaks. */
+export const API_VERSION = 1;
+
 export interface Extension {
   name: string;
   version?: string;
+  /** The API version it was written for (default 1). */
+  apiVersion?: number;
   description: string;
   namespaces: readonly Namespace[];
+  options?: readonly OptionSpec[];
+  calls?: readonly CallSpec[];
+  functions?: readonly FunctionSpec[];
+  /** Calls known only at run time (out-of-process extensions ask their program). */
+  resolveCall?(name: string): Promise<CallSpec | undefined>;
+  /** Everything the extension says about itself, where that takes asking it. */
+  describe?(): Promise<unknown>;
 }

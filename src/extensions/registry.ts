@@ -1,7 +1,7 @@
 /** The one registry every table comes from. Explicit, and it refuses duplicates. */
 import { ProbingError } from '../errors.js';
 import { SqlError } from '../sql/errors.js';
-import type { Extension, Namespace, TableSource } from './contract.js';
+import type { Extension, FunctionSpec, Namespace, TableSource } from './contract.js';
 
 const NAME = /^[a-z][a-z0-9_]*$/;
 
@@ -10,6 +10,7 @@ export class ExtensionError extends ProbingError {}
 export class Registry {
   readonly #extensions = new Map<string, Extension>();
   readonly #namespaces = new Map<string, { namespace: Namespace; extension: Extension }>();
+  readonly #functions = new Map<string, { fn: FunctionSpec; extension: Extension }>();
 
   register(extension: Extension): void {
     if (!NAME.test(extension.name)) {
@@ -32,8 +33,23 @@ export class Registry {
         names.add(table.name);
       }
     }
+    for (const fn of extension.functions ?? []) {
+      if (!NAME.test(fn.name)) throw new ExtensionError('BAD_FUNCTION_NAME', `function "${fn.name}" of extension ${extension.name} must match ${NAME}`);
+      const owner = this.#functions.get(fn.name);
+      if (owner) throw new ExtensionError('DUPLICATE_FUNCTION', `function ${fn.name}() of extension ${extension.name} is already provided by ${owner.extension.name}`);
+    }
     this.#extensions.set(extension.name, extension);
+    for (const fn of extension.functions ?? []) this.#functions.set(fn.name, { fn, extension });
     for (const namespace of extension.namespaces) this.#namespaces.set(namespace.name, { namespace, extension });
+  }
+
+  /** SQL functions that extensions provide, by name. */
+  functions(): ReadonlyMap<string, { fn: FunctionSpec; extension: Extension }> {
+    return this.#functions;
+  }
+
+  extension(name: string): Extension | undefined {
+    return this.#extensions.get(name);
   }
 
   hasNamespace(name: string): boolean {

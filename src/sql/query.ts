@@ -4,11 +4,11 @@
  */
 import type { Table } from 'apache-arrow';
 import type { Attachment } from '../attach/attach.js';
-import type { Constraints, Flags, Limits, TableSource, Truncation } from '../extensions/contract.js';
+import type { Constraints, Flags, FunctionSpec, Limits, TableSource, Truncation } from '../extensions/contract.js';
 import type { Registry } from '../extensions/registry.js';
 import { SqlError } from './errors.js';
 import { guard } from './guard.js';
-import { loadAlasql, runSelect } from './engine.js';
+import { loadAlasql, runWithFunctions } from './engine.js';
 import { bracketSilentKeywords, findReferences, inTablePosition, type TableReference } from './references.js';
 import { pushdown } from './pushdown.js';
 
@@ -53,6 +53,8 @@ export function plan(sql: string, registry: Registry): Plan {
 
 export interface PreparedQuery {
   sql: string;
+  /** Extension SQL functions the query calls. */
+  functions: Map<string, FunctionSpec>;
   tables: Array<{ name: string; ref: TableReference; source: TableSource }>;
   constraints: Constraints;
   /** `SELECT * FROM <one table>`: the table is the answer, no SQL engine needed. */
@@ -69,7 +71,7 @@ export async function prepareQuery(sql: string, registry: Registry): Promise<Pre
   const planned = plan(sql, registry);
   if (planned.tables.length === 1 && DIRECT.test(planned.sql)) {
     const [{ name, ref }] = planned.tables as [Plan['tables'][number]];
-    return { sql: planned.sql, tables: [{ name, ref, source: registry.resolve(ref.namespace, ref.name, ref.quoted) }], constraints: {}, direct: true };
+    return { sql: planned.sql, tables: [{ name, ref, source: registry.resolve(ref.namespace, ref.name, ref.quoted) }], constraints: {}, direct: true, functions: new Map() };
   }
   const alasql = await loadAlasql();
   const { ast } = guard(alasql, planned.sql, sql);
@@ -77,7 +79,9 @@ export async function prepareQuery(sql: string, registry: Registry): Promise<Pre
     throw new SqlError('NO_TABLE', 'the query reads no probing table', { hint: 'read from a table, e.g. SELECT * FROM js.`process.versions`' });
   }
   const tables = planned.tables.map(({ name, ref }) => ({ name, ref, source: registry.resolve(ref.namespace, ref.name, ref.quoted) }));
-  return { sql: planned.sql, tables, constraints: pushdown(ast, tables.length), direct: false };
+  const functions = new Map<string, FunctionSpec>();
+  for (const [name, { fn }] of registry.functions()) if (new RegExp(`(^|[^A-Za-z0-9_.$])${name}\\s*\\(`, 'i').test(planned.sql)) functions.set(name, fn);
+  return { sql: planned.sql, tables, constraints: pushdown(ast, tables.length), direct: false, functions };
 }
 
 export async function runQuery(attachment: Attachment, prepared: PreparedQuery, limits: Limits, flags: Flags = { showSecrets: false }): Promise<QueryResult> {
@@ -94,6 +98,6 @@ export async function runQuery(attachment: Attachment, prepared: PreparedQuery, 
     }
     tables.set(name, rowsFromTable(generated.table as Table));
   }
-  const rows = runSelect(await loadAlasql(), prepared.sql, tables);
+  const rows = await runWithFunctions(await loadAlasql(), prepared.sql, tables, prepared.functions);
   return { rows, columns: columnNames(rows), truncated };
 }

@@ -17,6 +17,9 @@ export const builtinExtensions: readonly Extension[] = [
   },
 ];
 
+/** Names no loaded extension may take, as its own name or a namespace. */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(['js', 'process', 'v8', 'node', 'os', 'runtime', 'probing', 'core', 'catalog', 'ext']);
+
 export function defaultRegistry(): Registry {
   const registry = new Registry();
   for (const extension of builtinExtensions) registry.register(extension);

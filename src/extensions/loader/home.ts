@@ -1,0 +1,78 @@
+/**
+ * The user's probing directory ($PROBING_HOME, or ~/.probing): extensions to
+ * discover, settings (disabled extensions, option values), each extension's state
+ * and runtime directory. Every write is atomic: a temporary file, then a rename.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { KeyValueState } from '../contract.js';
+
+export function probingHome(): string {
+  return process.env.PROBING_HOME ?? join(homedir(), '.probing');
+}
+
+export interface Settings {
+  disabled: string[];
+  options: Record<string, Record<string, string | number | boolean>>;
+}
+
+function readJson<T>(file: string, fallback: T): T {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+/** Writes a file so that a crash leaves either the old or the new content, never half of it. */
+export function writeAtomically(file: string, content: string): void {
+  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(temporary, content);
+  renameSync(temporary, file);
+}
+
+export function readSettings(): Settings {
+  const settings = readJson<Partial<Settings>>(join(probingHome(), 'settings.json'), {});
+  return { disabled: settings.disabled ?? [], options: settings.options ?? {} };
+}
+
+export function writeSettings(settings: Settings): void {
+  mkdirSync(probingHome(), { recursive: true });
+  writeAtomically(join(probingHome(), 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
+}
+
+/** The extension's directory for runtime files (created on first use). */
+export function extensionDir(name: string): string {
+  const dir = join(probingHome(), 'run', name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Persistent key/value state of one extension, in state/<name>.json. */
+export function extensionState(name: string): KeyValueState {
+  const dir = join(probingHome(), 'state');
+  const file = join(dir, `${name}.json`);
+  const values = readJson<Record<string, unknown>>(file, {});
+  const save = () => {
+    mkdirSync(dir, { recursive: true });
+    writeAtomically(file, JSON.stringify(values, null, 2) + '\n');
+  };
+  return {
+    get: (key) => values[key],
+    put(key, value) {
+      values[key] = value;
+      save();
+    },
+    delete(key) {
+      delete values[key];
+      save();
+    },
+    increment(key, by = 1) {
+      const current = typeof values[key] === 'number' ? (values[key] as number) : 0;
+      values[key] = current + by;
+      save();
+      return values[key] as number;
+    },
+  };
+}
