@@ -1,0 +1,155 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { expectLeftAsFound } from '../helpers/assertions.js';
+import { listeningPorts, probing, startTarget, type Target } from '../helpers/targets.js';
+
+const examples = fileURLToPath(new URL('../../examples/extensions/', import.meta.url));
+const faults = fileURLToPath(new URL('../fixtures/extensions/', import.meta.url));
+const ext = (...paths: string[]) => paths.flatMap((p) => ['--extension', p]);
+const rows = (stdout: string) => JSON.parse(stdout) as Array<Record<string, unknown>>;
+
+let home: string;
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) => probing(args, { env: { PROBING_HOME: home, ...env } });
+
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), 'probing-home-'));
+});
+
+describe('the three kinds of extension, against a real target', () => {
+  let target: Target;
+  beforeEach(async () => {
+    target = await startTarget('server.cjs');
+  });
+
+  it('an in-process module reads data from the target, with options and persistent state', async () => {
+    const before = await listeningPorts(target.pid);
+    const args = (...a: string[]) => [...a, ...ext(`${examples}appinfo.mjs`)];
+    const result = await run(args(String(target.pid), 'query', 'SELECT name, type FROM app.globals', '-f', 'json'));
+    expect(result.stderr).toBe('');
+    expect(rows(result.stdout)).toEqual([{ name: 'state', type: 'object' }]);
+    await run(args(String(target.pid), 'query', 'SELECT * FROM app.globals'));
+    expect((await run(args(String(target.pid), 'call', 'appinfo.queries', '--json'))).stdout.trim()).toBe('{\n  "queries": 2\n}');
+    expect(JSON.parse(readFileSync(join(home, 'state', 'appinfo.json'), 'utf8'))).toEqual({ queries: 2 });
+    expect((await run(args('ext', 'set', 'appinfo.include_builtins', 'true'))).stdout).toBe('appinfo.include_builtins = true\n');
+    const all = rows((await run(args(String(target.pid), 'query', 'SELECT name FROM app.globals', '-f', 'json'))).stdout);
+    expect(all.map((r) => r.name)).toContain('setTimeout');
+    await expectLeftAsFound(target, before);
+  });
+
+  it.each([
+    ['JavaScript', 'js-queue', 'jsqueue'],
+    ['Python', 'python-queue', 'pyqueue'],
+  ])('the %s out-of-process example provides tables and calls, and asks the CLI to evaluate in the target', async (_lang, dir, name) => {
+    const args = (...a: string[]) => [...a, ...ext(`${examples}${dir}`)];
+    const jobs = await run(args(String(target.pid), 'query', `SELECT state, count(*) AS n FROM ${name}.jobs GROUP BY state ORDER BY state`, '-f', 'json'));
+    expect(jobs.stderr).toBe('');
+    expect(rows(jobs.stdout)).toEqual([{ state: 'failed', n: 1 }, { state: 'running', n: 2 }, { state: 'waiting', n: 2 }]);
+    const self = await run(args(String(target.pid), 'query', `SELECT pid FROM ${name}.target`, '-f', 'json'));
+    expect(rows(self.stdout)).toEqual([{ pid: target.pid }]);
+    const stats = await run(args(String(target.pid), 'call', `${name}.stats`, '--json'));
+    expect(JSON.parse(stats.stdout)).toEqual({ waiting: 2, running: 2, failed: 1 });
+    const retry = await run(args(String(target.pid), 'call', `${name}.retry`, 'id=17', '--json'));
+    expect(JSON.parse(retry.stdout)).toEqual({ retried: 17, target: target.pid });
+    await run(args('ext', 'set', `${name}.jobs`, '9'));
+    const more = await run(args(String(target.pid), 'query', `SELECT count(*) AS n FROM ${name}.jobs`, '-f', 'json'));
+    expect(rows(more.stdout)).toEqual([{ n: 9 }]);
+  });
+
+  it('an external function calls an HTTP service; a 500 and a hang become clear errors', async () => {
+    const geo = await startTarget('geo-service.cjs');
+    const env = { GEO_PORT: String(geo.port) };
+    const sql = (ips: string[]) => `SELECT ip, country_of(ip) AS country FROM js.\`${JSON.stringify(ips.map((ip) => ({ ip })))}\` ORDER BY ip`;
+    const ok = await run([String(target.pid), 'query', sql(['1.2.3.4', '8.8.8.8']), '-f', 'json', ...ext(`${examples}geo`)], env);
+    expect(ok.stderr).toBe('');
+    expect(rows(ok.stdout)).toEqual([{ ip: '1.2.3.4', country: 'NL' }, { ip: '8.8.8.8', country: 'US' }]);
+    const failing = await run([String(target.pid), 'query', sql(['6.6.6.6']), ...ext(`${examples}geo`)], env);
+    expect(failing.code).toBe(6);
+    expect(failing.stderr).toContain('country_of(): http://127.0.0.1:');
+    expect(failing.stderr).toContain('answered 500');
+    const started = Date.now();
+    const hanging = await run([String(target.pid), 'query', sql(['7.7.7.7']), ...ext(`${examples}geo`)], env);
+    expect(hanging.code).toBe(6);
+    expect(hanging.stderr).toContain('did not answer within 1000 ms');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const where = await run([String(target.pid), 'query', `SELECT ip FROM js.\`[{ip:'1.1.1.1'},{ip:'9.9.9.9'}]\` WHERE country_of(ip) = 'NL'`, '-f', 'json', ...ext(`${examples}geo`)], env);
+    expect(rows(where.stdout)).toEqual([{ ip: '1.1.1.1' }]);
+  });
+});
+
+describe('faults', () => {
+  it.each([
+    ['crashes mid-query', 'crash', 'crashy', 'extension crashy exited (status 3): Error: kaboom while producing rows'],
+    ['prints garbage', 'garbage', 'garbage', 'extension garbage wrote something that is not JSON: "hello, world"'],
+    ['never answers', 'silent', 'silent', 'extension silent did not answer describe within 1500 ms and was stopped'],
+  ])('an out-of-process extension that %s gives a clear error; the CLI survives', async (_what, dir, name, message) => {
+    const target = await startTarget('server.cjs');
+    const before = await listeningPorts(target.pid);
+    const started = Date.now();
+    const result = await run([String(target.pid), 'query', `SELECT * FROM ${name}.anything`, '--timeout', '1500', ...ext(`${faults}${dir}`)]);
+    expect(result.code).toBe(6);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain('hint:');
+    expect(Date.now() - started).toBeLessThan(15_000);
+    // the same extension loaded, a query that does not need it works
+    const other = await run([String(target.pid), 'query', 'SELECT pid FROM process.info', '-f', 'json', ...ext(`${faults}${dir}`)]);
+    expect(rows(other.stdout)).toEqual([{ pid: target.pid }]);
+    await expectLeftAsFound(target, before);
+  });
+
+  it('an in-process extension that throws is named in the error', async () => {
+    const target = await startTarget('server.cjs');
+    const result = await run([String(target.pid), 'query', 'SELECT * FROM throws.t', ...ext(`${faults}throws.mjs`)]);
+    expect(result.code).toBe(6);
+    expect(result.stderr).toContain('extension throws: throws.t threw bug in the extension');
+  });
+
+  it('lists malformed, duplicate, reserved, incompatible and shadowed extensions with the reason', async () => {
+    const result = await run(['ext', 'list', '--json', ...ext(`${faults}badmanifest`, `${faults}dup-a`, `${faults}dup-b`, `${faults}steal/thief.mjs`, `${faults}newer-api`, `${faults}ver@1.0.0.mjs`, `${faults}ver@2.0.0.mjs`)]);
+    expect(result.code).toBe(0);
+    const list = rows(result.stdout);
+    const find = (name: string, version?: string) => list.find((r) => r.name === name && (version === undefined || r.version === version));
+    expect(find('badmanifest')).toMatchObject({ state: 'failed' });
+    expect(find('badmanifest')!.reason).toContain('is not valid JSON');
+    expect(list.filter((r) => r.name === 'dupe').map((r) => r.state).sort()).toEqual(['failed', 'loaded']);
+    expect(list.find((r) => r.name === 'dupe' && r.state === 'failed')!.reason).toContain('another dupe@1.0.0 was found first');
+    expect(find('thief')).toMatchObject({ state: 'failed', reason: 'namespace "process" is built in and cannot be taken' });
+    expect(find('future')).toMatchObject({ state: 'failed', reason: 'written for extension API 2; this probing speaks API 1' });
+    expect(find('ver', '2.0.0')).toMatchObject({ state: 'loaded' });
+    expect(find('ver', '1.0.0')).toMatchObject({ state: 'shadowed' });
+    expect(find('ver', '1.0.0')!.reason).toContain('shadowed by ver@2.0.0');
+  });
+
+  it('the newest version answers queries', async () => {
+    const target = await startTarget('server.cjs');
+    const result = await run([String(target.pid), 'query', 'SELECT version FROM ver.which', '-f', 'json', ...ext(`${faults}ver@1.0.0.mjs`, `${faults}ver@2.0.0.mjs`)]);
+    expect(rows(result.stdout)).toEqual([{ version: '2.0.0' }]);
+  });
+
+  it('disable and enable persist, and a disabled extension provides nothing', async () => {
+    const target = await startTarget('server.cjs');
+    const args = (...a: string[]) => [...a, ...ext(`${examples}js-queue`)];
+    expect((await run(args('ext', 'disable', 'jsqueue'))).stdout).toBe('jsqueue disabled\n');
+    expect(rows((await run(args('ext', 'list', '--json'))).stdout)[0]).toMatchObject({ name: 'jsqueue', state: 'disabled' });
+    const refused = await run(args(String(target.pid), 'query', 'SELECT * FROM jsqueue.jobs'));
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('there is no namespace "jsqueue"');
+    await run(args('ext', 'enable', 'jsqueue'));
+    expect((await run(args(String(target.pid), 'query', 'SELECT count(*) AS n FROM jsqueue.jobs', '-f', 'json'))).stdout).toContain('"n": 5');
+  });
+
+  it('refuses unknown extensions, calls and options with hints', async () => {
+    const unknown = await run(['ext', 'info', 'nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no extension named "nope"');
+    const target = await startTarget('server.cjs');
+    const call = await run([String(target.pid), 'call', 'jsqueue.nope', ...ext(`${examples}js-queue`)]);
+    expect(call.code).toBe(2);
+    expect(call.stderr).toContain('extension jsqueue has no call "nope"');
+    const option = await run(['ext', 'set', 'jsqueue.nope', '1', ...ext(`${examples}js-queue`)]);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain('extension jsqueue has no option "nope"');
+  });
+});
