@@ -82,3 +82,5 @@ const { benchRows } = await import('./rows.js');
 await benchRows();
 const { benchRuntime } = await import('./runtime.js');
 await benchRuntime();
+const { benchExtensions } = await import('./extensions.js');
+await benchExtensions();

@@ -90,8 +90,8 @@ Examples:
   $ probing 4242 query 'SELECT user, count(*) AS n FROM js.\`[...app.sessions.values()]\` GROUP BY user'
 
 Exit status:
-  0 success · 1 the code in the target threw · 2 bad arguments · 3 cannot attach
-  4 time limit reached · 5 connection or protocol failure · 130 interrupted`;
+  0 success · 1 the code in the target threw · 2 bad arguments or SQL · 3 cannot attach
+  4 time limit reached · 5 connection or protocol failure · 6 an extension failed · 130 interrupted`;
 
 function buildProgram(out: (text: string) => void, err: (text: string) => void, run: (job: Promise<number>) => void): Command {
   const program = new Command('probing')
