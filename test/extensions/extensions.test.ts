@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ const ext = (...paths: string[]) => paths.flatMap((p) => ['--extension', p]);
 const rows = (stdout: string) => JSON.parse(stdout) as Array<Record<string, unknown>>;
 
 let home: string;
-const run = (args: string[], env: NodeJS.ProcessEnv = {}) => probing(args, { env: { PROBING_HOME: home, ...env } });
+const run = (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) => probing(args, { env: { PROBING_HOME: home, ...env }, ...(cwd ? { cwd } : {}) });
 
 beforeEach(() => {
   home = mkdtempSync(join(tmpdir(), 'probing-home-'));
@@ -120,6 +120,19 @@ describe('faults', () => {
     expect(find('ver', '2.0.0')).toMatchObject({ state: 'loaded' });
     expect(find('ver', '1.0.0')).toMatchObject({ state: 'shadowed' });
     expect(find('ver', '1.0.0')!.reason).toContain('shadowed by ver@2.0.0');
+  });
+
+  it('finds extensions in the probing directory and npm packages named probing-extension-*', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'probing-project-'));
+    const pkg = join(project, 'node_modules', '@acme', 'probing-extension-routes');
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@acme/probing-extension-routes', version: '3.1.0', probing: { name: 'routes', kind: 'functions', functions: [{ name: 'route_owner', url: 'http://127.0.0.1:9/{0}' }] } }));
+    mkdirSync(join(home, 'extensions'), { recursive: true });
+    copyFileSync(`${examples}appinfo.mjs`, join(home, 'extensions', 'appinfo.mjs'));
+    const result = await run(['ext', 'list', '--json'], {}, project);
+    const list = rows(result.stdout);
+    expect(list.find((r) => r.name === 'routes')).toMatchObject({ version: '3.1.0', kind: 'functions', state: 'loaded', origin: 'npm', provides: ['route_owner()'] });
+    expect(list.find((r) => r.name === 'appinfo')).toMatchObject({ kind: 'module', state: 'loaded', origin: 'home' });
   });
 
   it('the newest version answers queries', async () => {

@@ -79,11 +79,12 @@ export interface CliResult {
 }
 
 /** Runs the real CLI (`node bin/probing.js …`) as a user would. */
-export function probing(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; onSpawn?: (child: ChildProcess) => void } = {}): Promise<CliResult> {
+export function probing(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string; onSpawn?: (child: ChildProcess) => void } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1', ...options.env },
+      ...(options.cwd ? { cwd: options.cwd } : {}),
     });
     running.add(child);
     options.onSpawn?.(child);
