@@ -5,10 +5,10 @@
 import { debug } from './debug.js';
 import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { parseTarget } from './attach/target-spec.js';
 import { ExitCode, ProbingError, RemoteError, UsageError } from './errors.js';
-import type { Formatted } from './target/snippets.js';
-import type { Outcome } from './run/with-target.js';
+import { evalCommand, injectCommand, type TargetOptions } from './commands/run.js';
+import { describeCommand, queryCommand, tablesCommand, type QueryOptions } from './commands/query.js';
+import { configCommand, installCommand, type ConfigOptions } from './commands/runtime.js';
 
 const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call'];
 const HOST_COMMANDS = ['list', 'demo', 'help', 'tables', 'describe', 'ext'];
@@ -16,15 +16,6 @@ const HOST_COMMANDS = ['list', 'demo', 'help', 'tables', 'describe', 'ext'];
 const collect = (value: string, previous: string[]) => [...previous, value];
 const EXTENSION_HELP = 'load an extension from this file or directory (repeatable)';
 
-interface TargetOptions {
-  timeout: number;
-  attachTimeout: number;
-  json?: boolean;
-  depth: number;
-  maxBytes: number;
-  color?: boolean;
-  verbose?: boolean;
-}
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -235,216 +226,6 @@ Examples:
     .action((options: { keep?: boolean }) => run(demoCommand(options, out, err)));
 
   return program;
-}
-
-function printResult({ value: result, leftOpen }: Outcome<Formatted>, out: (text: string) => void, err: (text: string) => void, maxBytes: number): void {
-  out(result.text + '\n');
-  if (leftOpen) err(`probing: note: ${leftOpen}\n`);
-  if (result.truncated) {
-    const total = result.truncated.total === null ? '' : ` of ${result.truncated.total}`;
-    err(`probing: output cut at ${maxBytes} bytes${total}; raise --max-bytes to see more\n`);
-  }
-}
-
-function formatOptions(options: TargetOptions) {
-  return {
-    json: options.json === true,
-    colors: options.color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR,
-    depth: options.depth,
-    columns: process.stdout.columns ?? 80,
-    maxBytes: options.maxBytes,
-    timeoutMs: options.timeout,
-  };
-}
-
-async function evalCommand(target: string, code: string, options: TargetOptions, out: (text: string) => void): Promise<number> {
-  const spec = parseTarget(target);
-  const { withTarget } = await import('./run/with-target.js');
-  // loads (with acorn) while the target's inspector opens
-  let loading: Promise<typeof import('./run/evaluate.js')> | undefined;
-  const load = () => (loading ??= import('./run/evaluate.js'));
-  const attachOptions = { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, onSignalled: () => void load().catch(() => {}) };
-  const result = await withTarget(spec, attachOptions, async (a) => (await load()).evaluate(a, code, formatOptions(options)));
-  printResult(result, out, (t) => process.stderr.write(t), options.maxBytes);
-  return ExitCode.ok;
-}
-
-async function injectCommand(target: string, file: string, options: TargetOptions, out: (text: string) => void): Promise<number> {
-  const spec = parseTarget(target);
-  const { withTarget } = await import('./run/with-target.js');
-  const { inject, readScript } = await import('./run/inject.js');
-  await readScript(file); // refuse a missing or unsupported file before attaching
-  const result = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (a) => inject(a, file, formatOptions(options)));
-  printResult(result, out, (t) => process.stderr.write(t), options.maxBytes);
-  return ExitCode.ok;
-}
-
-interface QueryOptions {
-  extension?: string[];
-  showSecrets?: boolean;
-  timeout: number;
-  attachTimeout: number;
-  format: 'table' | 'json' | 'ndjson' | 'csv' | 'arrow';
-  output?: string;
-  maxRows: number;
-  maxBytes: number;
-  color?: boolean;
-}
-
-async function queryCommand(target: string, sql: string, options: QueryOptions, out: (text: string) => void, err: (text: string) => void): Promise<number> {
-  const spec = parseTarget(target);
-  if (options.format === 'arrow' && !options.output && process.stdout.isTTY) {
-    throw new UsageError('BINARY_TO_TERMINAL', 'the arrow format is binary and stdout is a terminal', { hint: 'write it to a file with -o results.arrow, or pipe it' });
-  }
-  const [{ withTarget }, { loadFor }, { runQuery, prepareQuery }] = await Promise.all([
-    import('./run/with-target.js'),
-    import('./commands/ext.js'),
-    import('./sql/query.js'),
-  ]);
-  const loaded = await loadFor(options.extension, options.timeout);
-  try {
-    return await runQueryCommand(spec, sql, options, loaded.registry, { withTarget, runQuery, prepareQuery }, out, err);
-  } finally {
-    loaded.dispose();
-  }
-}
-
-async function runQueryCommand(
-  spec: ReturnType<typeof parseTarget>,
-  sql: string,
-  options: QueryOptions,
-  registry: import('./extensions/registry.js').Registry,
-  { withTarget, runQuery, prepareQuery }: Pick<typeof import('./run/with-target.js'), 'withTarget'> & Pick<typeof import('./sql/query.js'), 'runQuery' | 'prepareQuery'>,
-  out: (text: string) => void,
-  err: (text: string) => void,
-): Promise<number> {
-  // Bad SQL and unknown tables are refused before the target is touched.
-  const prepared = await prepareQuery(sql, registry);
-  const limits = { maxRows: options.maxRows, maxBytes: options.maxBytes, timeoutMs: options.timeout };
-  const flags = { showSecrets: options.showSecrets === true };
-  // Arrow loads while the target opens its inspector.
-  const onSignalled = () => void import('./tables/from-payload.js').catch(() => {});
-  const { value: result, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, onSignalled }, (a) => runQuery(a, prepared, limits, flags));
-  const { render } = await import('./output/render.js');
-  const rendered = await render(result, options.format, {
-    width: options.output ? undefined : process.stdout.isTTY ? process.stdout.columns : undefined,
-    colors: !options.output && options.color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR,
-  });
-  if (options.output) {
-    const { writeFile } = await import('node:fs/promises');
-    await writeFile(options.output, rendered);
-  } else if (typeof rendered === 'string') {
-    out(rendered);
-  } else {
-    process.stdout.write(rendered);
-  }
-  for (const t of result.truncated) {
-    const of = t.total === null ? '' : ` of ${t.total}`;
-    if (t.reason === 'overwritten') {
-      err(`probing: ${t.table}: the ring overwrote rows while they were read; ${t.rows}${of} rows shown\n`);
-      continue;
-    }
-    const why = t.reason === 'rows' ? '--max-rows' : '--max-bytes';
-    err(`probing: ${t.table}: cut at ${t.rows}${of} rows by ${why}; raise ${why} to read more\n`);
-  }
-  if (leftOpen) err(`probing: note: ${leftOpen}\n`);
-  return ExitCode.ok;
-}
-
-async function tablesCommand(target: string | undefined, options: { json?: boolean; extension?: string[] }, out: (text: string) => void): Promise<number> {
-  const [{ loadFor }, { catalog }] = await Promise.all([import('./commands/ext.js'), import('./extensions/builtin/catalog.js')]);
-  const loaded = await loadFor(options.extension);
-  loaded.dispose();
-  const tables = catalog(loaded.registry);
-  let header = '';
-  if (target !== undefined) {
-    // With a target: confirm it is reachable and say which process the catalog is for.
-    const { withTarget } = await import('./run/with-target.js');
-    const { value } = await withTarget(parseTarget(target), { timeoutMs: 5000, attachTimeoutMs: 3000 }, async (a) => a.target);
-    header = `pid ${value.pid}, Node.js ${value.nodeVersion}\n`;
-  }
-  if (options.json) {
-    out(JSON.stringify(tables.map(({ columns, ...t }) => ({ ...t, columns: columns ?? null })), null, 2) + '\n');
-    return ExitCode.ok;
-  }
-  const { renderColumns } = await import('./output/columns.js');
-  out(header + renderColumns(['TABLE', 'DESCRIPTION'], tables.map((t) => [`${t.namespace}.${t.name}`, t.description]), process.stdout.isTTY ? process.stdout.columns : undefined));
-  return ExitCode.ok;
-}
-
-async function describeCommand(target: string | undefined, table: string, options: { extension?: string[] }, out: (text: string) => void): Promise<number> {
-  const [{ loadFor }, { catalog }, { findReferences }] = await Promise.all([
-    import('./commands/ext.js'),
-    import('./extensions/builtin/catalog.js'),
-    import('./sql/references.js'),
-  ]);
-  const loaded = await loadFor(options.extension);
-  loaded.dispose();
-  const registry = loaded.registry;
-  const ref = findReferences(table)[0];
-  if (!ref || ref.text !== table.trim()) {
-    throw new UsageError('BAD_TABLE_NAME', `"${table}" is not a table name`, { hint: 'write namespace.table, e.g. probing describe process.memory; `probing tables` lists them' });
-  }
-  const source = registry.resolve(ref.namespace, ref.name, ref.quoted);
-  if (target !== undefined) {
-    const { withTarget } = await import('./run/with-target.js');
-    await withTarget(parseTarget(target), { timeoutMs: 5000, attachTimeoutMs: 3000 }, async () => undefined);
-  }
-  const entry = catalog(registry).find((t) => t.namespace === ref.namespace && t.name === source.name);
-  out(`${ref.namespace}.${source.name} — ${source.description}\n`);
-  if (entry?.pushdown) out(`applied inside the target: ${entry.pushdown}\n`);
-  if (!source.columns) {
-    out('\nIts columns come from the value: an array of objects gives a column per key, scalars a value column, a Map key and value (see probing query --help).\n');
-    return ExitCode.ok;
-  }
-  const { renderColumns } = await import('./output/columns.js');
-  out('\n' + renderColumns(['COLUMN', 'TYPE', 'MEANING'], source.columns.map((c) => [c.name, c.type, c.doc]), process.stdout.isTTY ? process.stdout.columns : undefined));
-  return ExitCode.ok;
-}
-
-interface ConfigOptions {
-  timeout: number;
-  attachTimeout: number;
-  json?: boolean;
-}
-
-async function installCommand(target: string, options: TargetOptions, out: (text: string) => void): Promise<number> {
-  const spec = parseTarget(target);
-  const [{ withTarget }, { installRuntime }] = await Promise.all([import('./run/with-target.js'), import('./run/runtime.js')]);
-  const { value: status, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (a) => installRuntime(a, options.timeout));
-  if (options.json) out(JSON.stringify(status, null, 2) + '\n');
-  else out(`probing/runtime ${status.version} ${status.loadedNow ? 'installed' : 'was already loaded'}; tables: ${status.tables.length > 0 ? status.tables.join(', ') : '(none yet)'}\n`);
-  if (leftOpen) process.stderr.write(`probing: note: ${leftOpen}\n`);
-  return ExitCode.ok;
-}
-
-async function configCommand(target: string, action: string | undefined, key: string | undefined, value: string | undefined, options: ConfigOptions, out: (text: string) => void): Promise<number> {
-  const spec = parseTarget(target);
-  if (action !== undefined && action !== 'set') throw new UsageError('BAD_CONFIG_ACTION', `config takes no action or "set", not "${action}"`, { hint: 'probing <target> config, or probing <target> config set <key> <value>' });
-  if (action === 'set' && (key === undefined || value === undefined)) throw new UsageError('BAD_CONFIG_SET', 'config set needs a key and a value', { hint: 'e.g. probing 4242 config set sampler.http on' });
-  const [{ withTarget }, runtime] = await Promise.all([import('./run/with-target.js'), import('./run/runtime.js')]);
-  const attachOptions = { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout };
-  if (action === 'set') {
-    const { value: set } = await withTarget(spec, attachOptions, (a) => runtime.setRuntimeOption(a, key!, value!, options.timeout));
-    out(`${key} = ${set}\n`);
-    return ExitCode.ok;
-  }
-  const { value: listed } = await withTarget(spec, attachOptions, (a) => runtime.runtimeOptions(a, options.timeout));
-  let rows = listed;
-  let note = '';
-  if (!rows) {
-    // Not loaded in the target: show the defaults of the runtime that `config set` would install.
-    const { createRequire } = await import('node:module');
-    rows = (createRequire(import.meta.url)(runtime.RUNTIME_FILE) as { options(): typeof rows }).options();
-    note = '(probing/runtime is not loaded in the target: these are the defaults; config set installs it)\n';
-  }
-  if (options.json) {
-    out(JSON.stringify(rows, null, 2) + '\n');
-    return ExitCode.ok;
-  }
-  const { renderColumns } = await import('./output/columns.js');
-  out(note + renderColumns(['KEY', 'VALUE', 'DEFAULT', 'HELP'], rows!.map((o) => [o.key, String(o.value), String(o.default), o.help]), process.stdout.isTTY ? process.stdout.columns : undefined));
-  return ExitCode.ok;
 }
 
 async function listCommand(options: { json?: boolean }, out: (text: string) => void): Promise<number> {

@@ -1,0 +1,128 @@
+/** query, tables and describe: SQL over live data, and the catalog. */
+import { parseTarget } from '../attach/target-spec.js';
+import { ExitCode, UsageError } from '../errors.js';
+import type { Registry } from '../extensions/registry.js';
+
+export interface QueryOptions {
+  extension?: string[];
+  showSecrets?: boolean;
+  timeout: number;
+  attachTimeout: number;
+  format: 'table' | 'json' | 'ndjson' | 'csv' | 'arrow';
+  output?: string;
+  maxRows: number;
+  maxBytes: number;
+  color?: boolean;
+}
+
+export async function queryCommand(target: string, sql: string, options: QueryOptions, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  const spec = parseTarget(target);
+  if (options.format === 'arrow' && !options.output && process.stdout.isTTY) {
+    throw new UsageError('BINARY_TO_TERMINAL', 'the arrow format is binary and stdout is a terminal', { hint: 'write it to a file with -o results.arrow, or pipe it' });
+  }
+  const [{ withTarget }, { loadFor }, { runQuery, prepareQuery }] = await Promise.all([
+    import('../run/with-target.js'),
+    import('./ext.js'),
+    import('../sql/query.js'),
+  ]);
+  const loaded = await loadFor(options.extension, options.timeout);
+  try {
+    return await runQueryCommand(spec, sql, options, loaded.registry, { withTarget, runQuery, prepareQuery }, out, err);
+  } finally {
+    loaded.dispose();
+  }
+}
+
+async function runQueryCommand(
+  spec: ReturnType<typeof parseTarget>,
+  sql: string,
+  options: QueryOptions,
+  registry: import('../extensions/registry.js').Registry,
+  { withTarget, runQuery, prepareQuery }: Pick<typeof import('../run/with-target.js'), 'withTarget'> & Pick<typeof import('../sql/query.js'), 'runQuery' | 'prepareQuery'>,
+  out: (text: string) => void,
+  err: (text: string) => void,
+): Promise<number> {
+  // Bad SQL and unknown tables are refused before the target is touched.
+  const prepared = await prepareQuery(sql, registry);
+  const limits = { maxRows: options.maxRows, maxBytes: options.maxBytes, timeoutMs: options.timeout };
+  const flags = { showSecrets: options.showSecrets === true };
+  // Arrow loads while the target opens its inspector.
+  const onSignalled = () => void import('../tables/from-payload.js').catch(() => {});
+  const { value: result, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, onSignalled }, (a) => runQuery(a, prepared, limits, flags));
+  const { render } = await import('../output/render.js');
+  const rendered = await render(result, options.format, {
+    width: options.output ? undefined : process.stdout.isTTY ? process.stdout.columns : undefined,
+    colors: !options.output && options.color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR,
+  });
+  if (options.output) {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(options.output, rendered);
+  } else if (typeof rendered === 'string') {
+    out(rendered);
+  } else {
+    process.stdout.write(rendered);
+  }
+  for (const t of result.truncated) {
+    const of = t.total === null ? '' : ` of ${t.total}`;
+    if (t.reason === 'overwritten') {
+      err(`probing: ${t.table}: the ring overwrote rows while they were read; ${t.rows}${of} rows shown\n`);
+      continue;
+    }
+    const why = t.reason === 'rows' ? '--max-rows' : '--max-bytes';
+    err(`probing: ${t.table}: cut at ${t.rows}${of} rows by ${why}; raise ${why} to read more\n`);
+  }
+  if (leftOpen) err(`probing: note: ${leftOpen}\n`);
+  return ExitCode.ok;
+}
+
+export async function tablesCommand(target: string | undefined, options: { json?: boolean; extension?: string[] }, out: (text: string) => void): Promise<number> {
+  const [{ loadFor }, { catalog }] = await Promise.all([import('./ext.js'), import('../extensions/builtin/catalog.js')]);
+  const loaded = await loadFor(options.extension);
+  loaded.dispose();
+  const tables = catalog(loaded.registry);
+  let header = '';
+  if (target !== undefined) {
+    // With a target: confirm it is reachable and say which process the catalog is for.
+    const { withTarget } = await import('../run/with-target.js');
+    const { value } = await withTarget(parseTarget(target), { timeoutMs: 5000, attachTimeoutMs: 3000 }, async (a) => a.target);
+    header = `pid ${value.pid}, Node.js ${value.nodeVersion}\n`;
+  }
+  if (options.json) {
+    out(JSON.stringify(tables.map(({ columns, ...t }) => ({ ...t, columns: columns ?? null })), null, 2) + '\n');
+    return ExitCode.ok;
+  }
+  const { renderColumns } = await import('../output/columns.js');
+  out(header + renderColumns(['TABLE', 'DESCRIPTION'], tables.map((t) => [`${t.namespace}.${t.name}`, t.description]), process.stdout.isTTY ? process.stdout.columns : undefined));
+  return ExitCode.ok;
+}
+
+export async function describeCommand(target: string | undefined, table: string, options: { extension?: string[] }, out: (text: string) => void): Promise<number> {
+  const [{ loadFor }, { catalog }, { findReferences }] = await Promise.all([
+    import('./ext.js'),
+    import('../extensions/builtin/catalog.js'),
+    import('../sql/references.js'),
+  ]);
+  const loaded = await loadFor(options.extension);
+  loaded.dispose();
+  const registry = loaded.registry;
+  const ref = findReferences(table)[0];
+  if (!ref || ref.text !== table.trim()) {
+    throw new UsageError('BAD_TABLE_NAME', `"${table}" is not a table name`, { hint: 'write namespace.table, e.g. probing describe process.memory; `probing tables` lists them' });
+  }
+  const source = registry.resolve(ref.namespace, ref.name, ref.quoted);
+  if (target !== undefined) {
+    const { withTarget } = await import('../run/with-target.js');
+    await withTarget(parseTarget(target), { timeoutMs: 5000, attachTimeoutMs: 3000 }, async () => undefined);
+  }
+  const entry = catalog(registry).find((t) => t.namespace === ref.namespace && t.name === source.name);
+  out(`${ref.namespace}.${source.name} — ${source.description}\n`);
+  if (entry?.pushdown) out(`applied inside the target: ${entry.pushdown}\n`);
+  if (!source.columns) {
+    out('\nIts columns come from the value: an array of objects gives a column per key, scalars a value column, a Map key and value (see probing query --help).\n');
+    return ExitCode.ok;
+  }
+  const { renderColumns } = await import('../output/columns.js');
+  out('\n' + renderColumns(['COLUMN', 'TYPE', 'MEANING'], source.columns.map((c) => [c.name, c.type, c.doc]), process.stdout.isTTY ? process.stdout.columns : undefined));
+  return ExitCode.ok;
+}
+

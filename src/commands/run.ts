@@ -1,0 +1,58 @@
+/** eval and inject: run code in the target and print what it returns. */
+import { parseTarget } from '../attach/target-spec.js';
+import { ExitCode } from '../errors.js';
+import type { Outcome } from '../run/with-target.js';
+import type { Formatted } from '../target/snippets.js';
+
+export interface TargetOptions {
+  timeout: number;
+  attachTimeout: number;
+  json?: boolean;
+  depth: number;
+  maxBytes: number;
+  color?: boolean;
+  verbose?: boolean;
+}
+
+function printResult({ value: result, leftOpen }: Outcome<Formatted>, out: (text: string) => void, err: (text: string) => void, maxBytes: number): void {
+  out(result.text + '\n');
+  if (leftOpen) err(`probing: note: ${leftOpen}\n`);
+  if (result.truncated) {
+    const total = result.truncated.total === null ? '' : ` of ${result.truncated.total}`;
+    err(`probing: output cut at ${maxBytes} bytes${total}; raise --max-bytes to see more\n`);
+  }
+}
+
+function formatOptions(options: TargetOptions) {
+  return {
+    json: options.json === true,
+    colors: options.color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR,
+    depth: options.depth,
+    columns: process.stdout.columns ?? 80,
+    maxBytes: options.maxBytes,
+    timeoutMs: options.timeout,
+  };
+}
+
+export async function evalCommand(target: string, code: string, options: TargetOptions, out: (text: string) => void): Promise<number> {
+  const spec = parseTarget(target);
+  const { withTarget } = await import('../run/with-target.js');
+  // loads (with acorn) while the target's inspector opens
+  let loading: Promise<typeof import('../run/evaluate.js')> | undefined;
+  const load = () => (loading ??= import('../run/evaluate.js'));
+  const attachOptions = { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, onSignalled: () => void load().catch(() => {}) };
+  const result = await withTarget(spec, attachOptions, async (a) => (await load()).evaluate(a, code, formatOptions(options)));
+  printResult(result, out, (t) => process.stderr.write(t), options.maxBytes);
+  return ExitCode.ok;
+}
+
+export async function injectCommand(target: string, file: string, options: TargetOptions, out: (text: string) => void): Promise<number> {
+  const spec = parseTarget(target);
+  const { withTarget } = await import('../run/with-target.js');
+  const { inject, readScript } = await import('../run/inject.js');
+  await readScript(file); // refuse a missing or unsupported file before attaching
+  const result = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (a) => inject(a, file, formatOptions(options)));
+  printResult(result, out, (t) => process.stderr.write(t), options.maxBytes);
+  return ExitCode.ok;
+}
+
