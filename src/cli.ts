@@ -10,7 +10,7 @@ import { evalCommand, injectCommand, type TargetOptions } from './commands/run.j
 import { describeCommand, queryCommand, tablesCommand, type QueryOptions } from './commands/query.js';
 import { configCommand, installCommand, type ConfigOptions } from './commands/runtime.js';
 
-const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call'];
+const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'backtrace', 'profile', 'heap'];
 const HOST_COMMANDS = ['list', 'demo', 'help', 'tables', 'describe', 'ext'];
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -179,6 +179,35 @@ Examples:
     .addHelpText('after', '\nExamples:\n  $ probing 4242 call jsqueue.stats\n  $ probing 4242 call pyqueue.retry id=17 --extension examples/extensions/python-queue')
     .action((target: string, name: string, args: string[], options: { extension?: string[]; timeout: number; attachTimeout: number; json?: boolean }) =>
       run(import('./commands/ext.js').then((m) => m.callCommand(target, name, args, options, out))));
+
+  attachCommand(program, 'backtrace', '', 'the JavaScript stack of the main thread now (or: idle, and what keeps it alive)')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  $ probing 4242 backtrace\n  $ probing 4242 backtrace --json')
+    .action((target: string, options: { json?: boolean; timeout: number; attachTimeout: number }) => run(import('./commands/diagnostics.js').then((m) => m.backtraceCommand(target, options, out))));
+
+  attachCommand(program, 'profile', '<kind>', 'sample the CPU: writes a .cpuprofile and a flame graph, prints the top functions')
+    .addOption(new Option('--duration <ms>', 'how long to sample (ms, or 5s)').default(5000).argParser(duration))
+    .addOption(new Option('--interval <us>', 'sampling interval, microseconds').default(1000).argParser(count(10, 1_000_000)))
+    .option('-o, --output <prefix>', 'file name prefix for <prefix>.cpuprofile and <prefix>.svg')
+    .option('--query <sql>', 'SQL over profile.functions and profile.calltree instead of the top 10')
+    .addOption(new Option('-f, --format <format>', 'table, json, ndjson or csv').choices(['table', 'json', 'ndjson', 'csv']).default('table'))
+    .addHelpText('after', `
+Examples:
+  $ probing 4242 profile cpu --duration 5s
+  $ probing 4242 profile cpu --duration 10s -o checkout --query 'SELECT [function], self_ms FROM profile.functions WHERE url LIKE "%src%" ORDER BY self_ms DESC LIMIT 5'`)
+    .action((target: string, kind: string, options: import('./commands/diagnostics.js').ProfileOptions) => run(import('./commands/diagnostics.js').then((m) => m.profileCommand(target, kind, options, out, err))));
+
+  attachCommand(program, 'heap', '<action>', 'memory: heap sample (allocation sites, cheap enough for production)')
+    .addOption(new Option('--duration <ms>', 'how long to sample (ms, or 5s)').default(5000).argParser(duration))
+    .addOption(new Option('--interval <bytes>', 'average bytes between samples').default(32_768).argParser(count(64, 1 << 30)))
+    .option('-o, --output <prefix>', 'file name prefix for <prefix>.heapprofile and <prefix>.svg')
+    .option('--query <sql>', 'SQL over heap.sites instead of the top 10')
+    .addOption(new Option('-f, --format <format>', 'table, json, ndjson or csv').choices(['table', 'json', 'ndjson', 'csv']).default('table'))
+    .addHelpText('after', '\nExamples:\n  $ probing 4242 heap sample --duration 10s')
+    .action((target: string, action: string, options: import('./commands/diagnostics.js').HeapOptions) => {
+      if (action !== 'sample') throw new UsageError('BAD_HEAP_ACTION', `heap takes "sample", not "${action}"`, { hint: 'heap snapshots are not implemented yet; probing <target> heap sample --duration 10s samples allocations' });
+      run(import('./commands/diagnostics.js').then((m) => m.heapSampleCommand(target, options, out, err)));
+    });
 
   program
     .command('ext <action> [args...]')

@@ -45,6 +45,8 @@ export interface Attachment {
   readonly address: string;
   /** True when probing opened the inspector and will close it on detach. */
   readonly openedByUs: boolean;
+  /** Work to do before detaching (stop a profiler, say), also after Ctrl-C; returns a function that cancels it. */
+  beforeDetach(cleanup: () => Promise<void>): () => void;
   /** Closes what we opened; safe to call more than once. */
   detach(): Promise<DetachResult>;
 }
@@ -148,14 +150,20 @@ export async function attach(spec: TargetSpec, options: AttachOptions): Promise<
   // We close what we opened, and what an earlier probing command opened but could not close.
   const ownsInspector = opened?.openedByUs === true || target.probingOpened;
   let detached: Promise<DetachResult> | undefined;
+  const cleanups = new Set<() => Promise<void>>();
   return {
     session,
     target,
     address: address.host,
     openedByUs: ownsInspector,
+    beforeDetach(cleanup) {
+      cleanups.add(cleanup);
+      return () => void cleanups.delete(cleanup);
+    },
     detach() {
       detached ??= (async () => {
         try {
+          for (const cleanup of cleanups) await cleanup().catch(() => {});
           await session.releaseObjects();
           if (!ownsInspector) {
             await session.close();

@@ -18,7 +18,7 @@ export const builtinExtensions: readonly Extension[] = [
 ];
 
 /** Names no loaded extension may take, as its own name or a namespace. */
-export const RESERVED_NAMES: ReadonlySet<string> = new Set(['js', 'process', 'v8', 'node', 'os', 'runtime', 'probing', 'core', 'catalog', 'ext']);
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(['js', 'process', 'v8', 'node', 'os', 'runtime', 'probing', 'core', 'catalog', 'ext', 'profile', 'heap']);
 
 export function defaultRegistry(): Registry {
   const registry = new Registry();

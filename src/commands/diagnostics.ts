@@ -1,0 +1,143 @@
+/** backtrace, profile cpu, heap sample: where is it stuck, where does the CPU go, what allocates. */
+import { unlink, writeFile } from 'node:fs/promises';
+import type { Attachment } from '../attach/attach.js';
+import { parseTarget } from '../attach/target-spec.js';
+import { ExitCode, ProbingError, UsageError } from '../errors.js';
+import type { Extension, TableSource } from '../extensions/contract.js';
+
+type Out = (text: string) => void;
+
+interface Common {
+  timeout: number;
+  attachTimeout: number;
+}
+
+export async function backtraceCommand(target: string, options: Common & { json?: boolean }, out: Out): Promise<number> {
+  const [{ withTarget }, { backtrace, formatBacktrace }] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/backtrace.js')]);
+  const { value } = await withTarget(parseTarget(target), { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (a) => ({ trace: await backtrace(a, options.timeout), pid: a.target.pid }));
+  out(options.json ? JSON.stringify(value.trace, null, 2) + '\n' : formatBacktrace(value.trace, value.pid));
+  return ExitCode.ok;
+}
+
+/** Writes a result file; a failed write leaves no partial file behind and says why. */
+async function save(path: string, content: string): Promise<void> {
+  try {
+    await writeFile(path, content);
+  } catch (error) {
+    await unlink(path).catch(() => {});
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ProbingError('WRITE_FAILED', `could not write ${path}: ${code === 'ENOSPC' ? 'the disk is full' : (error as Error).message}`, {
+      hint: code === 'ENOSPC' ? 'free some space, or write elsewhere with -o' : 'choose a directory you can write to with -o',
+    });
+  }
+}
+
+function localTable(name: string, description: string, rows: () => Record<string, unknown>[]): TableSource {
+  return {
+    name,
+    description,
+    async generate() {
+      const { tableFromRows } = await import('../tables/from-rows.js');
+      return { table: tableFromRows(rows()) };
+    },
+  };
+}
+
+/** Runs SQL over tables made from a profile (namespace `profile`), against the same target session. */
+async function queryProfile(attachment: Attachment, sql: string, extension: Extension, format: string, out: Out): Promise<void> {
+  const [{ defaultRegistry }, { prepareQuery, runQuery }, { render }] = await Promise.all([
+    import('../extensions/builtin/index.js'),
+    import('../sql/query.js'),
+    import('../output/render.js'),
+  ]);
+  const registry = defaultRegistry();
+  registry.register(extension);
+  const prepared = await prepareQuery(sql, registry);
+  const result = await runQuery(attachment, prepared, { maxRows: 1_000_000, maxBytes: 2 ** 30, timeoutMs: 10_000 });
+  const rendered = await render(result, format as 'table', { width: process.stdout.isTTY ? process.stdout.columns : undefined, colors: process.stdout.isTTY === true && !process.env.NO_COLOR });
+  out(typeof rendered === 'string' ? rendered : Buffer.from(rendered).toString('base64'));
+}
+
+function progress(label: string, durationMs: number): ((elapsed: number) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  return (elapsed) => process.stderr.write(`\r${label} ${(elapsed / 1000).toFixed(1)} s / ${(durationMs / 1000).toFixed(1)} s`);
+}
+
+function stamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+export interface ProfileOptions extends Common {
+  duration: number;
+  interval?: number;
+  output?: string;
+  query?: string;
+  format: string;
+}
+
+export async function profileCommand(target: string, kind: string, options: ProfileOptions, out: Out, err: Out): Promise<number> {
+  if (kind !== 'cpu') throw new UsageError('BAD_PROFILE_KIND', `profile takes "cpu", not "${kind}"`, { hint: 'for memory: probing <target> heap sample' });
+  const spec = parseTarget(target);
+  const [{ withTarget }, cpu, { flameGraph }] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/cpu-profile.js'), import('../diagnostics/flamegraph.js')]);
+  const intervalUs = options.interval ?? 1000;
+  // the profile itself may take longer than --timeout: give each call room for it
+  const { value } = await withTarget(spec, { timeoutMs: Math.max(options.timeout, 10_000), attachTimeoutMs: options.attachTimeout }, async (attachment) => {
+    const profile = await cpu.profileCpu(attachment, { durationMs: options.duration, intervalUs, ...(progress('profiling', options.duration) ? { onProgress: progress('profiling', options.duration)! } : {}) });
+    if (process.stderr.isTTY) err('\n');
+    const tables = cpu.profileTables(profile);
+    const prefix = options.output ?? `probing-${attachment.target.pid}-cpu-${stamp()}`;
+    await save(`${prefix}.cpuprofile`, JSON.stringify(profile));
+    const ms = (v: number) => `${((v * ((profile.endTime - profile.startTime) / 1000)) / Math.max(1, profile.samples?.length ?? 1)).toFixed(1)} ms`;
+    await save(`${prefix}.svg`, flameGraph(tables.root, { title: `CPU, pid ${attachment.target.pid}, ${(options.duration / 1000).toFixed(1)} s, ${profile.samples?.length ?? 0} samples`, unit: ms }));
+    err(`wrote ${prefix}.cpuprofile (open it in Chrome DevTools) and ${prefix}.svg (a flame graph)\n`);
+    const extension: Extension = {
+      name: 'profile',
+      description: 'the CPU profile just taken',
+      namespaces: [
+        {
+          name: 'profile',
+          description: 'the CPU profile just taken',
+          tables: [
+            localTable('functions', 'functions with self and total time and samples', () => tables.functions),
+            localTable('calltree', 'the call tree: id, parent, depth, function, self and total time', () => tables.calltree),
+          ],
+        },
+      ],
+    };
+    const sql = options.query ?? 'SELECT [function], url, line, ROUND(self_ms, 1) AS self_ms, ROUND(total_ms, 1) AS total_ms, samples FROM profile.functions ORDER BY self_ms DESC LIMIT 10';
+    await queryProfile(attachment, sql, extension, options.format, out);
+    return true;
+  });
+  return value ? ExitCode.ok : ExitCode.protocol;
+}
+
+export interface HeapOptions extends Common {
+  duration: number;
+  interval?: number;
+  output?: string;
+  query?: string;
+  format: string;
+}
+
+export async function heapSampleCommand(target: string, options: HeapOptions, out: Out, err: Out): Promise<number> {
+  const spec = parseTarget(target);
+  const [{ withTarget }, heap, { flameGraph }] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/heap-sample.js'), import('../diagnostics/flamegraph.js')]);
+  await withTarget(spec, { timeoutMs: Math.max(options.timeout, 10_000), attachTimeoutMs: options.attachTimeout }, async (attachment) => {
+    const onProgress = progress('sampling allocations', options.duration);
+    const profile = await heap.sampleHeap(attachment, { durationMs: options.duration, intervalBytes: options.interval ?? 32_768, ...(onProgress ? { onProgress } : {}) });
+    if (process.stderr.isTTY) err('\n');
+    const tables = heap.heapSampleTables(profile);
+    const prefix = options.output ?? `probing-${attachment.target.pid}-heap-${stamp()}`;
+    await save(`${prefix}.heapprofile`, JSON.stringify(profile));
+    const kb = (v: number) => `${(v / 1024).toFixed(1)} KiB`;
+    await save(`${prefix}.svg`, flameGraph(tables.root, { title: `allocations sampled, pid ${attachment.target.pid}, ${(options.duration / 1000).toFixed(1)} s`, unit: kb }));
+    err(`wrote ${prefix}.heapprofile (Chrome DevTools, Memory tab) and ${prefix}.svg (a flame graph)\n`);
+    const extension: Extension = {
+      name: 'heap',
+      description: 'the heap sample just taken',
+      namespaces: [{ name: 'heap', description: 'the heap sample just taken', tables: [localTable('sites', 'allocation sites: function, url, line, self_bytes, total_bytes', () => tables.sites)] }],
+    };
+    await queryProfile(attachment, options.query ?? 'SELECT [function], url, line, self_bytes, total_bytes FROM heap.sites ORDER BY self_bytes DESC LIMIT 10', extension, options.format, out);
+  });
+  return ExitCode.ok;
+}

@@ -1,0 +1,37 @@
+/** `probing <target> backtrace`: where the main thread is right now. */
+import type { Attachment } from '../attach/attach.js';
+import { evaluateJson } from '../run/remote-json.js';
+import { captureStack } from '../target/stack.js';
+
+export interface Frame {
+  function: string;
+  file: string | null;
+  line: number | null;
+  column: number | null;
+  async: boolean;
+  native: boolean;
+}
+
+export interface Backtrace {
+  frames: Frame[];
+  /** Nothing was running: the thread waits in the event loop. */
+  idle: boolean;
+  /** What keeps the event loop alive, by resource type. */
+  resources: Record<string, number>;
+}
+
+export function backtrace(attachment: Attachment, timeoutMs: number): Promise<Backtrace> {
+  return evaluateJson<Backtrace>(attachment, `(${captureStack.toString()})(200)`, { timeoutMs, what: 'the stack', async: false });
+}
+
+export function formatBacktrace(trace: Backtrace, pid: number): string {
+  if (trace.idle) {
+    const alive = Object.entries(trace.resources).map(([type, n]) => `${n} ${type}`).join(', ');
+    return `pid ${pid}: idle — the main thread waits in the event loop${alive ? `, kept alive by ${alive}` : ' with nothing keeping it alive'}\n`;
+  }
+  const lines = trace.frames.map((f, i) => {
+    const where = f.file === null ? '<native>' : `${f.file}${f.line === null ? '' : `:${f.line}:${f.column}`}`;
+    return `#${String(i).padEnd(3)} ${f.async ? 'async ' : ''}${f.function}  ${where}`;
+  });
+  return `pid ${pid}: running JavaScript on the main thread\n${lines.join('\n')}\n`;
+}
