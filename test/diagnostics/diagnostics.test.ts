@@ -1,0 +1,114 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { expectLeftAsFound } from '../helpers/assertions.js';
+import { listeningPorts, probing, startTarget } from '../helpers/targets.js';
+
+const rows = (stdout: string) => JSON.parse(stdout) as Array<Record<string, unknown>>;
+
+describe('backtrace', () => {
+  it("shows a tight loop's frames within a second", async () => {
+    const target = await startTarget('spin.cjs');
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    const result = await probing([String(target.pid), 'backtrace', '--json']);
+    expect(Date.now() - started).toBeLessThan(5000); // the CLI's own start included
+    const trace = JSON.parse(result.stdout) as { idle: boolean; frames: Array<{ function: string; file: string; line: number }> };
+    expect(trace.idle).toBe(false);
+    expect(trace.frames[0]).toMatchObject({ file: expect.stringContaining('spin.cjs'), line: 6 });
+    await probing([String(target.pid), 'eval', 'globalThis.stop = true']);
+  });
+
+  it('answers at once that an idle target is idle, and what keeps it alive', async () => {
+    const target = await startTarget('server.cjs');
+    const before = await listeningPorts(target.pid);
+    const result = await probing([String(target.pid), 'backtrace']);
+    expect(result.code).toBe(0);
+    // (the PipeWraps are the fixture's stdout and stderr, piped to the test)
+    expect(result.stdout).toMatch(new RegExp(`^pid ${target.pid}: idle — the main thread waits in the event loop, kept alive by 1 TCPServerWrap`));
+    await expectLeftAsFound(target, before);
+  });
+});
+
+describe('profile cpu', () => {
+  it('the hot function dominates self time, in the table, the .cpuprofile and the flame graph', async () => {
+    const target = await startTarget('hot.cjs');
+    const dir = mkdtempSync(join(tmpdir(), 'probing-profile-'));
+    const prefix = join(dir, 'p');
+    const result = await probing([String(target.pid), 'profile', 'cpu', '--duration', '1500', '-o', prefix, '-f', 'json', '--query', 'SELECT [function], self_ms, samples FROM profile.functions WHERE url LIKE "%hot.cjs" ORDER BY self_ms DESC LIMIT 1']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`wrote ${prefix}.cpuprofile`);
+    expect(rows(result.stdout)[0]).toMatchObject({ function: 'hotFunction' });
+    // a valid .cpuprofile: what Chrome DevTools reads
+    const profile = JSON.parse(readFileSync(`${prefix}.cpuprofile`, 'utf8')) as { nodes: Array<{ id: number; callFrame: { functionName: string } }>; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
+    expect(profile.samples.length).toBe(profile.timeDeltas.length);
+    expect(profile.endTime).toBeGreaterThan(profile.startTime);
+    const counts = new Map<string, number>();
+    const names = new Map(profile.nodes.map((n) => [n.id, n.callFrame.functionName]));
+    for (const id of profile.samples) counts.set(names.get(id)!, (counts.get(names.get(id)!) ?? 0) + 1);
+    const top = [...counts].filter(([name]) => !name.startsWith('(')).sort((a, b) => b[1] - a[1])[0];
+    expect(top![0]).toBe('hotFunction');
+    const svg = readFileSync(`${prefix}.svg`, 'utf8');
+    expect(svg).toMatch(/^<\?xml/);
+    expect(svg).toContain('<title>hotFunction — file://');
+    expect(svg).toContain('</svg>');
+    const widest = [...svg.matchAll(/<title>([^<]*?) — [^<]*?total [^<]*?\(([\d.]+)%\)/g)].filter((m) => m[1] !== 'all' && !m[1]!.startsWith('(') && !['listOnTimeout', 'processTimers'].includes(m[1]!)).sort((a, b) => Number(b[2]) - Number(a[2]));
+    expect(['hotFunction', '(anonymous)', 'Timeout._onTimeout']).toContain(widest[0]![1]);
+  });
+
+  it('Ctrl-C stops the profiler in the target and closes the inspector', async () => {
+    const target = await startTarget('hot.cjs');
+    const before = await listeningPorts(target.pid);
+    const dir = mkdtempSync(join(tmpdir(), 'probing-profile-'));
+    const result = await probing([String(target.pid), 'profile', 'cpu', '--duration', '30s', '-o', join(dir, 'p')], {
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          if (target.stderr().includes('Debugger attached')) {
+            clearInterval(poll);
+            setTimeout(() => child.kill('SIGINT'), 500);
+          }
+        }, 10);
+      },
+    });
+    expect(result.code).toBe(130);
+    expect(readdirSync(dir)).toEqual([]);
+    await expectLeftAsFound(target, before);
+    // the profiler is free again: a new profile works
+    const again = await probing([String(target.pid), 'profile', 'cpu', '--duration', '300', '-o', join(dir, 'q')]);
+    expect(again.code).toBe(0);
+  });
+
+  it('says so when the target exits during the profile, and writes nothing', async () => {
+    const target = await startTarget('hot.cjs');
+    const dir = mkdtempSync(join(tmpdir(), 'probing-profile-'));
+    setTimeout(() => target.child.kill('SIGKILL'), 1000);
+    const result = await probing([String(target.pid), 'profile', 'cpu', '--duration', '5s', '-o', join(dir, 'p')]);
+    expect(result.code).toBe(5);
+    expect(result.stderr).toMatch(/the target went away during the profile; nothing was written|connection to the target closed/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('refuses an output path it cannot write, leaving nothing behind', async () => {
+    const target = await startTarget('hot.cjs');
+    const result = await probing([String(target.pid), 'profile', 'cpu', '--duration', '300', '-o', '/nonexistent-dir/profile']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('could not write /nonexistent-dir/profile.cpuprofile');
+    expect(result.stderr).toContain('hint:');
+    expect(existsSync('/nonexistent-dir')).toBe(false);
+  });
+});
+
+describe('heap sample', () => {
+  it('attributes allocations to the allocating function', async () => {
+    const target = await startTarget('hot.cjs');
+    const dir = mkdtempSync(join(tmpdir(), 'probing-heap-'));
+    const result = await probing([String(target.pid), 'heap', 'sample', '--duration', '1500', '-o', join(dir, 'h'), '-f', 'json']);
+    expect(result.code).toBe(0);
+    const sites = rows(result.stdout);
+    expect(sites[0]).toMatchObject({ function: 'allocateWidgets', line: 17 });
+    expect(sites[0]!.self_bytes as number).toBeGreaterThan(100_000);
+    const profile = JSON.parse(readFileSync(join(dir, 'h.heapprofile'), 'utf8')) as { head: { children: unknown[] } };
+    expect(profile.head.children.length).toBeGreaterThan(0);
+  });
+});
