@@ -21,7 +21,7 @@ export interface Backtrace {
 }
 
 export function backtrace(attachment: Attachment, timeoutMs: number): Promise<Backtrace> {
-  return evaluateJson<Backtrace>(attachment, `(${captureStack.toString()})(200)`, { timeoutMs, what: 'the stack', async: false });
+  return evaluateJson<Backtrace>(attachment, `(${captureStack.toString()})(null, 200, false)`, { timeoutMs, what: 'the stack', async: false });
 }
 
 export function formatBacktrace(trace: Backtrace, pid: number): string {

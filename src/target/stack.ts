@@ -5,7 +5,7 @@
  * only the evaluation itself. Error.stackTraceLimit is raised for the capture and put
  * back at once.
  */
-export function captureStack(this: void, limit: number) {
+export function captureStack(this: void, _load: unknown, limit: number, framesOnly: boolean) {
   const E = Error as unknown as { stackTraceLimit: number; prepareStackTrace?: unknown };
   const previousLimit = E.stackTraceLimit;
   const previousPrepare = E.prepareStackTrace;
@@ -41,6 +41,7 @@ export function captureStack(this: void, limit: number) {
     E.stackTraceLimit = previousLimit;
     E.prepareStackTrace = previousPrepare;
   }
+  if (framesOnly) return frames.map((f, i) => ({ depth: i, ...f }));
   return {
     frames,
     idle: frames.length === 0,

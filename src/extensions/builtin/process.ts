@@ -1,6 +1,7 @@
 /** The `process` namespace: the target process as Node.js sees itself. */
 import type { Namespace } from '../contract.js';
 import * as snippets from '../../target/tables.js';
+import { captureStack } from '../../target/stack.js';
 import { snippetTable } from './snippet-table.js';
 
 /** Environment variable names whose values are masked unless --show-secrets is given. */
@@ -104,6 +105,22 @@ export const processNamespace: Namespace = {
         { name: 'remote_port', type: 'integer', doc: 'peer port of a connected socket' },
         { name: 'handle', type: 'string', doc: 'address of the libuv handle' },
         { name: 'details', type: 'json', doc: 'everything else the report says about the handle' },
+      ],
+    }),
+    snippetTable({
+      namespace: ns,
+      name: 'stack',
+      description: 'the JavaScript stack of the main thread now, innermost frame first; no rows when it is idle in the event loop (probing <target> backtrace prints it)',
+      snippet: captureStack as unknown as (load: (id: string) => unknown) => unknown[],
+      args: () => [200, true],
+      columns: [
+        { name: 'depth', type: 'integer', doc: '0 for the innermost frame' },
+        { name: 'function', type: 'string', doc: 'function name (<anonymous> if none)' },
+        { name: 'file', type: 'string', doc: 'script path or URL (NULL for native frames)' },
+        { name: 'line', type: 'integer', doc: 'line, from 1' },
+        { name: 'column', type: 'integer', doc: 'column, from 1' },
+        { name: 'async', type: 'boolean', doc: 'an async frame (an await further out)' },
+        { name: 'native', type: 'boolean', doc: "Node.js's own code (node:…) or native" },
       ],
     }),
     snippetTable({
