@@ -197,16 +197,33 @@ Examples:
   $ probing 4242 profile cpu --duration 10s -o checkout --query 'SELECT [function], self_ms FROM profile.functions WHERE url LIKE "%src%" ORDER BY self_ms DESC LIMIT 5'`)
     .action((target: string, kind: string, options: import('./commands/diagnostics.js').ProfileOptions) => run(import('./commands/diagnostics.js').then((m) => m.profileCommand(target, kind, options, out, err))));
 
-  attachCommand(program, 'heap', '<action>', 'memory: heap sample (allocation sites, cheap enough for production)')
-    .addOption(new Option('--duration <ms>', 'how long to sample (ms, or 5s)').default(5000).argParser(duration))
-    .addOption(new Option('--interval <bytes>', 'average bytes between samples').default(32_768).argParser(count(64, 1 << 30)))
-    .option('-o, --output <prefix>', 'file name prefix for <prefix>.heapprofile and <prefix>.svg')
-    .option('--query <sql>', 'SQL over heap.sites instead of the top 10')
+  attachCommand(program, 'heap', '<action> [files...]', 'memory: heap sample (cheap), heap snapshot (stalls the target), heap diff <a> <b>')
+    .addOption(new Option('--duration <ms>', 'sample: how long (ms, or 5s)').default(5000).argParser(duration))
+    .addOption(new Option('--interval <bytes>', 'sample: average bytes between samples').default(32_768).argParser(count(64, 1 << 30)))
+    .option('-o, --output <path>', 'sample: file name prefix; snapshot: the .heapsnapshot file')
+    .option('--query <sql>', 'sample: SQL over heap.sites instead of the top 10')
+    .option('-y, --yes', 'snapshot: do not ask for confirmation')
+    .addOption(new Option('--top <n>', 'snapshot, diff: rows to show').default(10).argParser(count(1, 100_000)))
     .addOption(new Option('-f, --format <format>', 'table, json, ndjson or csv').choices(['table', 'json', 'ndjson', 'csv']).default('table'))
-    .addHelpText('after', '\nExamples:\n  $ probing 4242 heap sample --duration 10s')
-    .action((target: string, action: string, options: import('./commands/diagnostics.js').HeapOptions) => {
-      if (action !== 'sample') throw new UsageError('BAD_HEAP_ACTION', `heap takes "sample", not "${action}"`, { hint: 'heap snapshots are not implemented yet; probing <target> heap sample --duration 10s samples allocations' });
-      run(import('./commands/diagnostics.js').then((m) => m.heapSampleCommand(target, options, out, err)));
+    .addHelpText('after', `
+A heap snapshot stops the target's JavaScript until it is written and needs about twice
+its heap in memory: probing says how much first and asks (or --yes). The file is then read
+in the CLI, streaming, into a table per class (count, self size, retained size) and the
+largest objects with a retainer path. heap diff compares two snapshot files, no target.
+
+Examples:
+  $ probing 4242 heap sample --duration 10s
+  $ probing 4242 heap snapshot -o before.heapsnapshot --yes
+  $ probing heap diff before.heapsnapshot after.heapsnapshot`)
+    .action((target: string, action: string, files: string[], options: import('./commands/diagnostics.js').HeapOptions & import('./commands/diagnostics.js').SnapshotOptions) => {
+      const diagnostics = import('./commands/diagnostics.js');
+      if (target === 'diff') {
+        if (files.length !== 1) throw new UsageError('HEAP_DIFF', 'heap diff takes two snapshot files', { hint: 'probing heap diff before.heapsnapshot after.heapsnapshot' });
+        return run(diagnostics.then((m) => m.heapDiffCommand(action, files[0]!, options, out, err)));
+      }
+      if (action === 'sample') return run(diagnostics.then((m) => m.heapSampleCommand(target, options, out, err)));
+      if (action === 'snapshot') return run(diagnostics.then((m) => m.heapSnapshotCommand(target, options, out, err)));
+      throw new UsageError('BAD_HEAP_ACTION', `heap takes sample, snapshot or diff, not "${action}"`, { hint: 'probing heap --help' });
     });
 
   program

@@ -141,3 +141,75 @@ export async function heapSampleCommand(target: string, options: HeapOptions, ou
   });
   return ExitCode.ok;
 }
+
+export interface SnapshotOptions extends Common {
+  output?: string;
+  yes?: boolean;
+  format: string;
+  top?: number;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+async function printSnapshotTables(file: string, options: { format: string; top?: number }, out: Out, err: Out): Promise<void> {
+  const [{ readSnapshot, analyse }, { render }] = await Promise.all([import('../diagnostics/snapshot-parser.js'), import('../output/render.js')]);
+  const onProgress = process.stderr.isTTY ? (bytes: number) => err(`\rreading ${mib(bytes)}`) : undefined;
+  const snapshot = await readSnapshot(file, onProgress);
+  if (process.stderr.isTTY) err('\n');
+  const result = analyse(snapshot, options.top ?? 10);
+  const show = async (title: string, rows: Record<string, unknown>[]) => {
+    const rendered = await render({ rows, columns: Object.keys(rows[0] ?? {}), truncated: [] }, options.format as 'table', { width: process.stdout.isTTY ? process.stdout.columns : undefined, colors: process.stdout.isTTY === true });
+    out((options.format === 'table' ? `${title}\n` : '') + String(rendered));
+  };
+  await show(`${result.nodeCount} objects, ${mib(result.totalSize)}; by class, largest retained size first:`, result.classes.slice(0, options.top ?? 10));
+  if (options.format === 'table') await show('\nlargest objects, with a shortest retainer path:', result.objects.slice(0, options.top ?? 10));
+}
+
+export async function heapSnapshotCommand(target: string, options: SnapshotOptions, out: Out, err: Out): Promise<number> {
+  const spec = parseTarget(target);
+  const [{ withTarget }, snap] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/heap-snapshot.js')]);
+  const { value: file } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (attachment) => {
+    const memory = await snap.heapUsed(attachment, options.timeout);
+    const warning = `pid ${attachment.target.pid}: a heap snapshot stops its JavaScript until it is written (about ${Math.max(1, Math.round(memory.heapUsed / 20e6))} s here, more under load) and needs about ${mib(memory.heapUsed * 2)} more memory (its heap holds ${mib(memory.heapUsed)}).\n`;
+    if (!options.yes) {
+      if (!process.stdin.isTTY) {
+        throw new UsageError('CONFIRM', warning.trim(), { hint: 'add --yes to take it anyway' });
+      }
+      err(warning);
+      if (!(await confirm('Take the snapshot? [y/N] '))) {
+        throw new UsageError('DECLINED', 'no snapshot taken', {});
+      }
+    } else err(warning);
+    const path = options.output ?? `probing-${attachment.target.pid}-${stamp()}.heapsnapshot`;
+    const onProgress = process.stderr.isTTY ? (done: number, total: number) => err(`\rwriting the snapshot ${Math.round((done / Math.max(1, total)) * 100)}%`) : undefined;
+    const bytes = await snap.takeSnapshot(attachment, path, onProgress);
+    if (process.stderr.isTTY) err('\n');
+    err(`wrote ${path} (${mib(bytes)}; open it in Chrome DevTools, Memory tab)\n`);
+    return path;
+  });
+  await printSnapshotTables(file, options, out, err);
+  return ExitCode.ok;
+}
+
+export async function heapDiffCommand(a: string, b: string, options: { format: string; top?: number }, out: Out, err: Out): Promise<number> {
+  const [{ readSnapshot, analyse, diffClasses }, { render }] = await Promise.all([import('../diagnostics/snapshot-parser.js'), import('../output/render.js')]);
+  const [first, second] = [analyse(await readSnapshot(a)), analyse(await readSnapshot(b))];
+  const rows = diffClasses(first.classes, second.classes).slice(0, options.top ?? 20);
+  if (options.format === 'table') out(`${a} → ${b}: ${first.nodeCount} → ${second.nodeCount} objects, ${mib(first.totalSize)} → ${mib(second.totalSize)}; classes that grew most first:\n`);
+  const rendered = await render({ rows, columns: ['class', 'count_before', 'count_after', 'count_delta', 'size_delta'], truncated: [] }, options.format as 'table', { width: process.stdout.isTTY ? process.stdout.columns : undefined, colors: process.stdout.isTTY === true });
+  out(String(rendered));
+  void err;
+  return ExitCode.ok;
+}

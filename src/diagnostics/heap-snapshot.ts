@@ -1,0 +1,55 @@
+/**
+ * Heap snapshots: the target stalls while V8 writes one (seconds to tens of seconds
+ * for a large heap) and needs about twice its heap in memory, so probing says so
+ * first. The snapshot streams to disk as it arrives; a snapshot cut short is removed.
+ */
+import { createWriteStream } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import type { Attachment } from '../attach/attach.js';
+import { ProbingError, TargetClosedError } from '../errors.js';
+
+export async function heapUsed(attachment: Attachment, timeoutMs: number): Promise<{ heapUsed: number; heapTotal: number; rss: number }> {
+  const { result } = await attachment.session.send('Runtime.evaluate', { expression: 'process.memoryUsage()', returnByValue: true, silent: true, timeout: timeoutMs }, { timeoutMs: timeoutMs + 250 });
+  return result.value as { heapUsed: number; heapTotal: number; rss: number };
+}
+
+export async function takeSnapshot(attachment: Attachment, file: string, onProgress?: (done: number, total: number) => void): Promise<number> {
+  const { session } = attachment;
+  const out = createWriteStream(file);
+  let bytes = 0;
+  let writeError: Error | undefined;
+  out.on('error', (error) => (writeError ??= error));
+  const stopChunks = session.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => {
+    bytes += chunk.length;
+    if (!writeError) out.write(chunk);
+  });
+  const stopProgress = session.on('HeapProfiler.reportHeapSnapshotProgress', ({ done, total }) => onProgress?.(done, total));
+  const remove = async () => {
+    out.destroy();
+    await unlink(file).catch(() => {});
+  };
+  try {
+    await session.send('HeapProfiler.enable');
+    // the target is stalled for all of it: no client-side limit shorter than 30 minutes
+    await session.send('HeapProfiler.takeHeapSnapshot', { reportProgress: true, captureNumericValue: false }, { timeoutMs: 30 * 60_000 });
+    await session.send('HeapProfiler.disable').catch(() => {});
+  } catch (error) {
+    await remove();
+    if (error instanceof TargetClosedError) {
+      throw new TargetClosedError('TARGET_CLOSED', 'the target went away while writing its heap snapshot; the partial file was removed', { hint: 'a snapshot needs about twice the heap in memory: the target may have run out' });
+    }
+    throw error;
+  } finally {
+    stopChunks();
+    stopProgress();
+  }
+  await new Promise<void>((resolve) => out.end(resolve));
+  if (writeError) {
+    await remove();
+    const code = (writeError as NodeJS.ErrnoException).code;
+    throw new ProbingError('WRITE_FAILED', `could not write ${file}: ${code === 'ENOSPC' ? 'the disk is full' : writeError.message}; the partial file was removed`, {
+      hint: code === 'ENOSPC' ? 'a snapshot is about as large as the heap, often larger: free space or write elsewhere with -o' : 'choose a path you can write with -o',
+    });
+  }
+  return bytes;
+}

@@ -1,0 +1,392 @@
+/**
+ * Reads a V8 heap snapshot (.heapsnapshot) as a stream, with bounded memory: the
+ * node and edge arrays go straight into typed arrays and the strings into one array,
+ * never into a JSON object tree (JSON.parse of a 100 MB snapshot needs gigabytes).
+ * Then: per class (constructor) count, self size and retained size, from the
+ * dominator tree, and the largest objects with a shortest retainer path.
+ */
+import { createReadStream } from 'node:fs';
+import { ProbingError } from '../errors.js';
+
+class GrowingArray {
+  data = new Float64Array(1 << 16);
+  length = 0;
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Float64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = value;
+  }
+  done(): Float64Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+interface Meta {
+  node_fields: string[];
+  node_types: [string[], ...unknown[]];
+  edge_fields: string[];
+  edge_types: [string[], ...unknown[]];
+}
+
+export interface Snapshot {
+  meta: Meta;
+  nodes: Float64Array;
+  edges: Float64Array;
+  strings: string[];
+}
+
+type State = 'key' | 'object' | 'numbers' | 'strings' | 'skip' | 'end';
+
+/** Streams the file once. Keys it does not need (trace trees, samples, locations) are skipped. */
+export async function readSnapshot(path: string, onProgress?: (bytes: number) => void): Promise<Snapshot> {
+  let meta: Meta | undefined;
+  const nodes = new GrowingArray();
+  const edges = new GrowingArray();
+  const strings: string[] = [];
+  let state: State = 'key';
+  let key = '';
+  let keyText = '';
+  let inKey = false;
+  let objectText = '';
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let number = -1;
+  let target: GrowingArray | undefined;
+  let stringStart = -1;
+  let partial = '';
+  let bytes = 0;
+
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  for await (const chunk of stream as AsyncIterable<string>) {
+    bytes += chunk.length;
+    onProgress?.(bytes);
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk.charCodeAt(i);
+      switch (state) {
+        case 'key':
+          if (inKey) {
+            if (c === 34 /* " */) {
+              inKey = false;
+              key = keyText;
+            } else keyText += chunk[i];
+          } else if (c === 34) {
+            inKey = true;
+            keyText = '';
+          } else if (c === 123 /* { */ && key === 'snapshot') {
+            state = 'object';
+            objectText = '{';
+            depth = 1;
+          } else if (c === 91 /* [ */) {
+            if (key === 'nodes' || key === 'edges') {
+              state = 'numbers';
+              target = key === 'nodes' ? nodes : edges;
+              number = -1;
+            } else if (key === 'strings') {
+              state = 'strings';
+              inString = false;
+            } else {
+              state = 'skip';
+              depth = 1;
+              inString = false;
+            }
+          } else if (c === 125 /* } */ && key !== 'snapshot') state = 'end';
+          break;
+        case 'object':
+          objectText += chunk[i];
+          if (inString) {
+            if (escaped) escaped = false;
+            else if (c === 92) escaped = true;
+            else if (c === 34) inString = false;
+          } else if (c === 34) inString = true;
+          else if (c === 123) depth++;
+          else if (c === 125 && --depth === 0) {
+            meta = (JSON.parse(objectText) as { meta: Meta }).meta;
+            state = 'key';
+            key = '';
+          }
+          break;
+        case 'numbers':
+          if (c >= 48 && c <= 57) number = number < 0 ? c - 48 : number * 10 + (c - 48);
+          else {
+            if (number >= 0) target!.push(number);
+            number = -1;
+            if (c === 93 /* ] */) {
+              state = 'key';
+              key = '';
+            }
+          }
+          break;
+        case 'strings':
+          if (inString) {
+            if (escaped) escaped = false;
+            else if (c === 92) escaped = true;
+            else if (c === 34) {
+              strings.push(JSON.parse(`"${partial}${chunk.slice(stringStart, i)}"`) as string);
+              partial = '';
+              inString = false;
+            }
+          } else if (c === 34) {
+            inString = true;
+            stringStart = i + 1;
+          } else if (c === 93) {
+            state = 'key';
+            key = '';
+          }
+          break;
+        case 'skip':
+          if (inString) {
+            if (escaped) escaped = false;
+            else if (c === 92) escaped = true;
+            else if (c === 34) inString = false;
+          } else if (c === 34) inString = true;
+          else if (c === 91) depth++;
+          else if (c === 93 && --depth === 0) {
+            state = 'key';
+            key = '';
+          }
+          break;
+        case 'end':
+          break;
+      }
+    }
+    // a string that continues into the next chunk
+    if (state === 'strings' && inString) {
+      partial += chunk.slice(stringStart);
+      stringStart = 0;
+    }
+  }
+  if (!meta || nodes.length === 0) {
+    throw new ProbingError('BAD_SNAPSHOT', `${path} is not a V8 heap snapshot (or it was cut short)`, { hint: 'take one with probing <target> heap snapshot' });
+  }
+  return { meta, nodes: nodes.done(), edges: edges.done(), strings };
+}
+
+export interface ClassRow {
+  class: string;
+  count: number;
+  self_size: number;
+  retained_size: number;
+  [key: string]: unknown;
+}
+
+export interface ObjectRow {
+  id: number;
+  class: string;
+  self_size: number;
+  retained_size: number;
+  retainers: string;
+  [key: string]: unknown;
+}
+
+/** Per class: count, self size, retained size; and the largest objects by retained size. */
+export function analyse(snapshot: Snapshot, top = 20): { classes: ClassRow[]; objects: ObjectRow[]; totalSize: number; nodeCount: number } {
+  const { meta, nodes, edges, strings } = snapshot;
+  const nf = meta.node_fields.length;
+  const ef = meta.edge_fields.length;
+  const nType = meta.node_fields.indexOf('type');
+  const nName = meta.node_fields.indexOf('name');
+  const nId = meta.node_fields.indexOf('id');
+  const nSize = meta.node_fields.indexOf('self_size');
+  const nEdges = meta.node_fields.indexOf('edge_count');
+  const eType = meta.edge_fields.indexOf('type');
+  const eName = meta.edge_fields.indexOf('name_or_index');
+  const eTo = meta.edge_fields.indexOf('to_node');
+  const nodeTypes = meta.node_types[0];
+  const edgeTypes = meta.edge_types[0];
+  const weak = edgeTypes.indexOf('weak');
+  const shortcut = edgeTypes.indexOf('shortcut');
+  const count = nodes.length / nf;
+
+  // first edge of each node
+  const firstEdge = new Uint32Array(count + 1);
+  for (let n = 0, e = 0; n < count; n++) {
+    firstEdge[n] = e;
+    e += nodes[n * nf + nEdges]! * ef;
+    firstEdge[n + 1] = e;
+  }
+  const className = (n: number): string => {
+    const type = nodeTypes[nodes[n * nf + nType]!]!;
+    const name = strings[nodes[n * nf + nName]!] ?? '';
+    if (type === 'object' || type === 'native') return name;
+    if (type === 'closure') return '(closure)';
+    if (type === 'code') return '(compiled code)';
+    if (type.includes('string')) return '(string)';
+    return `(${type})`;
+  };
+
+  // Depth-first from the root (node 0), ignoring weak edges: post-order and a shortest-ish retainer.
+  const order = new Uint32Array(count);
+  const rank = new Int32Array(count).fill(-1);
+  const parent = new Int32Array(count).fill(-1);
+  const parentEdge = new Int32Array(count).fill(-1);
+  let reached = 0;
+  {
+    // breadth-first for the retainer paths (shortest), then post-order by an explicit stack
+    const queue = new Uint32Array(count);
+    let head = 0;
+    let tail = 0;
+    const seen = new Uint8Array(count);
+    queue[tail++] = 0;
+    seen[0] = 1;
+    while (head < tail) {
+      const n = queue[head++]!;
+      for (let e = firstEdge[n]!; e < firstEdge[n + 1]!; e += ef) {
+        const t = edges[e + eType]!;
+        if (t === weak || t === shortcut) continue;
+        const to = edges[e + eTo]! / nf;
+        if (!seen[to]) {
+          seen[to] = 1;
+          parent[to] = n;
+          parentEdge[to] = e;
+          queue[tail++] = to;
+        }
+      }
+    }
+    const stack = new Uint32Array(count * 2);
+    const visited = new Uint8Array(count);
+    let sp = 0;
+    stack[sp++] = 0;
+    stack[sp++] = firstEdge[0]!;
+    visited[0] = 1;
+    while (sp > 0) {
+      const n = stack[sp - 2]!;
+      let e = stack[sp - 1]!;
+      let pushed = false;
+      for (; e < firstEdge[n + 1]!; e += ef) {
+        const t = edges[e + eType]!;
+        if (t === weak || t === shortcut) continue;
+        const to = edges[e + eTo]! / nf;
+        if (!visited[to]) {
+          visited[to] = 1;
+          stack[sp - 1] = e + ef;
+          stack[sp++] = to;
+          stack[sp++] = firstEdge[to]!;
+          pushed = true;
+          break;
+        }
+      }
+      if (!pushed) {
+        sp -= 2;
+        rank[n] = reached;
+        order[reached++] = n;
+      }
+    }
+  }
+
+  // Predecessors (reachable, strong edges only) for the dominator computation.
+  const predCount = new Uint32Array(count + 1);
+  for (let n = 0; n < count; n++) {
+    if (rank[n]! < 0) continue;
+    for (let e = firstEdge[n]!; e < firstEdge[n + 1]!; e += ef) {
+      const t = edges[e + eType]!;
+      if (t === weak || t === shortcut) continue;
+      predCount[edges[e + eTo]! / nf + 1]!++;
+    }
+  }
+  for (let n = 0; n < count; n++) predCount[n + 1]! += predCount[n]!;
+  const preds = new Uint32Array(predCount[count]!);
+  const fill = predCount.slice(0, count);
+  for (let n = 0; n < count; n++) {
+    if (rank[n]! < 0) continue;
+    for (let e = firstEdge[n]!; e < firstEdge[n + 1]!; e += ef) {
+      const t = edges[e + eType]!;
+      if (t === weak || t === shortcut) continue;
+      const to = edges[e + eTo]! / nf;
+      preds[fill[to]!++] = n;
+    }
+  }
+
+  // Dominators: Cooper, Harvey & Kennedy's iterative algorithm, by post-order rank.
+  const idom = new Int32Array(count).fill(-1);
+  idom[0] = 0;
+  const intersect = (a: number, b: number) => {
+    while (a !== b) {
+      while (rank[a]! < rank[b]!) a = idom[a]!;
+      while (rank[b]! < rank[a]!) b = idom[b]!;
+    }
+    return a;
+  };
+  for (let changed = true, rounds = 0; changed && rounds < 100; rounds++) {
+    changed = false;
+    for (let r = reached - 1; r >= 0; r--) {
+      const n = order[r]!;
+      if (n === 0) continue;
+      let dom = -1;
+      for (let p = predCount[n]!; p < predCount[n + 1]!; p++) {
+        const pred = preds[p]!;
+        if (idom[pred] === -1) continue;
+        dom = dom === -1 ? pred : intersect(pred, dom);
+      }
+      if (dom !== -1 && idom[n] !== dom) {
+        idom[n] = dom;
+        changed = true;
+      }
+    }
+  }
+
+  // Retained sizes: each node's own size plus what it dominates (children before parents in post-order).
+  const retained = new Float64Array(count);
+  for (let r = 0; r < reached; r++) {
+    const n = order[r]!;
+    retained[n]! += nodes[n * nf + nSize]!;
+    if (n !== 0 && idom[n]! >= 0) retained[idom[n]!]! += retained[n]!;
+  }
+
+  const classes = new Map<string, ClassRow>();
+  let totalSize = 0;
+  for (let n = 0; n < count; n++) {
+    if (rank[n]! < 0) continue;
+    const name = className(n);
+    const row = classes.get(name) ?? { class: name, count: 0, self_size: 0, retained_size: 0 };
+    row.count++;
+    row.self_size += nodes[n * nf + nSize]!;
+    totalSize += nodes[n * nf + nSize]!;
+    // a class's retained size: objects not already retained by another object of the class
+    const dom = idom[n]!;
+    if (n !== 0 && !(dom > 0 && className(dom) === name)) row.retained_size += retained[n]!;
+    classes.set(name, row);
+  }
+
+  const retainerPath = (n: number): string => {
+    const parts: string[] = [];
+    for (let cur = n, steps = 0; cur > 0 && parent[cur]! >= 0 && steps < 12; cur = parent[cur]!, steps++) {
+      const e = parentEdge[cur]!;
+      const type = edgeTypes[edges[e + eType]!];
+      const label = type === 'element' || type === 'hidden' ? `[${edges[e + eName]}]` : `.${strings[edges[e + eName]!] ?? '?'}`;
+      parts.unshift(`${className(parent[cur]!)}${label}`);
+    }
+    return parts.join(' → ');
+  };
+  const candidates: number[] = [];
+  for (let n = 1; n < count; n++) {
+    if (rank[n]! < 0) continue;
+    const type = nodeTypes[nodes[n * nf + nType]!];
+    if (type === 'synthetic' || type === 'hidden') continue;
+    candidates.push(n);
+  }
+  candidates.sort((a, b) => retained[b]! - retained[a]!);
+  const objects = candidates.slice(0, top).map((n) => ({
+    id: nodes[n * nf + nId]!,
+    class: className(n),
+    self_size: nodes[n * nf + nSize]!,
+    retained_size: retained[n]!,
+    retainers: retainerPath(n),
+  }));
+  return { classes: [...classes.values()].sort((a, b) => b.retained_size - a.retained_size), objects, totalSize, nodeCount: count };
+}
+
+/** What grew between two snapshots, per class. */
+export function diffClasses(before: ClassRow[], after: ClassRow[]): Array<{ class: string; count_before: number; count_after: number; count_delta: number; size_delta: number; [key: string]: unknown }> {
+  const old = new Map(before.map((r) => [r.class, r]));
+  const rows = after.map((r) => {
+    const o = old.get(r.class);
+    old.delete(r.class);
+    return { class: r.class, count_before: o?.count ?? 0, count_after: r.count, count_delta: r.count - (o?.count ?? 0), size_delta: r.self_size - (o?.self_size ?? 0) };
+  });
+  for (const o of old.values()) rows.push({ class: o.class, count_before: o.count, count_after: 0, count_delta: -o.count, size_delta: -o.self_size });
+  return rows.filter((r) => r.count_delta !== 0 || r.size_delta !== 0).sort((a, b) => b.size_delta - a.size_delta);
+}
