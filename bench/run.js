@@ -84,3 +84,5 @@ const { benchRuntime } = await import('./runtime.js');
 await benchRuntime();
 const { benchExtensions } = await import('./extensions.js');
 await benchExtensions();
+const { benchSnapshot } = await import('./snapshot.js');
+await benchSnapshot();

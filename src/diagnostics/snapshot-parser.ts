@@ -8,18 +8,20 @@
 import { createReadStream } from 'node:fs';
 import { ProbingError } from '../errors.js';
 
+/** Every number in a snapshot's node and edge arrays fits 32 bits: 4 bytes each, grown by half. */
 class GrowingArray {
-  data = new Float64Array(1 << 16);
+  data = new Uint32Array(1 << 16);
   length = 0;
   push(value: number): void {
     if (this.length === this.data.length) {
-      const bigger = new Float64Array(this.data.length * 2);
+      const bigger = new Uint32Array(Math.ceil(this.data.length * 1.5));
       bigger.set(this.data);
       this.data = bigger;
     }
+    if (value > 0xffffffff) throw new ProbingError('SNAPSHOT_TOO_LARGE', `a number in the snapshot (${value}) does not fit 32 bits`);
     this.data[this.length++] = value;
   }
-  done(): Float64Array {
+  done(): Uint32Array {
     return this.data.subarray(0, this.length);
   }
 }
@@ -33,14 +35,19 @@ interface Meta {
 
 export interface Snapshot {
   meta: Meta;
-  nodes: Float64Array;
-  edges: Float64Array;
+  nodes: Uint32Array;
+  edges: Uint32Array;
   strings: string[];
 }
 
 type State = 'key' | 'object' | 'numbers' | 'strings' | 'skip' | 'end';
 
-/** Streams the file once. Keys it does not need (trace trees, samples, locations) are skipped. */
+/**
+ * Streams the file once, byte by byte (the number arrays are ASCII, and a UTF-8
+ * multi-byte character never contains a quote or a backslash byte, so strings can be
+ * delimited without decoding). Keys it does not need (trace trees, samples,
+ * locations) are skipped.
+ */
 export async function readSnapshot(path: string, onProgress?: (bytes: number) => void): Promise<Snapshot> {
   let meta: Meta | undefined;
   const nodes = new GrowingArray();
@@ -50,35 +57,51 @@ export async function readSnapshot(path: string, onProgress?: (bytes: number) =>
   let key = '';
   let keyText = '';
   let inKey = false;
-  let objectText = '';
+  let objectParts: Buffer[] = [];
   let depth = 0;
   let inString = false;
   let escaped = false;
   let number = -1;
   let target: GrowingArray | undefined;
   let stringStart = -1;
-  let partial = '';
+  let stringParts: Buffer[] = [];
   let bytes = 0;
 
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
-  for await (const chunk of stream as AsyncIterable<string>) {
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
     bytes += chunk.length;
     onProgress?.(bytes);
-    for (let i = 0; i < chunk.length; i++) {
-      const c = chunk.charCodeAt(i);
+    let objectStart = (state as State) === 'object' ? 0 : -1;
+    const length = chunk.length;
+    for (let i = 0; i < length; i++) {
+      const c = chunk[i]!;
+      if (state === 'numbers') {
+        // the hot loop: most of a snapshot is these digits
+        if (c >= 48 && c <= 57) number = number < 0 ? c - 48 : number * 10 + (c - 48);
+        else {
+          if (number >= 0) target!.push(number);
+          number = -1;
+          if (c === 93 /* ] */) {
+            state = 'key';
+            key = '';
+          }
+        }
+        continue;
+      }
       switch (state) {
         case 'key':
           if (inKey) {
             if (c === 34 /* " */) {
               inKey = false;
               key = keyText;
-            } else keyText += chunk[i];
+            } else keyText += String.fromCharCode(c);
           } else if (c === 34) {
             inKey = true;
             keyText = '';
           } else if (c === 123 /* { */ && key === 'snapshot') {
             state = 'object';
-            objectText = '{';
+            objectParts = [];
+            objectStart = i;
             depth = 1;
           } else if (c === 91 /* [ */) {
             if (key === 'nodes' || key === 'edges') {
@@ -96,7 +119,6 @@ export async function readSnapshot(path: string, onProgress?: (bytes: number) =>
           } else if (c === 125 /* } */ && key !== 'snapshot') state = 'end';
           break;
         case 'object':
-          objectText += chunk[i];
           if (inString) {
             if (escaped) escaped = false;
             else if (c === 92) escaped = true;
@@ -104,20 +126,11 @@ export async function readSnapshot(path: string, onProgress?: (bytes: number) =>
           } else if (c === 34) inString = true;
           else if (c === 123) depth++;
           else if (c === 125 && --depth === 0) {
-            meta = (JSON.parse(objectText) as { meta: Meta }).meta;
+            objectParts.push(chunk.subarray(objectStart, i + 1));
+            meta = (JSON.parse(Buffer.concat(objectParts).toString('utf8')) as { meta: Meta }).meta;
+            objectStart = -1;
             state = 'key';
             key = '';
-          }
-          break;
-        case 'numbers':
-          if (c >= 48 && c <= 57) number = number < 0 ? c - 48 : number * 10 + (c - 48);
-          else {
-            if (number >= 0) target!.push(number);
-            number = -1;
-            if (c === 93 /* ] */) {
-              state = 'key';
-              key = '';
-            }
           }
           break;
         case 'strings':
@@ -125,8 +138,10 @@ export async function readSnapshot(path: string, onProgress?: (bytes: number) =>
             if (escaped) escaped = false;
             else if (c === 92) escaped = true;
             else if (c === 34) {
-              strings.push(JSON.parse(`"${partial}${chunk.slice(stringStart, i)}"`) as string);
-              partial = '';
+              stringParts.push(chunk.subarray(stringStart, i));
+              const raw = stringParts.length === 1 ? stringParts[0]!.toString('utf8') : Buffer.concat(stringParts).toString('utf8');
+              strings.push(raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw);
+              stringParts = [];
               inString = false;
             }
           } else if (c === 34) {
@@ -149,15 +164,16 @@ export async function readSnapshot(path: string, onProgress?: (bytes: number) =>
             key = '';
           }
           break;
-        case 'end':
+        default:
           break;
       }
     }
-    // a string that continues into the next chunk
+    // text that continues into the next chunk
     if (state === 'strings' && inString) {
-      partial += chunk.slice(stringStart);
+      stringParts.push(chunk.subarray(stringStart));
       stringStart = 0;
     }
+    if (state === 'object' && objectStart >= 0) objectParts.push(chunk.subarray(objectStart));
   }
   if (!meta || nodes.length === 0) {
     throw new ProbingError('BAD_SNAPSHOT', `${path} is not a V8 heap snapshot (or it was cut short)`, { hint: 'take one with probing <target> heap snapshot' });
@@ -336,20 +352,48 @@ export function analyse(snapshot: Snapshot, top = 20): { classes: ClassRow[]; ob
     if (n !== 0 && idom[n]! >= 0) retained[idom[n]!]! += retained[n]!;
   }
 
-  const classes = new Map<string, ClassRow>();
+  // One class id per node, computed once: names are compared as numbers from here on.
+  const classIds = new Map<string, number>();
+  const classNames: string[] = [];
+  const classOf = new Uint32Array(count);
+  const byTypeName = new Map<number, number>();
+  for (let n = 0; n < count; n++) {
+    const type = nodes[n * nf + nType]!;
+    const name = nodes[n * nf + nName]!;
+    const typeName = nodeTypes[type]!;
+    const keyed = typeName === 'object' || typeName === 'native';
+    const cacheKey = keyed ? name * 64 + type : -1 - type;
+    let id = byTypeName.get(cacheKey);
+    if (id === undefined) {
+      const label = className(n);
+      id = classIds.get(label);
+      if (id === undefined) {
+        id = classNames.length;
+        classNames.push(label);
+        classIds.set(label, id);
+      }
+      byTypeName.set(cacheKey, id);
+    }
+    classOf[n] = id;
+  }
+  const counts = new Float64Array(classNames.length);
+  const selfSizes = new Float64Array(classNames.length);
+  const retainedSizes = new Float64Array(classNames.length);
   let totalSize = 0;
   for (let n = 0; n < count; n++) {
     if (rank[n]! < 0) continue;
-    const name = className(n);
-    const row = classes.get(name) ?? { class: name, count: 0, self_size: 0, retained_size: 0 };
-    row.count++;
-    row.self_size += nodes[n * nf + nSize]!;
-    totalSize += nodes[n * nf + nSize]!;
+    const id = classOf[n]!;
+    const size = nodes[n * nf + nSize]!;
+    counts[id]!++;
+    selfSizes[id]! += size;
+    totalSize += size;
     // a class's retained size: objects not already retained by another object of the class
     const dom = idom[n]!;
-    if (n !== 0 && !(dom > 0 && className(dom) === name)) row.retained_size += retained[n]!;
-    classes.set(name, row);
+    if (n !== 0 && !(dom > 0 && classOf[dom] === id)) retainedSizes[id]! += retained[n]!;
   }
+  const classes: ClassRow[] = classNames
+    .map((name, id) => ({ class: name, count: counts[id]!, self_size: selfSizes[id]!, retained_size: retainedSizes[id]! }))
+    .filter((row) => row.count > 0);
 
   const retainerPath = (n: number): string => {
     const parts: string[] = [];
@@ -361,12 +405,19 @@ export function analyse(snapshot: Snapshot, top = 20): { classes: ClassRow[]; ob
     }
     return parts.join(' → ');
   };
+  // the `top` largest by retained size, in one pass (sorting every node would cost seconds)
   const candidates: number[] = [];
+  let smallest = -1;
   for (let n = 1; n < count; n++) {
-    if (rank[n]! < 0) continue;
+    if (rank[n]! < 0 || retained[n]! <= smallest) continue;
     const type = nodeTypes[nodes[n * nf + nType]!];
     if (type === 'synthetic' || type === 'hidden') continue;
     candidates.push(n);
+    if (candidates.length > top * 4) {
+      candidates.sort((a, b) => retained[b]! - retained[a]!);
+      candidates.length = top;
+      smallest = retained[candidates[top - 1]!]!;
+    }
   }
   candidates.sort((a, b) => retained[b]! - retained[a]!);
   const objects = candidates.slice(0, top).map((n) => ({
@@ -376,7 +427,7 @@ export function analyse(snapshot: Snapshot, top = 20): { classes: ClassRow[]; ob
     retained_size: retained[n]!,
     retainers: retainerPath(n),
   }));
-  return { classes: [...classes.values()].sort((a, b) => b.retained_size - a.retained_size), objects, totalSize, nodeCount: count };
+  return { classes: classes.sort((a, b) => b.retained_size - a.retained_size), objects, totalSize, nodeCount: count };
 }
 
 /** What grew between two snapshots, per class. */

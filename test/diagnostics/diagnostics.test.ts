@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -110,5 +110,49 @@ describe('heap sample', () => {
     expect(sites[0]!.self_bytes as number).toBeGreaterThan(100_000);
     const profile = JSON.parse(readFileSync(join(dir, 'h.heapprofile'), 'utf8')) as { head: { children: unknown[] } };
     expect(profile.head.children.length).toBeGreaterThan(0);
+  });
+});
+
+describe('heap snapshot and diff', () => {
+  it('shows the leaking class growing between two snapshots; the files are valid snapshots', async () => {
+    const target = await startTarget('leak.cjs');
+    const dir = mkdtempSync(join(tmpdir(), 'probing-snap-'));
+    const a = join(dir, 'a.heapsnapshot');
+    const b = join(dir, 'b.heapsnapshot');
+    const first = await probing([String(target.pid), 'heap', 'snapshot', '-o', a, '--yes', '-f', 'json', '--top', '1000']);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain('a heap snapshot stops its JavaScript');
+    const classes = rows(first.stdout);
+    expect(classes.find((c) => c.class === 'LeakyThing')!.count as number).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await probing([String(target.pid), 'heap', 'snapshot', '-o', b, '--yes', '-f', 'json'])).code).toBe(0);
+    // what DevTools and memlab read: the file parses as a heap snapshot
+    const parsed = JSON.parse(readFileSync(b, 'utf8')) as { snapshot: { node_count: number; meta: { node_fields: string[] } }; nodes: number[] };
+    expect(parsed.nodes.length).toBe(parsed.snapshot.node_count * parsed.snapshot.meta.node_fields.length);
+    const diff = await probing(['heap', 'diff', a, b, '-f', 'json', '--top', '1000']);
+    expect(diff.code).toBe(0);
+    const leaky = rows(diff.stdout).find((r) => r.class === 'LeakyThing')!;
+    expect(leaky.count_delta as number).toBeGreaterThanOrEqual(2000);
+    expect(leaky.size_delta as number).toBeGreaterThan(0);
+  });
+
+  it('asks before stalling the target, and refuses without --yes when nobody can answer', async () => {
+    const target = await startTarget('server.cjs');
+    const before = await listeningPorts(target.pid);
+    const result = await probing([String(target.pid), 'heap', 'snapshot', '-o', join(tmpdir(), `never-${process.pid}.heapsnapshot`)]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('a heap snapshot stops its JavaScript until it is written');
+    expect(result.stderr).toContain('add --yes');
+    expect(existsSync(join(tmpdir(), `never-${process.pid}.heapsnapshot`))).toBe(false);
+    await expectLeftAsFound(target, before);
+  });
+
+  it('refuses a file that is not a heap snapshot', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'probing-snap-'));
+    const bogus = join(dir, 'bogus.heapsnapshot');
+    writeFileSync(bogus, '{"hello": [1, 2, 3]}');
+    const result = await probing(['heap', 'diff', bogus, bogus]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('is not a V8 heap snapshot');
   });
 });
