@@ -182,8 +182,9 @@ Examples:
 
   attachCommand(program, 'backtrace', '', 'the JavaScript stack of the main thread now (or: idle, and what keeps it alive)')
     .option('--json', 'print JSON')
+    .option('--workers', "also each worker thread's stack")
     .addHelpText('after', '\nExamples:\n  $ probing 4242 backtrace\n  $ probing 4242 backtrace --json')
-    .action((target: string, options: { json?: boolean; timeout: number; attachTimeout: number }) => run(import('./commands/diagnostics.js').then((m) => m.backtraceCommand(target, options, out))));
+    .action((target: string, options: { json?: boolean; workers?: boolean; timeout: number; attachTimeout: number }) => run(import('./commands/diagnostics.js').then((m) => m.backtraceCommand(target, options, out))));
 
   attachCommand(program, 'profile', '<kind>', 'sample the CPU: writes a .cpuprofile and a flame graph, prints the top functions')
     .addOption(new Option('--duration <ms>', 'how long to sample (ms, or 5s)').default(5000).argParser(duration))

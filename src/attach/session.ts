@@ -3,11 +3,13 @@
  * rejected at once when the connection closes, and protocol errors name the method.
  */
 import type { ProtocolMapping } from 'devtools-protocol/types/protocol-mapping.js';
+import type { NodeCommands, NodeEvents } from './node-protocol.js';
 import { ProtocolError, TargetClosedError, TimeoutError } from '../errors.js';
 import { debug } from '../debug.js';
 import type { Transport } from './transport.js';
 
-type Commands = ProtocolMapping.Commands;
+type Commands = ProtocolMapping.Commands & NodeCommands;
+type Events = ProtocolMapping.Events & NodeEvents;
 export type Method = keyof Commands;
 export type Params<M extends Method> = Commands[M]['paramsType'] extends [] ? undefined : Commands[M]['paramsType'][0];
 export type Result<M extends Method> = Commands[M]['returnType'];
@@ -96,7 +98,7 @@ export class Session {
   }
 
   /** Listens to a protocol event until the returned function is called. */
-  on<E extends keyof ProtocolMapping.Events>(event: E, listener: (params: ProtocolMapping.Events[E][0]) => void): () => void {
+  on<E extends keyof Events>(event: E, listener: (params: Events[E][0]) => void): () => void {
     return this.#transport.onEvent(event, listener as (params: unknown) => void);
   }
 

@@ -12,10 +12,23 @@ interface Common {
   attachTimeout: number;
 }
 
-export async function backtraceCommand(target: string, options: Common & { json?: boolean }, out: Out): Promise<number> {
-  const [{ withTarget }, { backtrace, formatBacktrace }] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/backtrace.js')]);
-  const { value } = await withTarget(parseTarget(target), { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (a) => ({ trace: await backtrace(a, options.timeout), pid: a.target.pid }));
-  out(options.json ? JSON.stringify(value.trace, null, 2) + '\n' : formatBacktrace(value.trace, value.pid));
+export async function backtraceCommand(target: string, options: Common & { json?: boolean; workers?: boolean }, out: Out): Promise<number> {
+  const [{ withTarget }, { backtrace, formatBacktrace, workerBacktraces }] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/backtrace.js')]);
+  const { value } = await withTarget(parseTarget(target), { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (a) => ({
+    trace: await backtrace(a, options.timeout),
+    pid: a.target.pid,
+    workers: options.workers ? await workerBacktraces(a, options.timeout) : [],
+  }));
+  if (options.json) {
+    out(JSON.stringify(options.workers ? { main: value.trace, workers: value.workers } : value.trace, null, 2) + '\n');
+    return ExitCode.ok;
+  }
+  out(formatBacktrace(value.trace, value.pid));
+  for (const w of value.workers) {
+    out(`\nworker ${w.id} (${w.url || w.title}):\n`);
+    out('error' in w ? `  could not read its stack: ${w.error}\n` : formatBacktrace(w.trace, value.pid).split('\n').slice(1).join('\n').replace(/^/, w.trace.idle ? '  idle in its event loop\n' : ''));
+  }
+  if (options.workers && value.workers.length === 0) out('(no worker threads)\n');
   return ExitCode.ok;
 }
 

@@ -24,6 +24,20 @@ export function backtrace(attachment: Attachment, timeoutMs: number): Promise<Ba
   return evaluateJson<Backtrace>(attachment, `(${captureStack.toString()})(null, 200, false)`, { timeoutMs, what: 'the stack', async: false });
 }
 
+export type WorkerTrace = { id: string; title: string; url: string } & ({ trace: Backtrace } | { error: string });
+
+/** The stack of every worker thread, each read in its own session. */
+export async function workerBacktraces(attachment: Attachment, timeoutMs: number): Promise<WorkerTrace[]> {
+  const { withWorkers } = await import('../attach/workers.js');
+  const results = await withWorkers(attachment.session, (worker) => worker.evaluate(`(${captureStack.toString()})(null, 200, false)`, timeoutMs) as Promise<Backtrace>);
+  return results.map(({ worker, result }) => ({
+    id: worker.id,
+    title: worker.title,
+    url: worker.url,
+    ...(result instanceof Error ? { error: result.message } : { trace: result }),
+  }));
+}
+
 export function formatBacktrace(trace: Backtrace, pid: number): string {
   if (trace.idle) {
     const alive = Object.entries(trace.resources).map(([type, n]) => `${n} ${type}`).join(', ');

@@ -156,3 +156,20 @@ describe('heap snapshot and diff', () => {
     expect(result.stderr).toContain('is not a V8 heap snapshot');
   });
 });
+
+describe('backtrace --workers', () => {
+  it("shows each worker thread's stack, with the main thread's", async () => {
+    const target = await startTarget('workers.cjs');
+    const before = await listeningPorts(target.pid);
+    const result = await probing([String(target.pid), 'backtrace', '--workers', '--json']);
+    expect(result.code).toBe(0);
+    const parsed = JSON.parse(result.stdout) as { main: { idle: boolean }; workers: Array<{ id: string; trace: { idle: boolean; frames: Array<{ function: string }> } }> };
+    expect(parsed.main.idle).toBe(true);
+    expect(parsed.workers).toHaveLength(1);
+    expect(parsed.workers[0]!.trace.idle).toBe(false);
+    expect(parsed.workers[0]!.trace.frames[0]!.function).toContain('workerSpin');
+    const text = await probing([String(target.pid), 'backtrace', '--workers']);
+    expect(text.stdout).toContain(`worker ${parsed.workers[0]!.id}`);
+    await expectLeftAsFound(target, before);
+  });
+});
