@@ -7,7 +7,7 @@ import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'com
 import { readFileSync } from 'node:fs';
 import { ExitCode, ProbingError, RemoteError, UsageError } from './errors.js';
 import { evalCommand, injectCommand, type TargetOptions } from './commands/run.js';
-import { describeCommand, queryCommand, tablesCommand, type QueryOptions } from './commands/query.js';
+import { ALL_TARGETS, describeCommand, queryCommand, tablesCommand, type QueryOptions } from './commands/query.js';
 import { configCommand, installCommand, type ConfigOptions } from './commands/runtime.js';
 
 const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'backtrace', 'profile', 'heap'];
@@ -82,7 +82,11 @@ Examples:
 
 Exit status:
   0 success · 1 the code in the target threw · 2 bad arguments or SQL · 3 cannot attach
-  4 time limit reached · 5 connection or protocol failure · 6 an extension failed · 130 interrupted`;
+  4 time limit reached · 5 connection or protocol failure · 6 an extension failed
+  7 partial: some of several targets failed · 130 interrupted
+
+Several targets: probing 101,102,103 query …, probing @targets.txt query …, probing --all query …
+(rows carry _target, _pid and _host).`;
 
 function buildProgram(out: (text: string) => void, err: (text: string) => void, run: (job: Promise<number>) => void): Command {
   const program = new Command('probing')
@@ -150,6 +154,8 @@ Examples:
     .addOption(new Option('--max-bytes <size>', 'at most about this much data from each table').default(64 * 1024 * 1024, '64m').argParser(bytes))
     .option('--no-color', 'no colours, even on a terminal')
     .option('--show-secrets', 'show values of environment variables whose names look secret (masked by default)')
+    .option('--strict', 'several targets: fail when any of them fails, instead of answering with the others')
+    .addOption(new Option('--concurrency <n>', 'several targets: how many to probe at once').default(8).argParser(count(1, 64)))
     .option('--extension <path>', EXTENSION_HELP, collect, [])
     .addHelpText('after', `
 Tables (probing tables lists them all, probing describe <table> explains one):
@@ -306,6 +312,9 @@ async function demoCommand(options: { keep?: boolean }, out: (text: string) => v
 
 /** Moves a leading target behind its command: `probing 4242 eval x` → `probing eval 4242 x`. */
 export function reorder(args: readonly string[]): string[] {
+  // --all stands for every Node.js process the user may probe, in the target's place
+  const all = args.indexOf('--all');
+  if (all >= 0) return reorder([...args.slice(0, all), ALL_TARGETS, ...args.slice(all + 1)]);
   const first = args.findIndex((a) => !a.startsWith('-'));
   if (first < 0) return [...args];
   const word = args[first]!;

@@ -19,6 +19,8 @@ export const ExitCode = {
   protocol: 5,
   /** An extension failed: crashed, answered garbage or nothing, or threw. */
   extension: 6,
+  /** A query over several targets answered, but some targets failed (listed on stderr). */
+  partial: 7,
   /** Interrupted by Ctrl-C (SIGINT). */
   interrupted: 130,
 } as const;

@@ -6,6 +6,8 @@ import { AttachError, ProbingError } from '../errors.js';
 import { debug } from '../debug.js';
 import { inspectorTargets, isListening } from './inspector-http.js';
 import { openInspector, type OpenedInspector } from './open-inspector.js';
+import { askInspector } from './find-inspector.js';
+import { listenerWatch } from './processes.js';
 import { Session } from './session.js';
 import { describeTarget, type TargetSpec } from './target-spec.js';
 import { connectWebSocket, preloadTransport } from './transport.js';
@@ -22,6 +24,12 @@ export interface AttachOptions {
   attachTimeoutMs: number;
   /** Work to start while the target opens its inspector (loading modules, say). */
   onSignalled?: () => void;
+  /**
+   * Move an inspector we opened on the shared default port (9229) to a random one
+   * before working, so that other probings — a fan-out over many targets — need not
+   * wait for this one to finish. Linux only (the new port is found from /proc).
+   */
+  moveOffSharedPort?: boolean;
 }
 
 export interface TargetIdentity {
@@ -146,6 +154,17 @@ export async function attach(spec: TargetSpec, options: AttachOptions): Promise<
   }
   log('attached to', target.pid, 'at', url);
 
+  if (options.moveOffSharedPort && opened?.openedByUs && opened.lock && process.platform === 'linux') {
+    const moved = await moveInspector(session, opened, options.timeoutMs);
+    if (moved) {
+      session = moved.session;
+      url = moved.url;
+      opened = { ...opened, host: moved.host, port: moved.port, lock: undefined };
+      target = await identify(session, options.timeoutMs, opened.facts.nsPid);
+      log('moved to', url);
+    }
+  }
+
   const address = new URL(url);
   // We close what we opened, and what an earlier probing command opened but could not close.
   const ownsInspector = opened?.openedByUs === true || target.probingOpened;
@@ -188,6 +207,39 @@ export async function attach(spec: TargetSpec, options: AttachOptions): Promise<
  * loop in time keeps its inspector open, marked so that the next probing command
  * closes it; the result says so.
  */
+/**
+ * Re-opens the target's inspector on a random port (close, then open(0), in the
+ * target's next event-loop turn, while our connection stays open — see
+ * scheduleClose), releases the shared port's lock and connects to the new one.
+ * A target too busy to run the move in time keeps its port, and we stay on it.
+ */
+async function moveInspector(session: Session, opened: OpenedInspector, timeoutMs: number): Promise<{ session: Session; url: string; host: string; port: number } | undefined> {
+  const pid = opened.facts.pid;
+  const fresh = await listenerWatch(pid);
+  const hungUp = session.whenClosed();
+  const move = `(() => { const s = globalThis[Symbol.for(${KEY})]; const load = ${LOAD_BUILTIN}; s.pendingMove = setImmediate(() => { delete s.pendingMove; const i = load('node:inspector'); i.close(); i.open(0, '127.0.0.1'); }); })()\n${SOURCE_URL}`;
+  await session.send('Runtime.evaluate', { expression: move, includeCommandLineAPI: true, silent: true, timeout: timeoutMs }, { timeoutMs: timeoutMs + 250 });
+  let timer: NodeJS.Timeout | undefined;
+  const closed = await Promise.race([hungUp.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_WAIT_MS)))]);
+  clearTimeout(timer);
+  if (!closed) {
+    await session.send('Runtime.evaluate', { expression: `(() => { const s = globalThis[Symbol.for(${KEY})]; if (s && s.pendingMove) { clearImmediate(s.pendingMove); delete s.pendingMove; } })()`, silent: true, timeout: 1000 }, { timeoutMs: 1500 }).catch(() => {});
+    return undefined;
+  }
+  // 9229 is free again as soon as the close has run
+  opened.lock?.release();
+  const deadline = Date.now() + Math.max(2000, timeoutMs);
+  while (Date.now() < deadline) {
+    const found = await askInspector(await fresh());
+    if (found) {
+      const url = await webSocketUrl(found.host, found.port, `pid ${pid}`);
+      return { session: new Session(await connectWebSocket(url), timeoutMs), url, host: found.host, port: found.port };
+    }
+    await sleep(5);
+  }
+  throw new AttachError('MOVE_FAILED', `pid ${pid} closed its inspector to move it to a free port, and no new one appeared`, { hint: 'retry; its inspector is closed now, as before probing came' });
+}
+
 async function closeInspector(session: Session, host: string, port: number, timeoutMs: number): Promise<DetachResult> {
   if (session.closed) return { leftOpen: 'the connection closed before probing could close the inspector' };
   const hungUp = session.whenClosed();

@@ -144,7 +144,7 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
     if (config.port !== 0 && (await isListening(config.host, config.port))) {
       throw await portInUse(facts, config);
     }
-    const freshListeners = config.port === 0 ? await listenerWatch(pid) : async () => [];
+    const freshListeners = await listenerWatch(pid);
     log('SIGUSR1 →', pid);
     if (process.platform === 'win32') {
       (process as unknown as { _debugProcess(pid: number): void })._debugProcess(pid);
@@ -157,8 +157,10 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
       await sleep(POLL_MS);
       // The configured port was free before the signal and we hold its lock: what
       // answers there now is the target's (the pid is confirmed after connecting).
-      // With --inspect-port=0, watch the target's own sockets for the new one.
-      const found = config.port !== 0 ? await askInspector([config]) : await askInspector(await freshListeners());
+      // Otherwise watch the target's own sockets for the new one: with
+      // --inspect-port=0, or after inspector.open(port) in the process (probing's
+      // fan-out moves inspectors that way), SIGUSR1 opens elsewhere.
+      const found = (config.port !== 0 ? await askInspector([config]) : undefined) ?? (await askInspector(await freshListeners()));
       if (found) {
         log('inspector opened on', found);
         return { host: found.host, port: found.port, facts, openedByUs: true, lock };

@@ -4,6 +4,8 @@ import { ExitCode, UsageError } from '../errors.js';
 import type { Registry } from '../extensions/registry.js';
 
 export interface QueryOptions {
+  strict?: boolean;
+  concurrency?: number;
   extension?: string[];
   showSecrets?: boolean;
   timeout: number;
@@ -15,7 +17,12 @@ export interface QueryOptions {
   color?: boolean;
 }
 
+/** The target word that --all turns into. */
+export const ALL_TARGETS = '@@all';
+
 export async function queryCommand(target: string, sql: string, options: QueryOptions, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  const { isTargetList } = await import('../attach/target-list.js');
+  if (target === ALL_TARGETS || isTargetList(target)) return queryManyCommand(target, sql, options, out, err);
   const spec = parseTarget(target);
   if (options.format === 'arrow' && !options.output && process.stdout.isTTY) {
     throw new UsageError('BINARY_TO_TERMINAL', 'the arrow format is binary and stdout is a terminal', { hint: 'write it to a file with -o results.arrow, or pipe it' });
@@ -49,6 +56,12 @@ async function runQueryCommand(
   // Arrow loads while the target opens its inspector.
   const onSignalled = () => void import('../tables/from-payload.js').catch(() => {});
   const { value: result, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, onSignalled }, (a) => runQuery(a, prepared, limits, flags));
+  await print(result, options, out, err);
+  if (leftOpen) err(`probing: note: ${leftOpen}\n`);
+  return ExitCode.ok;
+}
+
+async function print(result: import('../sql/query.js').QueryResult, options: QueryOptions, out: (text: string) => void, err: (text: string) => void): Promise<void> {
   const { render } = await import('../output/render.js');
   const rendered = await render(result, options.format, {
     width: options.output ? undefined : process.stdout.isTTY ? process.stdout.columns : undefined,
@@ -69,10 +82,56 @@ async function runQueryCommand(
       continue;
     }
     const why = t.reason === 'rows' ? '--max-rows' : '--max-bytes';
-    err(`probing: ${t.table}: cut at ${t.rows}${of} rows by ${why}; raise ${why} to read more\n`);
+    const where = (t as { target?: string }).target ? ` (target ${(t as { target?: string }).target})` : '';
+    err(`probing: ${t.table}${where}: cut at ${t.rows}${of} rows by ${why}; raise ${why} to read more\n`);
   }
-  if (leftOpen) err(`probing: note: ${leftOpen}\n`);
-  return ExitCode.ok;
+}
+
+/**
+ * One query over many targets: every table is read from every target (a bounded
+ * number at a time), each row tagged _target, _pid and _host, and the SQL runs once
+ * over the union, so that GROUP BY _pid and aggregates across processes are right.
+ * Targets that fail are listed on stderr; the others answer (exit status 7, partial),
+ * unless --strict.
+ */
+async function queryManyCommand(target: string, sql: string, options: QueryOptions, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  const [{ parseTargetList, allTargets }, { forEachTarget }, { loadFor }, { prepareQuery, collectTables, answer }, { hostname }] = await Promise.all([
+    import('../attach/target-list.js'),
+    import('../run/fan-out.js'),
+    import('./ext.js'),
+    import('../sql/query.js'),
+    import('node:os'),
+  ]);
+  const targets = target === ALL_TARGETS ? await allTargets() : await parseTargetList(target);
+  if (targets.length === 0) throw new UsageError('NO_TARGETS', 'there is no Node.js process to probe', { hint: 'probing list shows them' });
+  const loaded = await loadFor(options.extension, options.timeout);
+  try {
+    const prepared = await prepareQuery(sql, loaded.registry);
+    const limits = { maxRows: options.maxRows, maxBytes: options.maxBytes, timeoutMs: options.timeout };
+    const flags = { showSecrets: options.showSecrets === true };
+    const outcomes = await forEachTarget(targets, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, concurrency: options.concurrency ?? 8 }, (attachment, t) =>
+      collectTables(attachment, prepared, limits, flags, {
+        _target: t.label,
+        _pid: attachment.target.pid,
+        _host: t.spec.kind === 'pid' ? hostname() : t.spec.kind === 'address' ? t.spec.host : new URL(t.spec.url).hostname,
+      }),
+    );
+    const failed = outcomes.filter((o) => o.error);
+    for (const f of failed) err(`probing: target ${f.target.label} failed: ${f.error!.message}\n`);
+    for (const o of outcomes) if (o.leftOpen) err(`probing: note: target ${o.target.label}: ${o.leftOpen}\n`);
+    if (failed.length > 0 && (options.strict || failed.length === outcomes.length)) {
+      const { ProbingError } = await import('../errors.js');
+      const first = failed[0]!.error!;
+      throw first instanceof ProbingError && failed.length === 1 && outcomes.length === 1
+        ? first
+        : new ProbingError('TARGETS_FAILED', `${failed.length} of ${outcomes.length} targets failed${options.strict ? ' (--strict)' : ''}`, { hint: 'the reasons are listed above' });
+    }
+    const result = await answer(prepared, outcomes.filter((o) => o.value).map((o) => o.value!));
+    await print(result, options, out, err);
+    return failed.length > 0 ? ExitCode.partial : ExitCode.ok;
+  } finally {
+    loaded.dispose();
+  }
 }
 
 export async function tablesCommand(target: string | undefined, options: { json?: boolean; extension?: string[] }, out: (text: string) => void): Promise<number> {

@@ -84,20 +84,46 @@ export async function prepareQuery(sql: string, registry: Registry): Promise<Pre
   return { sql: planned.sql, tables, constraints: pushdown(ast, tables.length), direct: false, functions };
 }
 
-export async function runQuery(attachment: Attachment, prepared: PreparedQuery, limits: Limits, flags: Flags = { showSecrets: false }): Promise<QueryResult> {
-  const { constraints } = prepared;
-  const [{ rowsFromTable }, { columnNames }] = await Promise.all([import('../tables/to-rows.js'), import('../tables/from-rows.js')]);
-  const truncated: QueryResult['truncated'] = [];
-  const tables = new Map<string, Record<string, unknown>[]>();
+export interface Collected {
+  tables: Map<string, Record<string, unknown>[]>;
+  /** Column names per table, in order (an empty table still has them). */
+  columns: Map<string, string[]>;
+  truncated: QueryResult['truncated'];
+}
+
+/** Reads every table the query uses from one target; `tags` are added to each row (_target, _pid…). */
+export async function collectTables(attachment: Attachment, prepared: PreparedQuery, limits: Limits, flags: Flags, tags?: Record<string, unknown>): Promise<Collected> {
+  const { rowsFromTable } = await import('../tables/to-rows.js');
+  const collected: Collected = { tables: new Map(), columns: new Map(), truncated: [] };
   for (const { name, ref, source } of prepared.tables) {
-    const generated = await source.generate({ attachment, constraints, limits, flags });
-    if (generated.truncated) truncated.push({ table: ref.text, rows: generated.table.numRows, ...generated.truncated });
-    if (prepared.direct) {
-      const rows = rowsFromTable(generated.table as Table);
-      return { rows, columns: generated.table.schema.fields.map((f) => f.name), truncated };
+    const generated = await source.generate({ attachment, constraints: prepared.constraints, limits, flags });
+    if (generated.truncated) collected.truncated.push({ table: ref.text, rows: generated.table.numRows, ...generated.truncated, ...(tags ? { target: tags._target as string } : {}) });
+    let rows = rowsFromTable(generated.table as Table);
+    const columns = generated.table.schema.fields.map((f) => f.name);
+    if (tags) {
+      rows = rows.map((row) => ({ ...tags, ...row }));
+      columns.unshift(...Object.keys(tags));
     }
-    tables.set(name, rowsFromTable(generated.table as Table));
+    collected.tables.set(name, rows);
+    collected.columns.set(name, columns);
   }
+  return collected;
+}
+
+/** Runs the SQL over tables collected from one or many targets. */
+export async function answer(prepared: PreparedQuery, parts: readonly Collected[]): Promise<QueryResult> {
+  const tables = new Map<string, Record<string, unknown>[]>();
+  for (const { name } of prepared.tables) tables.set(name, parts.flatMap((p) => p.tables.get(name) ?? []));
+  const truncated = parts.flatMap((p) => p.truncated);
+  if (prepared.direct) {
+    const name = prepared.tables[0]!.name;
+    return { rows: tables.get(name)!, columns: parts.find((p) => p.columns.has(name))?.columns.get(name) ?? [], truncated };
+  }
+  const { columnNames } = await import('../tables/from-rows.js');
   const rows = await runWithFunctions(await loadAlasql(), prepared.sql, tables, prepared.functions);
   return { rows, columns: columnNames(rows), truncated };
+}
+
+export async function runQuery(attachment: Attachment, prepared: PreparedQuery, limits: Limits, flags: Flags = { showSecrets: false }): Promise<QueryResult> {
+  return answer(prepared, [await collectTables(attachment, prepared, limits, flags)]);
 }

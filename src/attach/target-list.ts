@@ -1,0 +1,44 @@
+/**
+ * Several targets at once: `101,102,103`, `@targets.txt` (one target per line, # for
+ * comments), or every Node.js process the user may probe (--all).
+ */
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
+import { describeTarget, parseTarget, type TargetSpec } from './target-spec.js';
+
+export interface LabelledTarget {
+  label: string;
+  spec: TargetSpec;
+}
+
+export function isTargetList(text: string): boolean {
+  return text.includes(',') || text.startsWith('@');
+}
+
+export async function parseTargetList(text: string): Promise<LabelledTarget[]> {
+  let parts: string[];
+  if (text.startsWith('@')) {
+    const file = text.slice(1);
+    const content = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError('NO_TARGETS_FILE', `cannot read the targets file ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`, { hint: 'one target per line: a pid, host:port or ws:// URL' });
+    });
+    parts = content.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
+  } else {
+    parts = text.split(',').map((p) => p.trim()).filter(Boolean);
+  }
+  if (parts.length === 0) throw new UsageError('NO_TARGETS', `"${text}" names no target`, { hint: 'e.g. probing 101,102 query …, or probing --all query …' });
+  const seen = new Set<string>();
+  return parts.flatMap((part) => {
+    const spec = parseTarget(part);
+    const label = describeTarget(spec).replace(/^pid /, '');
+    if (seen.has(label)) return [];
+    seen.add(label);
+    return [{ label, spec }];
+  });
+}
+
+/** Every Node.js process on this host that the user may probe (not probing itself). */
+export async function allTargets(): Promise<LabelledTarget[]> {
+  const { listNodeProcesses } = await import('./list.js');
+  return (await listNodeProcesses()).map((p) => ({ label: String(p.pid), spec: { kind: 'pid' as const, pid: p.pid } }));
+}
