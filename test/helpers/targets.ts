@@ -28,6 +28,8 @@ export interface Target {
   pid: number;
   /** The fixture's HTTP port, when it serves one. */
   port: number | undefined;
+  /** Everything the fixture's ready line said. */
+  ready: Record<string, unknown>;
   child: ChildProcess;
   /** What the target printed to stderr (inspector messages among them). */
   stderr: () => string;
@@ -48,7 +50,7 @@ export async function startTarget(name: string, options: StartOptions = {}): Pro
   running.add(child);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const ready = await new Promise<{ pid: number; port?: number }>((resolve, reject) => {
+  const ready = await new Promise<{ pid: number; port?: number } & Record<string, unknown>>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start: ${stderr}`)), 10_000);
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code}: ${stderr}`)));
     createInterface({ input: child.stdout! }).once('line', (line) => {
@@ -59,6 +61,7 @@ export async function startTarget(name: string, options: StartOptions = {}): Pro
   return {
     pid: ready.pid,
     port: ready.port,
+    ready,
     child,
     stderr: () => stderr,
     alive: () => child.exitCode === null && child.signalCode === null,

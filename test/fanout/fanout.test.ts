@@ -1,0 +1,88 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { httpGet, listeningPorts, probing, startTarget, type Target } from '../helpers/targets.js';
+
+const rows = (stdout: string) => JSON.parse(stdout) as Array<Record<string, unknown>>;
+let clusterWorkers: number[] = [];
+afterEach(() => {
+  for (const pid of clusterWorkers) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  clusterWorkers = [];
+});
+
+/** 5 single servers and a cluster of 3 workers: 8 targets, each with a known hit count. */
+async function fleet(): Promise<{ targets: number[]; servers: Target[] }> {
+  const servers = await Promise.all(Array.from({ length: 5 }, () => startTarget('server.cjs')));
+  const cluster = await startTarget('cluster.cjs', { env: { WORKERS: '3' } });
+  clusterWorkers = cluster.ready.workers as number[];
+  for (const [i, s] of servers.entries()) for (let k = 0; k <= i; k++) await httpGet(s.port!);
+  for (let k = 0; k < 6; k++) await httpGet(cluster.port!);
+  return { targets: [...servers.map((s) => s.pid), ...clusterWorkers], servers };
+}
+
+describe('one query over many targets', () => {
+  it('tags every row with its target, and aggregates across all of them correctly', async () => {
+    const { targets, servers } = await fleet();
+    const before = await Promise.all(servers.map((s) => listeningPorts(s.pid)));
+    const union = await probing([targets.join(','), 'query', 'SELECT _target, _pid, _host, pid FROM process.info ORDER BY _pid', '-f', 'json']);
+    expect(union.stderr).toBe('');
+    expect(union.code).toBe(0);
+    const got = rows(union.stdout);
+    expect(got).toHaveLength(8);
+    expect(got.map((r) => r._pid)).toEqual([...targets].sort((a, b) => a - b));
+    for (const r of got) {
+      expect(r.pid).toBe(r._pid);
+      expect(r._target).toBe(String(r._pid));
+      expect(r._host).toBe(hostname());
+    }
+    // the aggregate over all targets equals the sum of the per-target answers
+    const total = rows((await probing([targets.join(','), 'query', 'SELECT sum(hits) AS hits, count(*) AS n FROM js.`state`', '-f', 'json'])).stdout)[0]!;
+    let sum = 0;
+    for (const pid of targets) sum += Number((await probing([String(pid), 'eval', 'state.hits'])).stdout);
+    expect(total).toEqual({ hits: sum, n: 8 });
+    expect(sum).toBe(1 + 2 + 3 + 4 + 5 + 6);
+    const grouped = rows((await probing([targets.join(','), 'query', 'SELECT _pid, count(*) AS n FROM process.versions GROUP BY _pid', '-f', 'json'])).stdout);
+    expect(grouped).toHaveLength(8);
+    // every target is left as it was: serving, inspector closed
+    for (const [i, s] of servers.entries()) expect(await listeningPorts(s.pid)).toEqual(before[i]);
+  }, 120_000);
+
+  it('answers with the other targets when one is killed during the fan-out, naming it; --strict fails', async () => {
+    const { targets, servers } = await fleet();
+    const victim = servers[4]!;
+    const result = await probing([targets.join(','), 'query', 'SELECT count(*) AS n FROM process.info', '-f', 'json', '--concurrency', '2'], {
+      onSpawn: () => setTimeout(() => victim.child.kill('SIGKILL'), 50),
+    });
+    expect(result.code).toBe(7);
+    expect(rows(result.stdout)).toEqual([{ n: 7 }]);
+    expect(result.stderr).toMatch(new RegExp(`target ${victim.pid} failed: `));
+    const strict = await probing([[...targets, 4194000].join(','), 'query', 'SELECT count(*) AS n FROM process.info', '--strict']);
+    expect(strict.code).not.toBe(0);
+    expect(strict.code).not.toBe(7);
+    expect(strict.stdout).toBe('');
+    expect(strict.stderr).toContain('target 4194000 failed: no process with pid 4194000');
+    expect(strict.stderr).toContain('(--strict)');
+  }, 120_000);
+
+  it('reads targets from a file and from --all', async () => {
+    const servers = await Promise.all([startTarget('server.cjs'), startTarget('server.mjs')]);
+    const dir = mkdtempSync(join(tmpdir(), 'probing-targets-'));
+    const file = join(dir, 'targets.txt');
+    writeFileSync(file, `# the fleet\n${servers[0]!.pid}\n${servers[1]!.pid}  # esm\n`);
+    const fromFile = await probing([`@${file}`, 'query', 'SELECT _pid FROM process.info ORDER BY _pid', '-f', 'json']);
+    expect(rows(fromFile.stdout).map((r) => r._pid)).toEqual(servers.map((s) => s.pid).sort((a, b) => a - b));
+    const all = await probing(['--all', 'query', 'SELECT _pid FROM process.info', '-f', 'json']);
+    const pids = rows(all.stdout).map((r) => r._pid);
+    for (const s of servers) expect(pids).toContain(s.pid);
+    const missing = await probing(['@/nonexistent/targets.txt', 'query', 'SELECT 1 FROM process.info']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('cannot read the targets file');
+  }, 60_000);
+});
