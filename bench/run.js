@@ -84,5 +84,7 @@ const { benchRuntime } = await import('./runtime.js');
 await benchRuntime();
 const { benchExtensions } = await import('./extensions.js');
 await benchExtensions();
+const { benchFanout } = await import('./fanout.js');
+await benchFanout();
 const { benchSnapshot } = await import('./snapshot.js');
 await benchSnapshot();
