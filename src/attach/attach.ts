@@ -97,8 +97,49 @@ async function identify(session: Session, timeoutMs: number, markIfPid: number |
   return result.value as TargetIdentity;
 }
 
+/**
+ * A worker thread of a process (`4242/w2`): attaches to the process, then opens a
+ * session into the worker through the process's NodeWorker domain. Detaching closes
+ * the worker session, then the process's.
+ */
+async function attachWorker(spec: TargetSpec & { worker: string }, options: AttachOptions): Promise<Attachment> {
+  const { worker, ...processSpec } = spec;
+  const parent = await attach(processSpec, { ...options, moveOffSharedPort: options.moveOffSharedPort ?? false });
+  try {
+    const { connectWorker } = await import('./worker-transport.js');
+    const { transport } = await connectWorker(parent.session, worker);
+    const session = new Session(transport, options.timeoutMs);
+    const target = await identify(session, options.timeoutMs, null);
+    const cleanups = new Set<() => Promise<void>>();
+    let detached: Promise<DetachResult> | undefined;
+    return {
+      session,
+      target,
+      address: `${parent.address}/w${worker}`,
+      openedByUs: parent.openedByUs,
+      beforeDetach(cleanup) {
+        cleanups.add(cleanup);
+        return () => void cleanups.delete(cleanup);
+      },
+      detach() {
+        detached ??= (async () => {
+          for (const cleanup of cleanups) await cleanup().catch(() => {});
+          await session.releaseObjects();
+          await transport.close().catch(() => {});
+          return parent.detach();
+        })();
+        return detached;
+      },
+    };
+  } catch (error) {
+    await parent.detach();
+    throw error;
+  }
+}
+
 /** Connects to a target and checks that it is the process we were pointed at. */
 export async function attach(spec: TargetSpec, options: AttachOptions): Promise<Attachment> {
+  if (spec.worker !== undefined) return attachWorker(spec as TargetSpec & { worker: string }, options);
   let opened: OpenedInspector | undefined;
   let url: string;
   if (spec.kind === 'pid') {

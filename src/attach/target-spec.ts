@@ -1,15 +1,22 @@
 import { UsageError } from '../errors.js';
 
 /** What the user pointed probing at. */
-export type TargetSpec =
+export type TargetSpec = (
   | { kind: 'pid'; pid: number }
   | { kind: 'address'; host: string; port: number }
-  | { kind: 'url'; url: string };
+  | { kind: 'url'; url: string }
+) & {
+  /** A worker thread of the process (`4242/w2`): its inspector worker id. */
+  worker?: string;
+};
 
 const EXAMPLES = 'a pid (4242), an inspector address (127.0.0.1:9229) or a ws:// URL';
 
 /** Parses a target argument: `4242`, `127.0.0.1:9229`, `localhost:9229`, `:9229`, `ws://127.0.0.1:9229/<id>`. */
 export function parseTarget(text: string): TargetSpec {
+  // 4242/w2: worker thread 2 of the process
+  const worker = /^(.*)\/w(\d+)$/.exec(text.trim());
+  if (worker && !/^wss?:\/\/[^/]*$/.test(worker[1]!)) return { ...parseTarget(worker[1]!), worker: worker[2]! };
   const value = text.trim();
   if (/^\d+$/.test(value)) {
     const pid = Number(value);
@@ -41,12 +48,13 @@ export function parseTarget(text: string): TargetSpec {
 }
 
 export function describeTarget(spec: TargetSpec): string {
+  const worker = spec.worker === undefined ? '' : `/w${spec.worker}`;
   switch (spec.kind) {
     case 'pid':
-      return `pid ${spec.pid}`;
+      return `pid ${spec.pid}${worker}`;
     case 'address':
-      return `${spec.host}:${spec.port}`;
+      return `${spec.host}:${spec.port}${worker}`;
     case 'url':
-      return spec.url;
+      return `${spec.url}${worker}`;
   }
 }

@@ -49,7 +49,11 @@ export async function withWorkers<T>(session: Session, work: (worker: WorkerHand
           });
           session.fire('NodeWorker.sendMessageToWorker', {
             sessionId: event.sessionId,
-            message: JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression, returnByValue: true, silent: true, timeout: timeoutMs, includeCommandLineAPI: true } }),
+            // non-ASCII as JSON escapes: otherwise lost on the way to the worker (see worker-transport.ts)
+            message: JSON.stringify({ id, method: 'Runtime.evaluate', params: { expression, returnByValue: true, silent: true, timeout: timeoutMs, includeCommandLineAPI: true } }).replace(
+              /[\u0080-\uffff]/g,
+              (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+            ),
           });
         });
       },

@@ -86,3 +86,24 @@ describe('one query over many targets', () => {
     expect(missing.stderr).toContain('cannot read the targets file');
   }, 60_000);
 });
+
+describe('worker threads', () => {
+  it('lists them, and runs eval and query inside one that spins in a tight loop', async () => {
+    const target = await startTarget('workers.cjs');
+    const before = await listeningPorts(target.pid);
+    const workers = rows((await probing([String(target.pid), 'query', 'SELECT worker, thread_id, type FROM process.workers', '-f', 'json'])).stdout);
+    expect(workers).toEqual([{ worker: 'w1', thread_id: 1, type: 'worker' }]);
+    const inWorker = await probing([`${target.pid}/w1`, 'eval', "require('node:worker_threads').threadId"]);
+    expect(inWorker.stderr).toBe('');
+    expect(inWorker.stdout.trim()).toBe('1');
+    const stack = rows((await probing([`${target.pid}/w1`, 'query', 'SELECT [function] FROM process.stack WHERE depth = 0', '-f', 'json'])).stdout);
+    expect(stack[0]!.function).toContain('workerSpin');
+    const js = rows((await probing([`${target.pid}/w1`, 'query', 'SELECT * FROM js.`[{ arrow: "→", n: 1 }]`', '-f', 'json'])).stdout);
+    expect(js).toEqual([{ arrow: '→', n: 1 }]);
+    const missing = await probing([`${target.pid}/w7`, 'eval', '1']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('the process has no worker thread w7');
+    expect(missing.stderr).toContain('its workers: w1');
+    expect(await listeningPorts(target.pid)).toEqual(before);
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * A protocol transport into one worker thread, carried by the process's own session:
+ * messages go out wrapped in NodeWorker.sendMessageToWorker and come back as
+ * NodeWorker.receivedMessageFromWorker. Everything above it (Session, eval, query)
+ * works unchanged inside the worker.
+ */
+import type { NodeWorker } from './node-protocol.js';
+import type { Session } from './session.js';
+import type { Transport } from './transport.js';
+import { AttachError, ProtocolError } from '../errors.js';
+
+export interface WorkerConnection {
+  transport: Transport;
+  info: NodeWorker.WorkerInfo;
+}
+
+/** The worker threads of a process, as the inspector lists them. */
+export async function listWorkers(parent: Session): Promise<NodeWorker.AttachedToWorkerEvent[]> {
+  const attached: NodeWorker.AttachedToWorkerEvent[] = [];
+  const stop = parent.on('NodeWorker.attachedToWorker', (event) => void attached.push(event));
+  try {
+    await parent.send('NodeWorker.enable', { waitForDebuggerOnStart: false });
+  } finally {
+    stop();
+  }
+  return attached;
+}
+
+export async function connectWorker(parent: Session, workerId: string): Promise<WorkerConnection> {
+  const workers = await listWorkers(parent);
+  for (const w of workers) if (w.workerInfo.workerId !== workerId) await parent.send('NodeWorker.detach', { sessionId: w.sessionId }).catch(() => {});
+  const chosen = workers.find((w) => w.workerInfo.workerId === workerId);
+  if (!chosen) {
+    await parent.send('NodeWorker.disable').catch(() => {});
+    throw new AttachError('NO_SUCH_WORKER', `the process has no worker thread w${workerId}`, {
+      hint: workers.length > 0 ? `its workers: ${workers.map((w) => `w${w.workerInfo.workerId}`).join(', ')}` : 'it has no worker threads; SELECT * FROM process.workers lists them',
+    });
+  }
+  const { sessionId } = chosen;
+  let nextId = 1;
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  const eventListeners = new Map<string, Set<(params: unknown) => void>>();
+  const closeListeners: Array<() => void> = [];
+  let closed = false;
+  const fireClose = () => {
+    if (closed) return;
+    closed = true;
+    for (const l of closeListeners) l();
+  };
+  const stopMessages = parent.on('NodeWorker.receivedMessageFromWorker', (event) => {
+    if (event.sessionId !== sessionId) return;
+    const message = JSON.parse(event.message) as { id?: number; result?: unknown; error?: { message: string }; method?: string; params?: unknown };
+    if (message.id !== undefined) {
+      const p = pending.get(message.id);
+      pending.delete(message.id);
+      if (message.error) p?.reject(Object.assign(new Error(message.error.message), { response: message.error }));
+      else p?.resolve(message.result);
+    } else if (message.method) for (const l of eventListeners.get(message.method) ?? []) l(message.params);
+  });
+  const stopDetached = parent.on('NodeWorker.detachedFromWorker' as 'NodeWorker.attachedToWorker', (event: unknown) => {
+    if ((event as { sessionId?: string }).sessionId === sessionId) fireClose();
+  });
+  void parent.whenClosed().then(fireClose);
+  const transport: Transport = {
+    send(method, params) {
+      if (closed) return Promise.reject(new ProtocolError('WORKER_GONE', `worker w${workerId} is gone`));
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        // Non-ASCII characters in a message to a worker were lost on the way (Node 20:
+        // the worker never answered); as JSON \u escapes they arrive intact.
+        const message = JSON.stringify({ id, method, params: params ?? {} }).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+        parent.fire('NodeWorker.sendMessageToWorker', { sessionId, message });
+      });
+    },
+    onClose: (listener) => void closeListeners.push(listener),
+    onEvent(method, listener) {
+      const set = eventListeners.get(method) ?? new Set();
+      set.add(listener);
+      eventListeners.set(method, set);
+      return () => void set.delete(listener);
+    },
+    async close() {
+      stopMessages();
+      stopDetached();
+      await parent.send('NodeWorker.detach', { sessionId }, { timeoutMs: 1000 }).catch(() => {});
+      await parent.send('NodeWorker.disable', undefined, { timeoutMs: 1000 }).catch(() => {});
+      fireClose();
+    },
+  };
+  return { transport, info: chosen.workerInfo };
+}
