@@ -268,8 +268,9 @@ Examples:
     .command('list')
     .description('list the Node.js processes on this host that you can probe')
     .option('--json', 'print JSON')
-    .addHelpText('after', '\nExample:\n  $ probing list')
-    .action((options: { json?: boolean }) => run(listCommand(options, out)));
+    .option('--tree', 'show parents and children (a cluster primary and its workers)')
+    .addHelpText('after', '\nExamples:\n  $ probing list\n  $ probing list --tree')
+    .action((options: { json?: boolean; tree?: boolean }) => run(listCommand(options, out)));
 
   program
     .command('demo')
@@ -281,7 +282,22 @@ Examples:
   return program;
 }
 
-async function listCommand(options: { json?: boolean }, out: (text: string) => void): Promise<number> {
+/** Orders processes parent first, children indented under it. */
+function asTree<T extends { pid: number; ppid: number | null }>(rows: T[]): Array<{ row: T; prefix: string }> {
+  const pids = new Set(rows.map((r) => r.pid));
+  const children = new Map<number, T[]>();
+  for (const r of rows) if (r.ppid !== null && pids.has(r.ppid)) children.set(r.ppid, [...(children.get(r.ppid) ?? []), r]);
+  const out: Array<{ row: T; prefix: string }> = [];
+  const visit = (row: T, prefix: string, last: boolean, depth: number) => {
+    out.push({ row, prefix: depth === 0 ? '' : `${prefix}${last ? '└─ ' : '├─ '}` });
+    const kids = children.get(row.pid) ?? [];
+    kids.forEach((kid, i) => visit(kid, depth === 0 ? '' : `${prefix}${last ? '   ' : '│  '}`, i === kids.length - 1, depth + 1));
+  };
+  for (const root of rows.filter((r) => r.ppid === null || !pids.has(r.ppid))) visit(root, '', true, 0);
+  return out;
+}
+
+async function listCommand(options: { json?: boolean; tree?: boolean }, out: (text: string) => void): Promise<number> {
   const { listNodeProcesses } = await import('./attach/list.js');
   const rows = await listNodeProcesses();
   if (options.json) {
@@ -292,8 +308,8 @@ async function listCommand(options: { json?: boolean }, out: (text: string) => v
   out(
     renderColumns(
       ['PID', 'NODE', 'INSPECTOR', 'COMMAND'],
-      rows.map((r) => [
-        String(r.pid),
+      (options.tree ? asTree(rows) : rows.map((row) => ({ row, prefix: '' }))).map(({ row: r, prefix }) => [
+        `${prefix}${r.pid}`,
         r.node ?? '?',
         r.inspector === 'open' ? `open ${r.address}` : r.note ? `${r.inspector} (${r.note})` : r.inspector,
         r.command,

@@ -9,6 +9,7 @@ const run = promisify(execFile);
 
 export interface ListedProcess {
   pid: number;
+  ppid: number | null;
   command: string;
   /** Node.js version, when known. */
   node: string | null;
@@ -55,6 +56,7 @@ export async function listNodeProcesses(): Promise<ListedProcess[]> {
               : null;
       return {
         pid,
+        ppid: facts.ppid ?? null,
         command: commandLine(facts),
         node: node ?? (facts.exe ? await versionOfBinary(facts.exe.replace(/ \(deleted\)$/, ''), versions) : null),
         inspector: address !== null ? 'open' : ports === undefined ? 'unknown' : 'closed',

@@ -21,6 +21,8 @@ export type Sigusr1State = 'caught' | 'blocked' | 'ignored' | 'default' | 'unkno
 
 export interface ProcessFacts {
   pid: number;
+  /** Parent pid, where known. */
+  ppid: number | undefined;
   /** Short name (comm), as `ps` shows it. */
   name: string;
   /** Path of the executable, when readable. */
@@ -64,6 +66,7 @@ async function readLinux(pid: number): Promise<ProcessFacts | undefined> {
     status.sigBlk & bit ? 'blocked' : status.sigIgn & bit ? 'ignored' : status.sigCgt & bit ? 'caught' : 'default';
   return {
     pid,
+    ppid: status.ppid,
     name: status.name,
     exe,
     argv: argv ?? [],
@@ -77,12 +80,13 @@ async function readLinux(pid: number): Promise<ProcessFacts | undefined> {
 
 async function readPs(pid: number): Promise<ProcessFacts | undefined> {
   try {
-    const { stdout } = await run('ps', ['-o', 'uid=,stat=,comm=', '-p', String(pid)]);
+    const { stdout } = await run('ps', ['-o', 'uid=,ppid=,stat=,comm=', '-p', String(pid)]);
     const { stdout: args } = await run('ps', ['-o', 'args=', '-p', String(pid)]);
-    const [uid, stat, ...comm] = stdout.trim().split(/\s+/);
+    const [uid, ppid, stat, ...comm] = stdout.trim().split(/\s+/);
     const exe = comm.join(' ');
     return {
       pid,
+      ppid: ppid === undefined ? undefined : Number(ppid),
       name: basename(exe),
       exe,
       argv: args.trim().split(/\s+/),

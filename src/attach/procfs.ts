@@ -14,6 +14,7 @@ export interface Listener {
 
 export interface ProcStatus {
   name: string;
+  ppid: number | undefined;
   state: string;
   uid: number | undefined;
   nsPid: number | undefined;
@@ -30,6 +31,7 @@ export async function readStatus(pid: number): Promise<ProcStatus | undefined> {
   const nsPids = field('NSpid')?.split(/\s+/).map(Number);
   return {
     name: field('Name') ?? '?',
+    ppid: field('PPid') === undefined ? undefined : Number(field('PPid')),
     state: field('State')?.charAt(0) ?? '?',
     uid: field('Uid') === undefined ? undefined : Number(field('Uid')!.split(/\s+/)[0]),
     nsPid: nsPids?.[nsPids.length - 1],

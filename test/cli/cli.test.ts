@@ -75,6 +75,32 @@ describe('probing list', () => {
   });
 });
 
+describe('probing list --tree', () => {
+  it('shows a cluster primary with its workers under it', async () => {
+    const cluster = await startTarget('cluster.cjs', { env: { WORKERS: '2' } });
+    const workers = cluster.ready.workers as number[];
+    try {
+      const result = await probing(['list', '--tree']);
+      expect(result.code).toBe(0);
+      const lines = result.stdout.split('\n');
+      const primary = lines.findIndex((l) => l.startsWith(`${cluster.pid} `));
+      expect(primary).toBeGreaterThan(0);
+      const under = lines.slice(primary + 1, primary + 3).map((l) => /^[├└]─ (\d+)/.exec(l)?.[1]).map(Number).sort((a, b) => a - b);
+      expect(under).toEqual([...workers].sort((a, b) => a - b));
+      const json = JSON.parse((await probing(['list', '--json'])).stdout) as Array<{ pid: number; ppid: number }>;
+      for (const w of workers) expect(json.find((r) => r.pid === w)!.ppid).toBe(cluster.pid);
+    } finally {
+      for (const w of workers) {
+        try {
+          process.kill(w, 'SIGKILL');
+        } catch {
+          // gone with the primary
+        }
+      }
+    }
+  });
+});
+
 describe('probing demo', () => {
   it('starts the demo service, probes it with real commands, and stops it', async () => {
     const result = await probing(['demo'], { timeoutMs: 60_000 });
