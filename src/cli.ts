@@ -10,7 +10,7 @@ import { evalCommand, injectCommand, type TargetOptions } from './commands/run.j
 import { ALL_TARGETS, describeCommand, queryCommand, tablesCommand, type QueryOptions } from './commands/query.js';
 import { configCommand, installCommand, type ConfigOptions } from './commands/runtime.js';
 
-const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'backtrace', 'profile', 'heap'];
+const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'backtrace', 'profile', 'heap', 'repl'];
 const HOST_COMMANDS = ['list', 'demo', 'help', 'tables', 'describe', 'ext'];
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -185,6 +185,11 @@ Examples:
     .addHelpText('after', '\nExamples:\n  $ probing 4242 call jsqueue.stats\n  $ probing 4242 call pyqueue.retry id=17 --extension examples/extensions/python-queue')
     .action((target: string, name: string, args: string[], options: { extension?: string[]; timeout: number; attachTimeout: number; json?: boolean }) =>
       run(import('./commands/ext.js').then((m) => m.callCommand(target, name, args, options, out))));
+
+  attachCommand(program, 'repl', '', 'an interactive shell: SQL, or JavaScript after .js; history, Tab completion')
+    .option('--extension <path>', EXTENSION_HELP, collect, [])
+    .addHelpText('after', '\nExample:\n  $ probing 4242 repl\n  sql> SELECT * FROM process.memory;\n  sql> .js\n  js> app.sessions.size')
+    .action((target: string, options: { timeout: number; attachTimeout: number; extension?: string[] }) => run(import('./commands/repl.js').then((m) => m.replCommand(target, options, out, err))));
 
   attachCommand(program, 'backtrace', '', 'the JavaScript stack of the main thread now (or: idle, and what keeps it alive)')
     .option('--json', 'print JSON')

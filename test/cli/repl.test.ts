@@ -1,0 +1,60 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { expectLeftAsFound } from '../helpers/assertions.js';
+import { listeningPorts, startTarget } from '../helpers/targets.js';
+
+const bin = fileURLToPath(new URL('../../bin/probing.js', import.meta.url));
+// util-linux `script` gives the shell a pseudo-terminal
+const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout?.includes('util-linux');
+
+describe.skipIf(!hasScript)('probing <target> repl, driven through a pseudo-terminal', () => {
+  it('runs SQL and JavaScript, multi-line, abandons a statement on Ctrl-C, keeps history, and detaches on Ctrl-D', async () => {
+    const target = await startTarget('server.cjs');
+    const before = await listeningPorts(target.pid);
+    const home = mkdtempSync(join(tmpdir(), 'probing-home-'));
+    const child = spawn('script', ['-q', '-e', '-c', `${process.execPath} ${bin} ${target.pid} repl --timeout 20s`, '/dev/null'], {
+      env: { ...process.env, PROBING_HOME: home, NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
+    const until = async (text: string) => {
+      for (let i = 0; i < 200 && !output.includes(text); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(output).toContain(text);
+    };
+    const type = (text: string) => child.stdin.write(text);
+    try {
+      await until('.help for commands');
+      type('SELECT pid FROM process.info;\n');
+      await until(`${target.pid}`);
+      type('SELECT count(*) AS n\n  FROM process.versions;\n');
+      await until('(1 row)\r\n');
+      type('.tables\n');
+      await until('process.memory');
+      type('.js\n');
+      type('state.name\n');
+      await until("'cjs-fixture'");
+      type('[1,\n 2].length\n');
+      await until('2\r\n');
+      type('new Promise(() => {})\n');
+      await new Promise((r) => setTimeout(r, 500));
+      type('\u0003');
+      await until('(abandoned');
+      type('.format json\n.sql\nSELECT 1 AS one FROM process.info;\n');
+      await until('"one": 1');
+      type('\u0004');
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const history = readFileSync(join(home, 'history'), 'utf8');
+    expect(history).toContain('SELECT pid FROM process.info;');
+    expect(history).toContain('state.name');
+    await expectLeftAsFound(target, before);
+  }, 60_000);
+});
