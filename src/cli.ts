@@ -231,7 +231,7 @@ Examples:
       const diagnostics = import('./commands/diagnostics.js');
       if (target === 'diff') {
         if (files.length !== 1) throw new UsageError('HEAP_DIFF', 'heap diff takes two snapshot files', { hint: 'probing heap diff before.heapsnapshot after.heapsnapshot' });
-        return run(diagnostics.then((m) => m.heapDiffCommand(action, files[0]!, options, out, err)));
+        return run(diagnostics.then((m) => m.heapDiffCommand(action, files[0]!, options, out)));
       }
       if (action === 'sample') return run(diagnostics.then((m) => m.heapSampleCommand(target, options, out, err)));
       if (action === 'snapshot') return run(diagnostics.then((m) => m.heapSnapshotCommand(target, options, out, err)));

@@ -3,7 +3,8 @@ import { unlink, writeFile } from 'node:fs/promises';
 import type { Attachment } from '../attach/attach.js';
 import { parseTarget } from '../attach/target-spec.js';
 import { ExitCode, ProbingError, UsageError } from '../errors.js';
-import type { Extension, TableSource } from '../extensions/contract.js';
+import type { Extension } from '../extensions/contract.js';
+import { localTable } from '../extensions/local-table.js';
 
 type Out = (text: string) => void;
 
@@ -45,17 +46,6 @@ async function save(path: string, content: string): Promise<void> {
   }
 }
 
-function localTable(name: string, description: string, rows: () => Record<string, unknown>[]): TableSource {
-  return {
-    name,
-    description,
-    async generate() {
-      const { tableFromRows } = await import('../tables/from-rows.js');
-      return { table: tableFromRows(rows()) };
-    },
-  };
-}
-
 /** Runs SQL over tables made from a profile (namespace `profile`), against the same target session. */
 async function queryProfile(attachment: Attachment, sql: string, extension: Extension, format: string, out: Out): Promise<void> {
   const [{ defaultRegistry }, { prepareQuery, runQuery }, { render }] = await Promise.all([
@@ -68,7 +58,7 @@ async function queryProfile(attachment: Attachment, sql: string, extension: Exte
   const prepared = await prepareQuery(sql, registry);
   const result = await runQuery(attachment, prepared, { maxRows: 1_000_000, maxBytes: 2 ** 30, timeoutMs: 10_000 });
   const rendered = await render(result, format as 'table', { width: process.stdout.isTTY ? process.stdout.columns : undefined, colors: process.stdout.isTTY === true && !process.env.NO_COLOR });
-  out(typeof rendered === 'string' ? rendered : Buffer.from(rendered).toString('base64'));
+  out(String(rendered)); // text formats only: --format offers no arrow here
 }
 
 function progress(label: string, durationMs: number): ((elapsed: number) => void) | undefined {
@@ -111,8 +101,8 @@ export async function profileCommand(target: string, kind: string, options: Prof
           name: 'profile',
           description: 'the CPU profile just taken',
           tables: [
-            localTable('functions', 'functions with self and total time and samples', () => tables.functions),
-            localTable('calltree', 'the call tree: id, parent, depth, function, self and total time', () => tables.calltree),
+            localTable('functions', 'functions with self and total time and samples', undefined, () => tables.functions),
+            localTable('calltree', 'the call tree: id, parent, depth, function, self and total time', undefined, () => tables.calltree),
           ],
         },
       ],
@@ -148,7 +138,7 @@ export async function heapSampleCommand(target: string, options: HeapOptions, ou
     const extension: Extension = {
       name: 'heap',
       description: 'the heap sample just taken',
-      namespaces: [{ name: 'heap', description: 'the heap sample just taken', tables: [localTable('sites', 'allocation sites: function, url, line, self_bytes, total_bytes', () => tables.sites)] }],
+      namespaces: [{ name: 'heap', description: 'the heap sample just taken', tables: [localTable('sites', 'allocation sites: function, url, line, self_bytes, total_bytes', undefined, () => tables.sites)] }],
     };
     await queryProfile(attachment, options.query ?? 'SELECT [function], url, line, self_bytes, total_bytes FROM heap.sites ORDER BY self_bytes DESC LIMIT 10', extension, options.format, out);
   });
@@ -216,13 +206,12 @@ export async function heapSnapshotCommand(target: string, options: SnapshotOptio
   return ExitCode.ok;
 }
 
-export async function heapDiffCommand(a: string, b: string, options: { format: string; top?: number }, out: Out, err: Out): Promise<number> {
+export async function heapDiffCommand(a: string, b: string, options: { format: string; top?: number }, out: Out): Promise<number> {
   const [{ readSnapshot, analyse, diffClasses }, { render }] = await Promise.all([import('../diagnostics/snapshot-parser.js'), import('../output/render.js')]);
   const [first, second] = [analyse(await readSnapshot(a)), analyse(await readSnapshot(b))];
   const rows = diffClasses(first.classes, second.classes).slice(0, options.top ?? 20);
   if (options.format === 'table') out(`${a} → ${b}: ${first.nodeCount} → ${second.nodeCount} objects, ${mib(first.totalSize)} → ${mib(second.totalSize)}; classes that grew most first:\n`);
   const rendered = await render({ rows, columns: ['class', 'count_before', 'count_after', 'count_delta', 'size_delta'], truncated: [] }, options.format as 'table', { width: process.stdout.isTTY ? process.stdout.columns : undefined, colors: process.stdout.isTTY === true });
   out(String(rendered));
-  void err;
   return ExitCode.ok;
 }

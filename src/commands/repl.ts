@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { parseTarget } from '../attach/target-spec.js';
-import { ExitCode, ProbingError, UsageError } from '../errors.js';
+import { ExitCode, ProbingError } from '../errors.js';
 import type { Format } from '../output/render.js';
 
 type Out = (text: string) => void;
@@ -179,6 +179,5 @@ export async function replCommand(target: string, options: { timeout: number; at
   out('\n');
   await attachment.detach();
   loaded.dispose();
-  void UsageError;
   return ExitCode.ok;
 }

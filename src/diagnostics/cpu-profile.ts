@@ -6,6 +6,7 @@ import type { Protocol } from 'devtools-protocol';
 import type { Attachment } from '../attach/attach.js';
 import { TargetClosedError } from '../errors.js';
 import type { FlameNode } from './flamegraph.js';
+import { runFor } from './wait.js';
 
 export interface ProfileOptions {
   durationMs: number;
@@ -14,7 +15,6 @@ export interface ProfileOptions {
   onProgress?: (elapsedMs: number) => void;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function profileCpu(attachment: Attachment, options: ProfileOptions): Promise<Protocol.Profiler.Profile> {
   const { session } = attachment;
@@ -27,12 +27,7 @@ export async function profileCpu(attachment: Attachment, options: ProfileOptions
   try {
     await session.send('Profiler.setSamplingInterval', { interval: options.intervalUs });
     await session.send('Profiler.start');
-    const started = Date.now();
-    while (Date.now() - started < options.durationMs) {
-      if (session.closed) break;
-      await sleep(Math.min(250, options.durationMs - (Date.now() - started)));
-      options.onProgress?.(Date.now() - started);
-    }
+    await runFor(session, options.durationMs, options.onProgress);
     const { profile } = await session.send('Profiler.stop', undefined, { timeoutMs: 30_000 }).catch((error: unknown) => {
       if (error instanceof TargetClosedError) {
         throw new TargetClosedError('TARGET_CLOSED', 'the target went away during the profile; nothing was written', { hint: 'check whether it crashed or was stopped' });

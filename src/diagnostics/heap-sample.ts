@@ -3,8 +3,8 @@ import type { Protocol } from 'devtools-protocol';
 import type { Attachment } from '../attach/attach.js';
 import type { FlameNode } from './flamegraph.js';
 import type { ProfileOptions } from './cpu-profile.js';
+import { runFor } from './wait.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function sampleHeap(attachment: Attachment, options: Omit<ProfileOptions, 'intervalUs'> & { intervalBytes: number }): Promise<Protocol.HeapProfiler.SamplingHeapProfile> {
   const { session } = attachment;
@@ -16,11 +16,7 @@ export async function sampleHeap(attachment: Attachment, options: Omit<ProfileOp
   try {
     // count allocations that were collected again too: what allocates, not only what stays
     await session.send('HeapProfiler.startSampling', { samplingInterval: options.intervalBytes, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-    const started = Date.now();
-    while (Date.now() - started < options.durationMs && !session.closed) {
-      await sleep(Math.min(250, options.durationMs - (Date.now() - started)));
-      options.onProgress?.(Date.now() - started);
-    }
+    await runFor(session, options.durationMs, options.onProgress);
     const { profile } = await session.send('HeapProfiler.stopSampling', undefined, { timeoutMs: 30_000 });
     await session.send('HeapProfiler.disable').catch(() => {});
     return profile;

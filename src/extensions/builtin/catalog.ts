@@ -1,5 +1,6 @@
 /** The `probing` namespace: the catalog of everything a query can read. Answered in the CLI. */
-import type { ColumnSpec, Namespace, TableSource } from '../contract.js';
+import type { ColumnSpec, Namespace } from '../contract.js';
+import { localTable } from '../local-table.js';
 import type { Registry } from '../registry.js';
 import { runtimeTablesSource } from './runtime.js';
 
@@ -28,18 +29,6 @@ export function catalog(registry: Registry): CatalogTable[] {
       : [];
     return [...fixed, ...dynamic];
   });
-}
-
-function localTable(name: string, description: string, columns: ColumnSpec[], rows: () => Record<string, unknown>[]): TableSource {
-  return {
-    name,
-    description,
-    columns,
-    async generate() {
-      const [{ conform }, { tableFromRows }] = await Promise.all([import('../../tables/from-payload.js'), import('../../tables/from-rows.js')]);
-      return { table: conform(tableFromRows(rows()), columns) };
-    },
-  };
 }
 
 export function catalogNamespace(registry: Registry): Namespace {
