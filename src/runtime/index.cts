@@ -147,6 +147,18 @@ function estimateBytes(row: Record<string, unknown>): number {
   return n;
 }
 
+/**
+ * For the samplers' own rows, built here with the declared types and a ts: kept as
+ * they are, without the copy and the per-column checks that rows from outside get.
+ */
+function storeTrusted(ring: Ring, row: Record<string, unknown>): void {
+  const seq = ring.next++;
+  const slot = seq % ring.capacity;
+  if (ring.rows[slot] !== undefined) ring.dropped++;
+  ring.rows[slot] = row;
+  if ((seq & 1023) === 0) ring.rowBytes = ring.rowBytes === 0 ? estimateBytes(row) : (ring.rowBytes * 7 + estimateBytes(row)) / 8;
+}
+
 function store(ring: Ring, row: unknown): void {
   if (typeof row !== 'object' || row === null) {
     ring.rejected++;
@@ -362,19 +374,22 @@ function subscriptions(handlers: Record<string, (message: any) => void>): Sample
 
 function startHttp(): Sampler {
   const { performance } = load('node:perf_hooks');
-  const out = writer(ringOf('runtime.http', { capacity: capacity(), schema: { method: 'string', url: 'string', status: 'number', duration_ms: 'number', remote_address: 'string', request_bytes: 'number' } }));
+  const ring = ringOf('runtime.http', { capacity: capacity(), schema: { method: 'string', url: 'string', status: 'number', duration_ms: 'number', remote_address: 'string', request_bytes: 'number' } });
   const started = new WeakMap<object, number>();
+  // on every request of the service: as little work as possible, and no copy
   return subscriptions({
     'http.server.request.start': ({ request }) => started.set(request, performance.now()),
     'http.server.response.finish': ({ request, response }) => {
       const t0 = started.get(request);
-      out.append({
+      const length = request.headers['content-length'];
+      storeTrusted(ring, {
+        ts: Date.now(),
         method: request.method,
         url: request.url,
         status: response.statusCode,
         duration_ms: t0 === undefined ? null : performance.now() - t0,
         remote_address: request.socket?.remoteAddress ?? null,
-        request_bytes: Number(request.headers?.['content-length'] ?? 0),
+        request_bytes: length === undefined ? 0 : Number(length),
       });
     },
   });
