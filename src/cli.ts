@@ -71,6 +71,7 @@ Targets:
   4242                      a local Node.js process id (its inspector is opened with SIGUSR1 and closed again)
   127.0.0.1:9229            an inspector that is already listening
   ws://127.0.0.1:9229/<id>  an inspector WebSocket URL
+  4242/w1                   worker thread 1 of the process (probing 4242 query 'SELECT * FROM process.workers')
 
 Examples:
   $ probing demo                                   start the bundled demo service and probe it
@@ -79,6 +80,10 @@ Examples:
   $ probing 4242 eval "await fetch('http://localhost:3000/health').then(r => r.status)"
   $ probing 4242 inject ./hook.js
   $ probing 4242 query 'SELECT user, count(*) AS n FROM js.\`[...app.sessions.values()]\` GROUP BY user'
+  $ probing 4242 query "SELECT * FROM process.memory"
+  $ probing 4242 backtrace
+  $ probing 4242 profile cpu --duration 5s
+  $ probing tables                                 every table a query can read
 
 Exit status:
   0 success · 1 the code in the target threw · 2 bad arguments or SQL · 3 cannot attach
@@ -100,6 +105,12 @@ function buildProgram(out: (text: string) => void, err: (text: string) => void, 
 
   const help = new Help();
   program.configureHelp({
+    // list target commands as they are typed: probing <target> eval <code>
+    subcommandTerm: (cmd) => {
+      const [first, ...rest] = cmd.registeredArguments;
+      if (!TARGET_COMMANDS.includes(cmd.name()) || first?.name() !== 'target' || !first.required) return help.subcommandTerm(cmd);
+      return `<target> ${cmd.name()} ${rest.map((a) => (a.required ? `<${a.name()}>` : `[${a.name()}${a.variadic ? '...' : ''}]`)).join(' ')}`.trimEnd();
+    },
     commandUsage: (cmd) => {
       if (!TARGET_COMMANDS.includes(cmd.name())) return help.commandUsage(cmd);
       const args = cmd.registeredArguments.slice(1).map((a) => `<${a.name()}>`).join(' ');
@@ -147,7 +158,7 @@ Examples:
     .action((target: string, action: string | undefined, key: string | undefined, value: string | undefined, options: ConfigOptions) =>
       run(configCommand(target, action, key, value, options, out)));
 
-  attachCommand(program, 'query', '<sql>', 'answer a read-only SQL query over live tables of the target')
+  attachCommand(program, 'query', '<sql>', 'answer a read-only SQL query over live data in the target')
     .addOption(new Option('-f, --format <format>', 'table, json, ndjson, csv or arrow').choices(['table', 'json', 'ndjson', 'csv', 'arrow']).default('table'))
     .option('-o, --output <file>', 'write the result to a file instead of stdout')
     .addOption(new Option('--max-rows <n>', 'at most this many rows from each table; the rest is cut (and reported)').default(100_000).argParser(count(1, 100_000_000)))
