@@ -8,7 +8,11 @@
  * ``js.`a + `x` + b` `` the backtick after `a + ` would leave `a +` unfinished, so
  * the expression runs on to the last one.
  */
-import { parseExpressionAt } from 'acorn';
+import { createRequire } from 'node:module';
+
+// acorn loads only when a query has a backtick expression (js.`…`): most queries need none.
+let acorn: typeof import('acorn') | undefined;
+const parseExpressionAt: typeof import('acorn').parseExpressionAt = (...args) => (acorn ??= createRequire(import.meta.url)('acorn') as typeof import('acorn')).parseExpressionAt(...args);
 import { SqlError } from './errors.js';
 
 export interface TableReference {

@@ -12,9 +12,7 @@ import { defaultRegistry, RESERVED_NAMES } from '../builtin/index.js';
 import { API_VERSION, type Extension } from '../contract.js';
 import type { Registry } from '../registry.js';
 import { probingHome, readSettings } from './home.js';
-import { functionsExtension, type FunctionManifest } from './http-functions.js';
-import { moduleExtension } from './module-extension.js';
-import { processExtension } from './process-extension.js';
+import type { FunctionManifest } from './http-functions.js';
 
 export const MANIFEST = 'probing-extension.json';
 const NAME = /^[a-z][a-z0-9_]*$/;
@@ -201,12 +199,13 @@ export async function loadExtensions(options: { paths?: readonly string[]; cwd?:
     }
     try {
       const optionValues = settings.options[record.name] ?? {};
+      // each kind's code loads only when an extension of that kind is found
       const extension =
         manifest.kind === 'module'
-          ? await moduleExtension(pathToFileURL(join(root, manifest.main!)).href, manifest, optionValues)
+          ? await (await import('./module-extension.js')).moduleExtension(pathToFileURL(join(root, manifest.main!)).href, manifest, optionValues)
           : manifest.kind === 'process'
-            ? processExtension(manifest, root, optionValues, options.timeoutMs ?? 10_000, disposers)
-            : functionsExtension(manifest, optionValues);
+            ? (await import('./process-extension.js')).processExtension(manifest, root, optionValues, options.timeoutMs ?? 10_000, disposers)
+            : (await import('./http-functions.js')).functionsExtension(manifest, optionValues);
       if (extension.name !== manifest.name) throw new ManifestError('NAME_MISMATCH', `the module calls itself "${extension.name}", its file or manifest "${manifest.name}"`);
       for (const ns of extension.namespaces) if (RESERVED_NAMES.has(ns.name)) throw new ManifestError('RESERVED', `namespace "${ns.name}" is built in and cannot be taken`);
       registry.register(extension);
