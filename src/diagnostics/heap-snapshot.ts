@@ -7,10 +7,10 @@ import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import type { Attachment } from '../attach/attach.js';
 import { ProbingError, TargetClosedError } from '../errors.js';
+import { evaluateValue } from '../run/remote-value.js';
 
-export async function heapUsed(attachment: Attachment, timeoutMs: number): Promise<{ heapUsed: number; heapTotal: number; rss: number }> {
-  const { result } = await attachment.session.send('Runtime.evaluate', { expression: 'process.memoryUsage()', returnByValue: true, silent: true, timeout: timeoutMs }, { timeoutMs: timeoutMs + 250 });
-  return result.value as { heapUsed: number; heapTotal: number; rss: number };
+export function heapUsed(attachment: Attachment, timeoutMs: number): Promise<{ heapUsed: number; heapTotal: number; rss: number }> {
+  return evaluateValue(attachment.session, 'process.memoryUsage()', 'reading its heap size', timeoutMs);
 }
 
 export async function takeSnapshot(attachment: Attachment, file: string, onProgress?: (done: number, total: number) => void): Promise<number> {

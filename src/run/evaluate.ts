@@ -3,13 +3,11 @@ import type { Attachment } from '../attach/attach.js';
 import { TimeoutError } from '../errors.js';
 import type { FormatOptions, Formatted } from '../target/snippets.js';
 import { prepareCode } from './prepare-code.js';
-import { formatRemote, isTerminated, OBJECT_GROUP, remoteError } from './remote-value.js';
+import { formatRemote, isTerminated, ranTooLong, OBJECT_GROUP, remoteError } from './remote-value.js';
 
 export interface EvalOptions extends FormatOptions {
   timeoutMs: number;
 }
-
-const TERMINATED_HINT = 'raise --timeout if the code is meant to run that long';
 
 /** Runs the code (see prepare-code.ts); a promise it returns is awaited, within the same time limit. */
 export async function evaluate(attachment: Attachment, code: string, options: EvalOptions): Promise<Formatted> {
@@ -21,9 +19,7 @@ export async function evaluate(attachment: Attachment, code: string, options: Ev
       hint: 'the code returned a promise that did not settle in time; raise --timeout, or check that the promise can settle',
     });
   const translate = (error: unknown): never => {
-    if (isTerminated(error)) {
-      throw new TimeoutError('TIMEOUT', `the code ran for longer than ${options.timeoutMs} ms and was stopped; the target keeps running`, { hint: TERMINATED_HINT });
-    }
+    if (isTerminated(error)) throw ranTooLong('the code', options.timeoutMs);
     throw error instanceof TimeoutError ? notSettled() : error;
   };
   let { result, exceptionDetails } = await session

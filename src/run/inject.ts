@@ -4,7 +4,7 @@ import { dirname, extname, resolve } from 'node:path';
 import type { Attachment } from '../attach/attach.js';
 import { RemoteError, TimeoutError, UsageError } from '../errors.js';
 import { injectScript, SOURCE_URL, type FormatOptions, type Formatted } from '../target/snippets.js';
-import { formatRemote, isTerminated, OBJECT_GROUP, remoteError } from './remote-value.js';
+import { formatRemote, isTerminated, ranTooLong, OBJECT_GROUP, remoteError } from './remote-value.js';
 import { installRuntime } from './runtime.js';
 
 export interface InjectOptions extends FormatOptions {
@@ -12,6 +12,7 @@ export interface InjectOptions extends FormatOptions {
 }
 
 const MAX_SCRIPT_BYTES = 8 * 1024 * 1024;
+const LONG_SCRIPT_HINT = 'move long work into a timer or a promise, or raise --timeout';
 const ESM_HINT =
   'inject loads scripts CommonJS-style: write `const x = require("y")` instead of `import x from "y"`, and `module.exports = …` instead of `export`';
 
@@ -54,11 +55,7 @@ export async function inject(attachment: Attachment, file: string, options: Inje
       { timeoutMs: options.timeoutMs + 250 },
     )
     .catch((error: unknown) => {
-      if (isTerminated(error)) {
-        throw new TimeoutError('TIMEOUT', `${file}: its top-level code ran for longer than ${options.timeoutMs} ms and was stopped; the target keeps running`, {
-          hint: 'move long work into a timer or a promise, or raise --timeout',
-        });
-      }
+      if (isTerminated(error)) throw ranTooLong(`${file}: its top-level code`, options.timeoutMs, LONG_SCRIPT_HINT);
       if (error instanceof TimeoutError) {
         throw new TimeoutError('TIMEOUT', `${file}: module.exports is a promise that did not settle within ${options.timeoutMs} ms`, {
           hint: 'raise --timeout, or export the result instead of a promise',
@@ -73,11 +70,7 @@ export async function inject(attachment: Attachment, file: string, options: Inje
 /** Names the script's own line: "hook.js:3: SyntaxError: Unexpected token ')'". */
 function scriptError(details: Parameters<typeof remoteError>[0], file: string, path: string, timeoutMs: number): RemoteError | TimeoutError {
   const error = remoteError(details, file, timeoutMs);
-  if (error instanceof TimeoutError) {
-    return new TimeoutError('TIMEOUT', `${file}: its top-level code ran for longer than ${timeoutMs} ms and was stopped; the target keeps running`, {
-      hint: 'move long work into a timer or a promise, or raise --timeout',
-    });
-  }
+  if (error instanceof TimeoutError) return ranTooLong(`${file}: its top-level code`, timeoutMs, LONG_SCRIPT_HINT);
   // the frames of vm.compileFunction and of our loader say nothing about the script
   const stack = error.remoteStack
     .split('\n')

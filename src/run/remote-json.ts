@@ -5,9 +5,9 @@
  * message limit, after which the connection would be dead.
  */
 import type { Attachment } from '../attach/attach.js';
-import { ProtocolError, TimeoutError } from '../errors.js';
+import { ProtocolError } from '../errors.js';
 import { OBJECT_GROUP, SOURCE_URL } from '../target/snippets.js';
-import { isTerminated, remoteError } from './remote-value.js';
+import { isTerminated, ranTooLong, remoteError } from './remote-value.js';
 
 const SLICE = 8 * 1024 * 1024;
 
@@ -39,11 +39,7 @@ export async function evaluateJson<T>(attachment: Attachment, expression: string
       { timeoutMs: options.timeoutMs + 250, timeoutHint: 'raise --timeout, or check that the expression\'s promise can settle' },
     )
     .catch((error: unknown) => {
-      if (isTerminated(error)) {
-        throw new TimeoutError('TIMEOUT', `${options.what} ran for longer than ${options.timeoutMs} ms and was stopped; the target keeps running`, {
-          hint: 'raise --timeout, or lower --max-rows',
-        });
-      }
+      if (isTerminated(error)) throw ranTooLong(options.what, options.timeoutMs, 'raise --timeout, or lower --max-rows');
       throw error;
     });
   if (evaluated.exceptionDetails) throw remoteError(evaluated.exceptionDetails, options.what, options.timeoutMs);

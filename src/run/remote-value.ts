@@ -7,7 +7,7 @@ import type { Protocol } from 'devtools-protocol';
 import { inspect } from 'node:util';
 import { ProtocolError, RemoteError, TimeoutError } from '../errors.js';
 import type { Session } from '../attach/session.js';
-import { formatValue, OBJECT_GROUP, UTIL_MODULE, type FormatOptions, type Formatted } from '../target/snippets.js';
+import { formatValue, OBJECT_GROUP, SOURCE_URL, UTIL_MODULE, type FormatOptions, type Formatted } from '../target/snippets.js';
 
 export { OBJECT_GROUP } from '../target/snippets.js';
 
@@ -54,14 +54,17 @@ export async function formatRemote(session: Session, value: Protocol.Runtime.Rem
   return formatted.result.value as Formatted;
 }
 
+const RAN_TOO_LONG_HINT = 'raise --timeout if the code is meant to run that long';
+
+/** The target stopped `what` at the evaluation's `timeout`; it lives on. */
+export function ranTooLong(what: string, timeoutMs: number, hint = RAN_TOO_LONG_HINT): TimeoutError {
+  return new TimeoutError('TIMEOUT', `${what} ran for longer than ${timeoutMs} ms and was stopped; the target keeps running`, { hint });
+}
+
 /** Maps the target's exception to an error carrying the target's own message and stack. */
 export function remoteError(details: Protocol.Runtime.ExceptionDetails, what: string, timeoutMs: number): RemoteError | TimeoutError {
   const description: string = details.exception?.description ?? String(details.exception?.value ?? details.text);
-  if (/Execution was terminated/.test(description) || /Execution was terminated/.test(details.text)) {
-    return new TimeoutError('TIMEOUT', `${what} ran for longer than ${timeoutMs} ms and was stopped; the target keeps running`, {
-      hint: 'raise --timeout if the code is meant to run that long',
-    });
-  }
+  if (/Execution was terminated/.test(description) || /Execution was terminated/.test(details.text)) return ranTooLong(what, timeoutMs);
   const firstLine = description.split('\n').find((line) => /\w+(Error|Exception)?:|^Uncaught/.test(line)) ?? description.split('\n')[0] ?? 'exception';
   return new RemoteError('REMOTE_EXCEPTION', `${what} threw ${firstLine.replace(/^Uncaught\s*/, '')}`, description);
 }
@@ -69,4 +72,15 @@ export function remoteError(details: Protocol.Runtime.ExceptionDetails, what: st
 /** The target stopped our code at its `timeout` (reported as a protocol error, not an exception). */
 export function isTerminated(error: unknown): boolean {
   return error instanceof ProtocolError && /Execution was terminated/.test(error.message);
+}
+
+/** Runtime.evaluate of an expression whose value comes back as JSON; the target's exception becomes a RemoteError. */
+export async function evaluateValue<T>(session: Session, expression: string, what: string, timeoutMs: number): Promise<T> {
+  const { result, exceptionDetails } = await session.send(
+    'Runtime.evaluate',
+    { expression: `${expression}\n${SOURCE_URL}`, includeCommandLineAPI: true, returnByValue: true, silent: true, timeout: timeoutMs },
+    { timeoutMs: timeoutMs + 250 },
+  );
+  if (exceptionDetails) throw remoteError(exceptionDetails, what, timeoutMs);
+  return result.value as T;
 }

@@ -8,8 +8,8 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Attachment } from '../attach/attach.js';
 import { UsageError } from '../errors.js';
-import { SOURCE_URL, injectScript } from '../target/snippets.js';
-import { remoteError } from './remote-value.js';
+import { injectScript } from '../target/snippets.js';
+import { evaluateValue } from './remote-value.js';
 
 export const RUNTIME_FILE = fileURLToPath(new URL('../runtime/index.cjs', import.meta.url));
 const MODULE = `globalThis[Symbol.for('probing.runtime')]?.state?.get('module')`;
@@ -22,19 +22,9 @@ export interface RuntimeStatus {
   tables: string[];
 }
 
-async function evaluateValue<T>(attachment: Attachment, expression: string, what: string, timeoutMs: number): Promise<T> {
-  const { result, exceptionDetails } = await attachment.session.send(
-    'Runtime.evaluate',
-    { expression: `${expression}\n${SOURCE_URL}`, includeCommandLineAPI: true, returnByValue: true, silent: true, timeout: timeoutMs },
-    { timeoutMs: timeoutMs + 250 },
-  );
-  if (exceptionDetails) throw remoteError(exceptionDetails, what, timeoutMs);
-  return result.value as T;
-}
-
 export function runtimeStatus(attachment: Attachment, timeoutMs: number): Promise<RuntimeStatus> {
   return evaluateValue<RuntimeStatus>(
-    attachment,
+    attachment.session,
     `(() => { const r = globalThis[Symbol.for('probing.runtime')]; const m = r?.state?.get('module'); return { installed: !!m, loadedNow: false, version: m?.version ?? null, tables: r ? [...r.tables.keys()] : [] }; })()`,
     'reading the runtime',
     timeoutMs,
@@ -46,7 +36,7 @@ export async function installRuntime(attachment: Attachment, timeoutMs: number):
   const before = await runtimeStatus(attachment, timeoutMs);
   if (before.installed) return before;
   const source = await readFile(RUNTIME_FILE, 'utf8');
-  await evaluateValue(attachment, `(${injectScript.toString()})(${JSON.stringify(source)}, ${JSON.stringify(RUNTIME_FILE)}, ${JSON.stringify(dirname(RUNTIME_FILE))}), true`, 'loading probing/runtime', timeoutMs);
+  await evaluateValue(attachment.session, `(${injectScript.toString()})(${JSON.stringify(source)}, ${JSON.stringify(RUNTIME_FILE)}, ${JSON.stringify(dirname(RUNTIME_FILE))}), true`, 'loading probing/runtime', timeoutMs);
   return { ...(await runtimeStatus(attachment, timeoutMs)), loadedNow: true };
 }
 
@@ -59,13 +49,13 @@ export interface RuntimeOption {
 
 /** The options as the target has them, or undefined when the runtime is not loaded there. */
 export function runtimeOptions(attachment: Attachment, timeoutMs: number): Promise<RuntimeOption[] | undefined> {
-  return evaluateValue<RuntimeOption[] | undefined>(attachment, `${MODULE}?.options()`, 'reading the runtime options', timeoutMs);
+  return evaluateValue<RuntimeOption[] | undefined>(attachment.session, `${MODULE}?.options()`, 'reading the runtime options', timeoutMs);
 }
 
 export async function setRuntimeOption(attachment: Attachment, key: string, value: string, timeoutMs: number): Promise<boolean | number> {
   await installRuntime(attachment, timeoutMs);
   try {
-    return await evaluateValue<boolean | number>(attachment, `${MODULE}.configure(${JSON.stringify(key)}, ${JSON.stringify(value)})`, `config set ${key}`, timeoutMs);
+    return await evaluateValue<boolean | number>(attachment.session, `${MODULE}.configure(${JSON.stringify(key)}, ${JSON.stringify(value)})`, `config set ${key}`, timeoutMs);
   } catch (error) {
     const message = (error as Error).message.replace(/^config set \S+ threw Error: /, '');
     throw new UsageError('BAD_OPTION', message, { hint: 'probing <target> config lists the options and their values' });
