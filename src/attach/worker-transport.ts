@@ -5,7 +5,7 @@
  * works unchanged inside the worker.
  */
 import type { NodeWorker } from './node-protocol.js';
-import type { Session } from './session.js';
+import { Session } from './session.js';
 import type { Transport } from './transport.js';
 import { AttachError, ProtocolError } from '../errors.js';
 
@@ -26,17 +26,16 @@ export async function listWorkers(parent: Session): Promise<NodeWorker.AttachedT
   return attached;
 }
 
-export async function connectWorker(parent: Session, workerId: string): Promise<WorkerConnection> {
-  const workers = await listWorkers(parent);
-  for (const w of workers) if (w.workerInfo.workerId !== workerId) await parent.send('NodeWorker.detach', { sessionId: w.sessionId }).catch(() => {});
-  const chosen = workers.find((w) => w.workerInfo.workerId === workerId);
-  if (!chosen) {
-    await parent.send('NodeWorker.disable').catch(() => {});
-    throw new AttachError('NO_SUCH_WORKER', `the process has no worker thread w${workerId}`, {
-      hint: workers.length > 0 ? `its workers: ${workers.map((w) => `w${w.workerInfo.workerId}`).join(', ')}` : 'it has no worker threads; SELECT * FROM process.workers lists them',
-    });
-  }
-  const { sessionId } = chosen;
+/** Detaches the sessions of the given workers and turns the NodeWorker domain off again. */
+export async function releaseWorkers(parent: Session, workers: readonly NodeWorker.AttachedToWorkerEvent[]): Promise<void> {
+  for (const w of workers) await parent.send('NodeWorker.detach', { sessionId: w.sessionId }, { timeoutMs: 1000 }).catch(() => {});
+  await parent.send('NodeWorker.disable', undefined, { timeoutMs: 1000 }).catch(() => {});
+}
+
+/** A transport into the worker that `worker` announced; close() detaches its session. */
+export function workerTransport(parent: Session, worker: NodeWorker.AttachedToWorkerEvent): Transport {
+  const { sessionId } = worker;
+  const workerId = worker.workerInfo.workerId;
   let nextId = 1;
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   const eventListeners = new Map<string, Set<(params: unknown) => void>>();
@@ -61,7 +60,7 @@ export async function connectWorker(parent: Session, workerId: string): Promise<
     if ((event as { sessionId?: string }).sessionId === sessionId) fireClose();
   });
   void parent.whenClosed().then(fireClose);
-  const transport: Transport = {
+  return {
     send(method, params) {
       if (closed) return Promise.reject(new ProtocolError('WORKER_GONE', `worker w${workerId} is gone`));
       const id = nextId++;
@@ -84,9 +83,54 @@ export async function connectWorker(parent: Session, workerId: string): Promise<
       stopMessages();
       stopDetached();
       await parent.send('NodeWorker.detach', { sessionId }, { timeoutMs: 1000 }).catch(() => {});
-      await parent.send('NodeWorker.disable', undefined, { timeoutMs: 1000 }).catch(() => {});
       fireClose();
     },
   };
-  return { transport, info: chosen.workerInfo };
+}
+
+/** One worker, by its inspector id; the others are detached at once. Closing it also turns the domain off. */
+export async function connectWorker(parent: Session, workerId: string): Promise<WorkerConnection> {
+  const workers = await listWorkers(parent);
+  const chosen = workers.find((w) => w.workerInfo.workerId === workerId);
+  await releaseWorkers(parent, workers.filter((w) => w !== chosen)).catch(() => {});
+  if (!chosen) {
+    throw new AttachError('NO_SUCH_WORKER', `the process has no worker thread w${workerId}`, {
+      hint: workers.length > 0 ? `its workers: ${workers.map((w) => `w${w.workerInfo.workerId}`).join(', ')}` : 'it has no worker threads; SELECT * FROM process.workers lists them',
+    });
+  }
+  const transport = workerTransport(parent, chosen);
+  return {
+    transport: {
+      ...transport,
+      async close() {
+        await transport.close();
+        await releaseWorkers(parent, []);
+      },
+    },
+    info: chosen.workerInfo,
+  };
+}
+
+/**
+ * Runs work with a session into every worker thread of the process, one after the
+ * other, then detaches them all. A worker whose work fails gets its error instead.
+ */
+export async function withWorkers<T>(parent: Session, timeoutMs: number, work: (session: Session, info: NodeWorker.WorkerInfo) => Promise<T>): Promise<Array<{ info: NodeWorker.WorkerInfo; result: T | Error }>> {
+  const workers = await listWorkers(parent);
+  try {
+    const results: Array<{ info: NodeWorker.WorkerInfo; result: T | Error }> = [];
+    for (const worker of workers) {
+      const transport = workerTransport(parent, worker);
+      try {
+        results.push({ info: worker.workerInfo, result: await work(new Session(transport, timeoutMs), worker.workerInfo) });
+      } catch (error) {
+        results.push({ info: worker.workerInfo, result: error as Error });
+      } finally {
+        await transport.close();
+      }
+    }
+    return results;
+  } finally {
+    await releaseWorkers(parent, []);
+  }
 }

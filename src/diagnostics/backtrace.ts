@@ -28,12 +28,14 @@ export type WorkerTrace = { id: string; title: string; url: string } & ({ trace:
 
 /** The stack of every worker thread, each read in its own session. */
 export async function workerBacktraces(attachment: Attachment, timeoutMs: number): Promise<WorkerTrace[]> {
-  const { withWorkers } = await import('../attach/workers.js');
-  const results = await withWorkers(attachment.session, (worker) => worker.evaluate(`(${captureStack.toString()})(null, 200, false)`, timeoutMs) as Promise<Backtrace>);
-  return results.map(({ worker, result }) => ({
-    id: worker.id,
-    title: worker.title,
-    url: worker.url,
+  const [{ withWorkers }, { evaluateValue }] = await Promise.all([import('../attach/worker-transport.js'), import('../run/remote-value.js')]);
+  const results = await withWorkers(attachment.session, timeoutMs, (session) =>
+    evaluateValue<Backtrace>(session, `(${captureStack.toString()})(null, 200, false)`, 'the worker\'s stack', timeoutMs),
+  );
+  return results.map(({ info, result }) => ({
+    id: info.workerId,
+    title: info.title,
+    url: info.url,
     ...(result instanceof Error ? { error: result.message } : { trace: result }),
   }));
 }

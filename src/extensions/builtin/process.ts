@@ -118,15 +118,14 @@ export const processNamespace: Namespace = {
         { name: 'type', type: 'string', doc: 'the kind of target (worker)' },
       ],
       async generate(ctx) {
-        const [{ listWorkers }, { conform }, { tableFromRows }] = await Promise.all([
+        const [{ listWorkers, releaseWorkers }, { conform }, { tableFromRows }] = await Promise.all([
           import('../../attach/worker-transport.js'),
           import('../../tables/from-payload.js'),
           import('../../tables/from-rows.js'),
         ]);
         const session = ctx.attachment.session;
         const workers = await listWorkers(session);
-        for (const w of workers) await session.send('NodeWorker.detach', { sessionId: w.sessionId }).catch(() => {});
-        await session.send('NodeWorker.disable').catch(() => {});
+        await releaseWorkers(session, workers);
         const rows = workers.map((w) => ({ worker: `w${w.workerInfo.workerId}`, thread_id: Number(w.workerInfo.workerId), title: w.workerInfo.title, url: w.workerInfo.url, type: w.workerInfo.type }));
         return { table: conform(tableFromRows(rows), this.columns!) };
       },
