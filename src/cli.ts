@@ -2,6 +2,7 @@
  * The command line: parses arguments, calls the library, prints. The only module
  * that writes to stdout/stderr or decides exit statuses.
  */
+import { stdoutWidth } from './output/terminal.js';
 import { debug } from './debug.js';
 import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -330,7 +331,7 @@ async function listCommand(options: { json?: boolean; tree?: boolean }, out: (te
         r.inspector === 'open' ? `open ${r.address}` : r.note ? `${r.inspector} (${r.note})` : r.inspector,
         r.command,
       ]),
-      process.stdout.isTTY ? process.stdout.columns : undefined,
+      stdoutWidth(),
     ),
   );
   if (rows.length === 0) out('(no Node.js processes that you can probe)\n');

@@ -1,4 +1,5 @@
 /** backtrace, profile cpu, heap sample: where is it stuck, where does the CPU go, what allocates. */
+import { stdoutColors, stdoutWidth } from '../output/terminal.js';
 import { unlink, writeFile } from 'node:fs/promises';
 import type { Attachment } from '../attach/attach.js';
 import { parseTarget } from '../attach/target-spec.js';
@@ -57,7 +58,7 @@ async function queryProfile(attachment: Attachment, sql: string, extension: Exte
   registry.register(extension);
   const prepared = await prepareQuery(sql, registry);
   const result = await runQuery(attachment, prepared, { maxRows: 1_000_000, maxBytes: 2 ** 30, timeoutMs: 10_000 });
-  const rendered = await render(result, format as 'table', { width: process.stdout.isTTY ? process.stdout.columns : undefined, colors: process.stdout.isTTY === true && !process.env.NO_COLOR });
+  const rendered = await render(result, format as 'table', { width: stdoutWidth(), colors: stdoutColors() });
   out(String(rendered)); // text formats only: --format offers no arrow here
 }
 
@@ -173,7 +174,7 @@ async function printSnapshotTables(file: string, options: { format: string; top?
   if (process.stderr.isTTY) err('\n');
   const result = analyse(snapshot, options.top ?? 10);
   const show = async (title: string, rows: Record<string, unknown>[]) => {
-    const rendered = await render({ rows, columns: Object.keys(rows[0] ?? {}), truncated: [] }, options.format as 'table', { width: process.stdout.isTTY ? process.stdout.columns : undefined, colors: process.stdout.isTTY === true });
+    const rendered = await render({ rows, columns: Object.keys(rows[0] ?? {}), truncated: [] }, options.format as 'table', { width: stdoutWidth(), colors: stdoutColors() });
     out((options.format === 'table' ? `${title}\n` : '') + String(rendered));
   };
   await show(`${result.nodeCount} objects, ${mib(result.totalSize)}; by class, largest retained size first:`, result.classes.slice(0, options.top ?? 10));
@@ -211,7 +212,7 @@ export async function heapDiffCommand(a: string, b: string, options: { format: s
   const [first, second] = [analyse(await readSnapshot(a)), analyse(await readSnapshot(b))];
   const rows = diffClasses(first.classes, second.classes).slice(0, options.top ?? 20);
   if (options.format === 'table') out(`${a} → ${b}: ${first.nodeCount} → ${second.nodeCount} objects, ${mib(first.totalSize)} → ${mib(second.totalSize)}; classes that grew most first:\n`);
-  const rendered = await render({ rows, columns: ['class', 'count_before', 'count_after', 'count_delta', 'size_delta'], truncated: [] }, options.format as 'table', { width: process.stdout.isTTY ? process.stdout.columns : undefined, colors: process.stdout.isTTY === true });
+  const rendered = await render({ rows, columns: ['class', 'count_before', 'count_after', 'count_delta', 'size_delta'], truncated: [] }, options.format as 'table', { width: stdoutWidth(), colors: stdoutColors() });
   out(String(rendered));
   return ExitCode.ok;
 }

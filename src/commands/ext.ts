@@ -1,4 +1,5 @@
 /** `probing ext …` and `probing <target> call …`: managing extensions and performing their calls. */
+import { stdoutColors, stdoutWidth } from '../output/terminal.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { ExtensionRecord, Loaded } from '../extensions/loader/load.js';
 
@@ -31,7 +32,7 @@ export async function extCommand(action: string, args: string[], options: { exte
         else if (rows.length === 0) out(`(no extensions found: add one with --extension <path>, in ${probingHome()}/extensions, or as an npm package named probing-extension-*)\n`);
         else {
           const { renderColumns } = await import('../output/columns.js');
-          out(renderColumns(['NAME', 'VERSION', 'KIND', 'STATE', 'PROVIDES / REASON'], rows.map((r) => [r.name, r.version ?? '-', r.kind, r.state, r.reason ?? r.provides.join(', ')]), process.stdout.isTTY ? process.stdout.columns : undefined));
+          out(renderColumns(['NAME', 'VERSION', 'KIND', 'STATE', 'PROVIDES / REASON'], rows.map((r) => [r.name, r.version ?? '-', r.kind, r.state, r.reason ?? r.provides.join(', ')]), stdoutWidth()));
         }
         return ExitCode.ok;
       }
@@ -142,7 +143,7 @@ export async function callCommand(
     );
     const { toJsonText } = await import('../output/cells.js');
     const { inspect } = await import('node:util');
-    out((options.json ? toJsonText(value, 2) : inspect(value, { depth: 4, colors: process.stdout.isTTY === true })) + '\n');
+    out((options.json ? toJsonText(value, 2) : inspect(value, { depth: 4, colors: stdoutColors() })) + '\n');
     return ExitCode.ok;
   } finally {
     loaded.dispose();

@@ -1,4 +1,5 @@
 /** query, tables and describe: SQL over live data, and the catalog. */
+import { stdoutColors, stdoutWidth } from '../output/terminal.js';
 import { parseTarget } from '../attach/target-spec.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { Registry } from '../extensions/registry.js';
@@ -64,8 +65,8 @@ async function runQueryCommand(
 async function print(result: import('../sql/query.js').QueryResult, options: QueryOptions, out: (text: string) => void, err: (text: string) => void): Promise<void> {
   const { render } = await import('../output/render.js');
   const rendered = await render(result, options.format, {
-    width: options.output ? undefined : process.stdout.isTTY ? process.stdout.columns : undefined,
-    colors: !options.output && options.color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR,
+    width: options.output ? undefined : stdoutWidth(),
+    colors: stdoutColors(!options.output && options.color !== false),
   });
   if (options.output) {
     const { writeFile } = await import('node:fs/promises');
@@ -151,7 +152,7 @@ export async function tablesCommand(target: string | undefined, options: { json?
     return ExitCode.ok;
   }
   const { renderColumns } = await import('../output/columns.js');
-  out(header + renderColumns(['TABLE', 'DESCRIPTION'], tables.map((t) => [`${t.namespace}.${t.name}`, t.description]), process.stdout.isTTY ? process.stdout.columns : undefined));
+  out(header + renderColumns(['TABLE', 'DESCRIPTION'], tables.map((t) => [`${t.namespace}.${t.name}`, t.description]), stdoutWidth()));
   return ExitCode.ok;
 }
 
@@ -181,7 +182,7 @@ export async function describeCommand(target: string | undefined, table: string,
     return ExitCode.ok;
   }
   const { renderColumns } = await import('../output/columns.js');
-  out('\n' + renderColumns(['COLUMN', 'TYPE', 'MEANING'], source.columns.map((c) => [c.name, c.type, c.doc]), process.stdout.isTTY ? process.stdout.columns : undefined));
+  out('\n' + renderColumns(['COLUMN', 'TYPE', 'MEANING'], source.columns.map((c) => [c.name, c.type, c.doc]), stdoutWidth()));
   return ExitCode.ok;
 }
 

@@ -6,6 +6,7 @@
  * Ctrl-C abandons the running statement (the target's own time limit still applies)
  * or the input so far; Ctrl-D leaves, detaching cleanly.
  */
+import { stdoutColors } from '../output/terminal.js';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
@@ -71,7 +72,7 @@ export async function replCommand(target: string, options: { timeout: number; at
     rl.prompt();
   };
   const show = async (result: import('../sql/query.js').QueryResult) => {
-    out(String(await render(result, format, { width: process.stdout.columns, colors: process.stdout.isTTY === true && !process.env.NO_COLOR })));
+    out(String(await render(result, format, { width: process.stdout.columns, colors: stdoutColors() })));
   };
   const describe = (name: string) => {
     const t = tables.find((x) => `${x.namespace}.${x.name}` === name);
@@ -82,7 +83,7 @@ export async function replCommand(target: string, options: { timeout: number; at
     const work =
       mode === 'sql'
         ? (async () => show(await query.runQuery(attachment, await query.prepareQuery(text, loaded.registry), { maxRows: 100_000, maxBytes: 64 << 20, timeoutMs: options.timeout })))()
-        : (async () => out((await evaluate(attachment, text, { json: format === 'json', colors: process.stdout.isTTY === true && !process.env.NO_COLOR, depth: 2, columns: process.stdout.columns ?? 80, maxBytes: 1 << 20, timeoutMs: options.timeout })).text + '\n'))();
+        : (async () => out((await evaluate(attachment, text, { json: format === 'json', colors: stdoutColors(), depth: 2, columns: process.stdout.columns ?? 80, maxBytes: 1 << 20, timeoutMs: options.timeout })).text + '\n'))();
     let cancel!: () => void;
     const cancelled = new Promise<void>((resolve) => (cancel = resolve));
     running = { cancel };

@@ -1,4 +1,5 @@
 /** eval and inject: run code in the target and print what it returns. */
+import { stdoutColors } from '../output/terminal.js';
 import { parseTarget } from '../attach/target-spec.js';
 import { ExitCode } from '../errors.js';
 import type { Outcome } from '../run/with-target.js';
@@ -26,7 +27,7 @@ function printResult({ value: result, leftOpen }: Outcome<Formatted>, out: (text
 function formatOptions(options: TargetOptions) {
   return {
     json: options.json === true,
-    colors: options.color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR,
+    colors: stdoutColors(options.color !== false),
     depth: options.depth,
     columns: process.stdout.columns ?? 80,
     maxBytes: options.maxBytes,

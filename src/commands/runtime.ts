@@ -1,4 +1,5 @@
 /** inject (no file) and config: installing probing/runtime and its options. */
+import { stdoutWidth } from '../output/terminal.js';
 import { parseTarget } from '../attach/target-spec.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { TargetOptions } from './run.js';
@@ -44,7 +45,7 @@ export async function configCommand(target: string, action: string | undefined, 
     return ExitCode.ok;
   }
   const { renderColumns } = await import('../output/columns.js');
-  out(note + renderColumns(['KEY', 'VALUE', 'DEFAULT', 'HELP'], rows!.map((o) => [o.key, String(o.value), String(o.default), o.help]), process.stdout.isTTY ? process.stdout.columns : undefined));
+  out(note + renderColumns(['KEY', 'VALUE', 'DEFAULT', 'HELP'], rows!.map((o) => [o.key, String(o.value), String(o.default), o.help]), stdoutWidth()));
   return ExitCode.ok;
 }
 
