@@ -50,9 +50,9 @@ function handle(req, res) {
 
 const server = createServer(handle);
 app.server = server;
-// Expire sessions idle for more than a minute.
+// Expire sessions idle for more than ten minutes (long enough to try the README's examples on `probing demo --keep`).
 setInterval(() => {
-  for (const [id, s] of app.sessions) if (Date.now() - s.lastSeen > 60_000) app.sessions.delete(id);
+  for (const [id, s] of app.sessions) if (Date.now() - s.lastSeen > 600_000) app.sessions.delete(id);
 }, 1000).unref();
 
 server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {

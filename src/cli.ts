@@ -8,7 +8,7 @@ import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'com
 import { readFileSync } from 'node:fs';
 import { ExitCode, ProbingError, RemoteError, UsageError } from './errors.js';
 import { evalCommand, injectCommand, type TargetOptions } from './commands/run.js';
-import { ALL_TARGETS, describeCommand, queryCommand, tablesCommand, type QueryOptions } from './commands/query.js';
+import { ALL_TARGETS, NO_TARGET, describeCommand, queryCommand, tablesCommand, type QueryOptions } from './commands/query.js';
 import { configCommand, installCommand, type ConfigOptions } from './commands/runtime.js';
 
 const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'backtrace', 'profile', 'heap', 'repl'];
@@ -39,14 +39,26 @@ function count(min: number, max: number) {
   };
 }
 
-function bytes(value: string): number {
-  const match = /^(\d+)(k|kb|kib|m|mb|mib)?$/i.exec(value.trim());
-  if (!match) throw new InvalidArgumentError('give bytes (65536) or a size such as 64k or 4m.');
-  const unit = (match[2] ?? '').toLowerCase();
-  const n = Number(match[1]) * (unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 * 1024 : 1);
-  if (n < 16 || n > 64 * 1024 * 1024) throw new InvalidArgumentError('must be between 16 bytes and 64 MiB.');
-  return n;
+/** A size for DuckDB's memory_limit: 512MB, 4GB, 2GiB. */
+function memorySize(value: string): string {
+  const match = /^(\d+(?:\.\d+)?)\s*(kb|mb|gb|tb|kib|mib|gib|tib)$/i.exec(value.trim());
+  if (!match) throw new InvalidArgumentError('give a size such as 512MB or 4GB.');
+  return `${match[1]}${match[2]!.toUpperCase().replace('IB', 'iB')}`;
 }
+
+/** A size in bytes (65536, 64k, 4m) of at most `maxMiB`. */
+function bytesUpTo(maxMiB: number) {
+  return (value: string): number => {
+    const match = /^(\d+)(k|kb|kib|m|mb|mib)?$/i.exec(value.trim());
+    if (!match) throw new InvalidArgumentError('give bytes (65536) or a size such as 64k or 4m.');
+    const unit = (match[2] ?? '').toLowerCase();
+    const n = Number(match[1]) * (unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 * 1024 : 1);
+    if (n < 16 || n > maxMiB * 1024 * 1024) throw new InvalidArgumentError(`must be between 16 bytes and ${maxMiB} MiB.`);
+    return n;
+  };
+}
+
+const bytes = bytesUpTo(64);
 
 /** Options shared by every command that attaches to a target. */
 function attachCommand(program: Command, name: string, args: string, description: string): Command {
@@ -163,11 +175,14 @@ Examples:
     .addOption(new Option('-f, --format <format>', 'table, json, ndjson, csv or arrow').choices(['table', 'json', 'ndjson', 'csv', 'arrow']).default('table'))
     .option('-o, --output <file>', 'write the result to a file instead of stdout')
     .addOption(new Option('--max-rows <n>', 'at most this many rows from each table; the rest is cut (and reported)').default(100_000).argParser(count(1, 100_000_000)))
-    .addOption(new Option('--max-bytes <size>', 'at most about this much data from each table').default(64 * 1024 * 1024, '64m').argParser(bytes))
+    // a table's payload is one string in the target: V8 caps strings near 512 MiB
+    .addOption(new Option('--max-bytes <size>', 'at most about this much data from each table (up to 256m)').default(64 * 1024 * 1024, '64m').argParser(bytesUpTo(256)))
     .option('--no-color', 'no colours, even on a terminal')
     .option('--show-secrets', 'show values of environment variables whose names look secret (masked by default)')
     .option('--strict', 'several targets: fail when any of them fails, instead of answering with the others')
     .addOption(new Option('--concurrency <n>', 'several targets: how many to probe at once').default(8).argParser(count(1, 64)))
+    .addOption(new Option('--engine <engine>', 'the SQL engine: duckdb, or alasql (pure JavaScript; refuses what it would answer wrong)').choices(['duckdb', 'alasql']))
+    .addOption(new Option('--memory-limit <size>', 'memory the SQL engine may use (DuckDB), e.g. 512MB, 4GB').default('1GB').argParser(memorySize))
     .option('--extension <path>', EXTENSION_HELP, collect, [])
     .addHelpText('after', `
 Tables (probing tables lists them all, probing describe <table> explains one):
@@ -178,15 +193,22 @@ Tables (probing tables lists them all, probing describe <table> explains one):
                         an array of objects → a row each; an array of scalars, a Set → value;
                         a Map → key, value; an object → one row; a scalar → one value row
 
-Only SELECT is accepted (WITH, joins, subqueries, UNION included); nested values are
-reachable as payload->user->id. Window functions (OVER) are refused.
+SQL is DuckDB's (https://duckdb.org/docs/sql/introduction): one read-only SELECT, with
+WITH, joins, subqueries, UNION and window functions. Names that need quoting go in
+"double quotes" ("order", "table"); [name] is a list in DuckDB and is refused. Nested
+values are JSON: payload->>'$.user.id' (text), payload->'$.user' (JSON),
+(payload->>'$.n')::INTEGER. / on two integers divides as integers: 7 / 2 is 3, 7 / 2.0
+is 3.5. --timeout also stops the query in the SQL engine. With no target: SQL over the
+catalog (probing.tables, probing.columns) or over no table (SELECT 1 + 1).
+Types, the engines and what is refused: docs/sql.md.
 
-Single quotes keep the shell away from the backticks. Names that are SQL keywords
-need brackets: [value], [key], [count], [total], [order].
+Inside "double quotes" the shell expands \` and $: write \\\` and \\$, as below.
 
 Examples:
   $ probing 4242 query 'SELECT user, count(*) AS n FROM js.\`[...app.sessions.values()]\` GROUP BY user'
-  $ probing 4242 query 'SELECT [key], [value]->price AS price FROM js.\`app.cache\` ORDER BY price DESC LIMIT 5'
+  $ probing 4242 query "SELECT key, (value->>'\\$.price')::DOUBLE AS price FROM js.\\\`app.cache\\\` ORDER BY price DESC LIMIT 5"
+  $ probing query "SELECT name, description FROM probing.tables WHERE name LIKE 'heap%'"
+  $ probing query 'SELECT 1 + 1'
   $ probing 4242 query 'SELECT * FROM js.\`app.stats.byRoute\`' --format json
   $ probing 4242 query 'SELECT * FROM js.\`[...app.sessions.values()]\`' -f arrow -o sessions.arrow`)
     .action((target: string, sql: string, options: QueryOptions) => run(queryCommand(target, sql, options, out, err)));
@@ -218,7 +240,7 @@ Examples:
     .addHelpText('after', `
 Examples:
   $ probing 4242 profile cpu --duration 5s
-  $ probing 4242 profile cpu --duration 10s -o checkout --query 'SELECT [function], self_ms FROM profile.functions WHERE url LIKE "%src%" ORDER BY self_ms DESC LIMIT 5'`)
+  $ probing 4242 profile cpu --duration 10s -o checkout --query "SELECT \\"function\\", self_ms FROM profile.functions WHERE url LIKE '%src%' ORDER BY self_ms DESC LIMIT 5"`)
     .action((target: string, kind: string, options: import('./commands/diagnostics.js').ProfileOptions) => run(import('./commands/diagnostics.js').then((m) => m.profileCommand(target, kind, options, out, err))));
 
   attachCommand(program, 'heap', '<action> [files...]', 'memory: heap sample (cheap), heap snapshot (stalls the target), heap diff <a> <b>')
@@ -344,6 +366,18 @@ async function demoCommand(options: { keep?: boolean }, out: (text: string) => v
 }
 
 /** Moves a leading target behind its command: `probing 4242 eval x` → `probing eval 4242 x`. */
+/** Options of query that take a value (the word after them is not a positional argument). */
+const VALUED = new Set(['-f', '--format', '-o', '--output', '--max-rows', '--max-bytes', '--concurrency', '--engine', '--memory-limit', '--timeout', '--attach-timeout', '--extension']);
+
+function positionals(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (VALUED.has(args[i]!)) i++;
+    else if (!args[i]!.startsWith('-')) out.push(args[i]!);
+  }
+  return out;
+}
+
 export function reorder(args: readonly string[]): string[] {
   // --all stands for every Node.js process the user may probe, in the target's place
   const all = args.indexOf('--all');
@@ -351,6 +385,8 @@ export function reorder(args: readonly string[]): string[] {
   const first = args.findIndex((a) => !a.startsWith('-'));
   if (first < 0) return [...args];
   const word = args[first]!;
+  // probing query "<sql>": no target (the catalog, or SELECT 1 + 1)
+  if (word === 'query' && positionals(args.slice(first + 1)).length === 1) return [...args.slice(0, first + 1), NO_TARGET, ...args.slice(first + 1)];
   if (TARGET_COMMANDS.includes(word) || HOST_COMMANDS.includes(word)) return [...args];
   const rest = args.slice(first + 1);
   const second = rest.findIndex((a) => !a.startsWith('-'));

@@ -35,8 +35,10 @@ function steps(pid: number): Step[] {
     { title: 'How many sessions does the service hold?', args: [p, 'eval', 'app.sessions.size'] },
     { title: 'Live objects, printed as util.inspect would', args: [p, 'eval', '[...app.sessions.values()].map(s => ({ user: s.user, items: s.cart.length }))'] },
     { title: 'The same state as JSON, for scripts', args: [p, 'eval', '--json', 'app.stats'] },
-    { title: 'Ask it in SQL: live objects become tables', args: [p, 'query', 'SELECT [user], count(*) AS sessions FROM js.`[...app.sessions.values()]` GROUP BY [user] ORDER BY sessions DESC, [user]'] },
-    { title: 'Maps work too; nested values are reachable with ->', args: [p, 'query', 'SELECT [key] AS product, [value]->price AS price FROM js.`app.cache` ORDER BY price DESC'] },
+    { title: 'Ask it in SQL: live objects become tables', args: [p, 'query', 'SELECT user, count(*) AS sessions FROM js.`[...app.sessions.values()]` GROUP BY user ORDER BY sessions DESC, user'] },
+    { title: 'Maps work too; nested values are JSON, and ->> reads a field by its path', args: [p, 'query', "SELECT key AS product, (value->>'$.price')::DOUBLE AS price FROM js.`app.cache` ORDER BY price DESC"] },
+    { title: 'Arrays inside objects: one row per cart item', args: [p, 'query', "SELECT s.user, c.value->>'$.item' AS item FROM js.`[...app.sessions.values()]` s, json_each(s.cart) AS c ORDER BY s.user, item"] },
+    { title: 'A misspelt column is refused before attaching, with a suggestion', args: [p, 'query', 'SELECT heap_usd FROM process.memory'], expect: ExitCode.usage },
     { title: 'require() and top-level await work, even in this ES module target', args: [p, 'eval', "await new Promise(r => setTimeout(r, 10)); require('node:os').loadavg().length"] },
     { title: 'Load a script into the service: it times every request by route', args: [p, 'inject', relative(process.cwd(), hook) || hook] },
     { title: 'The hook keeps running after probing has left', args: [p, 'eval', 'routeTimings'] },
@@ -45,11 +47,13 @@ function steps(pid: number): Step[] {
   ];
 }
 
-function get(port: number, path: string): Promise<void> {
+function get(port: number, path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     request({ host: '127.0.0.1', port, path }, (res) => {
-      res.resume();
-      res.on('end', resolve);
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(body));
     })
       .on('error', reject)
       .end();
@@ -59,8 +63,11 @@ function get(port: number, path: string): Promise<void> {
 async function traffic(port: number, rounds: number): Promise<void> {
   for (let i = 0; i < rounds; i++) {
     const user = ['ada', 'grace', 'linus', 'barbara'][i % 4]!;
-    await get(port, `/login?user=${user}`);
-    await get(port, `/product?name=${['book', 'lamp', 'chair'][i % 3]}`);
+    const product = ['book', 'lamp', 'chair'][i % 3]!;
+    const { session } = JSON.parse(await get(port, `/login?user=${user}`)) as { session: string };
+    // some carts hold items, for the nested-value examples
+    if (i % 3 === 1) await get(port, `/cart?session=${session}&add=${['kettle', 'plant'][i % 2]}`);
+    await get(port, `/product?name=${product}`);
     await get(port, '/health');
   }
   await get(port, '/nope');

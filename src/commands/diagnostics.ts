@@ -108,7 +108,7 @@ export async function profileCommand(target: string, kind: string, options: Prof
         },
       ],
     };
-    const sql = options.query ?? 'SELECT [function], url, line, ROUND(self_ms, 1) AS self_ms, ROUND(total_ms, 1) AS total_ms, samples FROM profile.functions ORDER BY self_ms DESC LIMIT 10';
+    const sql = options.query ?? 'SELECT "function", url, line, ROUND(self_ms, 1) AS self_ms, ROUND(total_ms, 1) AS total_ms, samples FROM profile.functions ORDER BY self_ms DESC LIMIT 10';
     await queryProfile(attachment, sql, extension, options.format, out);
     return true;
   });
@@ -141,7 +141,7 @@ export async function heapSampleCommand(target: string, options: HeapOptions, ou
       description: 'the heap sample just taken',
       namespaces: [{ name: 'heap', description: 'the heap sample just taken', tables: [localTable('sites', 'allocation sites: function, url, line, self_bytes, total_bytes', undefined, () => tables.sites)] }],
     };
-    await queryProfile(attachment, options.query ?? 'SELECT [function], url, line, self_bytes, total_bytes FROM heap.sites ORDER BY self_bytes DESC LIMIT 10', extension, options.format, out);
+    await queryProfile(attachment, options.query ?? 'SELECT "function", url, line, self_bytes, total_bytes FROM heap.sites ORDER BY self_bytes DESC LIMIT 10', extension, options.format, out);
   });
   return ExitCode.ok;
 }
@@ -167,6 +167,12 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
+/** Rows computed here (a snapshot's classes), as a result to render. */
+async function localResult(rows: readonly Record<string, unknown>[], columns: string[]): Promise<import('../sql/query.js').QueryResult> {
+  const [{ resultFromRows }, { kindOfValues }] = await Promise.all([import('../sql/result.js'), import('../tables/from-rows.js')]);
+  return { table: resultFromRows(rows, columns, kindOfValues), truncated: [] };
+}
+
 async function printSnapshotTables(file: string, options: { format: string; top?: number }, out: Out, err: Out): Promise<void> {
   const [{ readSnapshot, analyse }, { render }] = await Promise.all([import('../diagnostics/snapshot-parser.js'), import('../output/render.js')]);
   const onProgress = process.stderr.isTTY ? (bytes: number) => err(`\rreading ${mib(bytes)}`) : undefined;
@@ -174,7 +180,7 @@ async function printSnapshotTables(file: string, options: { format: string; top?
   if (process.stderr.isTTY) err('\n');
   const result = analyse(snapshot, options.top ?? 10);
   const show = async (title: string, rows: Record<string, unknown>[]) => {
-    const rendered = await render({ rows, columns: Object.keys(rows[0] ?? {}), truncated: [] }, options.format as 'table', { width: stdoutWidth(), colors: stdoutColors() });
+    const rendered = await render(await localResult(rows, Object.keys(rows[0] ?? {})), options.format as 'table', { width: stdoutWidth(), colors: stdoutColors() });
     out((options.format === 'table' ? `${title}\n` : '') + String(rendered));
   };
   await show(`${result.nodeCount} objects, ${mib(result.totalSize)}; by class, largest retained size first:`, result.classes.slice(0, options.top ?? 10));
@@ -212,7 +218,7 @@ export async function heapDiffCommand(a: string, b: string, options: { format: s
   const [first, second] = [analyse(await readSnapshot(a)), analyse(await readSnapshot(b))];
   const rows = diffClasses(first.classes, second.classes).slice(0, options.top ?? 20);
   if (options.format === 'table') out(`${a} → ${b}: ${first.nodeCount} → ${second.nodeCount} objects, ${mib(first.totalSize)} → ${mib(second.totalSize)}; classes that grew most first:\n`);
-  const rendered = await render({ rows, columns: ['class', 'count_before', 'count_after', 'count_delta', 'size_delta'], truncated: [] }, options.format as 'table', { width: stdoutWidth(), colors: stdoutColors() });
+  const rendered = await render(await localResult(rows, ['class', 'count_before', 'count_after', 'count_delta', 'size_delta']), options.format as 'table', { width: stdoutWidth(), colors: stdoutColors() });
   out(String(rendered));
   return ExitCode.ok;
 }

@@ -16,15 +16,30 @@ export interface QueryOptions {
   maxRows: number;
   maxBytes: number;
   color?: boolean;
+  /** duckdb (default) or alasql. */
+  engine?: 'duckdb' | 'alasql';
+  /** DuckDB's memory limit, e.g. 1GB. */
+  memoryLimit?: string;
 }
 
 /** The target word that --all turns into. */
 export const ALL_TARGETS = '@@all';
 
+/** The target word of `probing query "<sql>"` with no target: SQL over the catalog, or none. */
+export const NO_TARGET = '@@none';
+
+function prepareOptions(options: QueryOptions, tagged = false) {
+  return { ...(options.engine ? { engine: options.engine } : {}), tagged };
+}
+
+function runOptions(options: QueryOptions) {
+  return { timeoutMs: options.timeout, ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}) };
+}
+
 export async function queryCommand(target: string, sql: string, options: QueryOptions, out: (text: string) => void, err: (text: string) => void): Promise<number> {
   const { isTargetList } = await import('../attach/target-list.js');
-  if (target === ALL_TARGETS || isTargetList(target)) return queryManyCommand(target, sql, options, out, err);
-  const spec = parseTarget(target);
+  if (target !== NO_TARGET && (target === ALL_TARGETS || isTargetList(target))) return queryManyCommand(target, sql, options, out, err);
+  const spec = target === NO_TARGET ? undefined : parseTarget(target);
   if (options.format === 'arrow' && !options.output && process.stdout.isTTY) {
     throw new UsageError('BINARY_TO_TERMINAL', 'the arrow format is binary and stdout is a terminal', { hint: 'write it to a file with -o results.arrow, or pipe it' });
   }
@@ -42,7 +57,7 @@ export async function queryCommand(target: string, sql: string, options: QueryOp
 }
 
 async function runQueryCommand(
-  spec: ReturnType<typeof parseTarget>,
+  spec: ReturnType<typeof parseTarget> | undefined,
   sql: string,
   options: QueryOptions,
   registry: import('../extensions/registry.js').Registry,
@@ -50,13 +65,24 @@ async function runQueryCommand(
   out: (text: string) => void,
   err: (text: string) => void,
 ): Promise<number> {
-  // Bad SQL and unknown tables are refused before the target is touched.
-  const prepared = await prepareQuery(sql, registry);
+  // Bad SQL, unknown tables and (for declared tables) unknown columns are refused before the target is touched.
+  const prepared = await prepareQuery(sql, registry, prepareOptions(options));
+  if (prepared.notice) err(`probing: ${prepared.notice}\n`);
   const limits = { maxRows: options.maxRows, maxBytes: options.maxBytes, timeoutMs: options.timeout };
   const flags = { showSecrets: options.showSecrets === true };
+  if (!spec) {
+    if (prepared.needsTarget) {
+      const table = prepared.tables.find((t) => !t.source.local)!.ref.text;
+      throw new UsageError('NO_TARGET', `${table} is read from a process: name one`, { hint: `probing <pid> query "${sql}" (probing list shows them)` });
+    }
+    await print(await runQuery(undefined, prepared, limits, flags, runOptions(options)), options, out, err);
+    return ExitCode.ok;
+  }
   // Arrow loads while the target opens its inspector.
   const onSignalled = () => void import('../tables/from-payload.js').catch(() => {});
-  const { value: result, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, onSignalled }, (a) => runQuery(a, prepared, limits, flags));
+  const { value: result, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, onSignalled }, (a) =>
+    runQuery(a, prepared, limits, flags, runOptions(options)),
+  );
   await print(result, options, out, err);
   if (leftOpen) err(`probing: note: ${leftOpen}\n`);
   return ExitCode.ok;
@@ -107,7 +133,8 @@ async function queryManyCommand(target: string, sql: string, options: QueryOptio
   if (targets.length === 0) throw new UsageError('NO_TARGETS', 'there is no Node.js process to probe', { hint: 'probing list shows them' });
   const loaded = await loadFor(options.extension, options.timeout);
   try {
-    const prepared = await prepareQuery(sql, loaded.registry);
+    const prepared = await prepareQuery(sql, loaded.registry, prepareOptions(options, true));
+    if (prepared.notice) err(`probing: ${prepared.notice}\n`);
     const limits = { maxRows: options.maxRows, maxBytes: options.maxBytes, timeoutMs: options.timeout };
     const flags = { showSecrets: options.showSecrets === true };
     const outcomes = await forEachTarget(targets, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, concurrency: options.concurrency ?? 8 }, (attachment, t) =>
@@ -127,7 +154,11 @@ async function queryManyCommand(target: string, sql: string, options: QueryOptio
         ? first
         : new ProbingError('TARGETS_FAILED', `${failed.length} of ${outcomes.length} targets failed${options.strict ? ' (--strict)' : ''}`, { hint: 'the reasons are listed above' });
     }
-    const result = await answer(prepared, outcomes.filter((o) => o.value).map((o) => o.value!));
+    const result = await answer(
+      prepared,
+      outcomes.filter((o) => o.value).map((o) => o.value!),
+      runOptions(options),
+    );
     await print(result, options, out, err);
     return failed.length > 0 ? ExitCode.partial : ExitCode.ok;
   } finally {

@@ -20,6 +20,12 @@ export interface Constraints {
   limit?: number;
   /** `column = literal` conditions that every row must meet (the query checks them again). */
   equals?: Record<string, string | number | boolean>;
+  /**
+   * Only these columns are read by the query; absent: all of them. Names match
+   * without regard to case, as SQL identifiers do. An empty list: none
+   * (`SELECT count(*)`), only the number of rows.
+   */
+  columns?: readonly string[];
 }
 
 /** Settings of the command that providers may honour. */
@@ -111,6 +117,8 @@ export interface TableSource {
   pushdown?: readonly string[];
   /** Declared columns; absent for tables whose columns come from the data (js.`…`). */
   columns?: readonly ColumnSpec[];
+  /** Answered in the CLI without a target (the catalog): `generate` gets no attachment. */
+  local?: boolean;
   generate(ctx: GenerateContext): Promise<Generated>;
 }
 

@@ -7,6 +7,7 @@ export function localTable(name: string, description: string, columns: ColumnSpe
     name,
     description,
     ...(columns ? { columns } : {}),
+    local: true,
     async generate() {
       const [{ conform }, { tableFromRows }] = await Promise.all([import('../tables/from-payload.js'), import('../tables/from-rows.js')]);
       const table = tableFromRows(rows());

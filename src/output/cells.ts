@@ -1,14 +1,19 @@
 /** How one value prints, the same way in every text format. */
 
-/** JSON text for any value: bigint as an exact number literal, Date as ISO 8601. */
+/** A number written into JSON exactly as this text (an exact decimal). */
+export class JsonLiteral {
+  constructor(readonly text: string) {}
+}
+
+/** JSON text for any value: bigint and JsonLiteral as exact number literals, Date as ISO 8601. */
 export function toJsonText(value: unknown, indent?: number): string {
   const marks: string[] = [];
   const nonce = Math.random().toString(36).slice(2);
   const text = JSON.stringify(
     value,
     (_key, v: unknown) => {
-      if (typeof v === 'bigint') {
-        marks.push(v.toString());
+      if (typeof v === 'bigint' || v instanceof JsonLiteral) {
+        marks.push(typeof v === 'bigint' ? v.toString() : v.text);
         return `@bigint:${nonce}:${marks.length - 1}@`;
       }
       return v === undefined ? null : v;

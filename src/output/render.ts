@@ -1,9 +1,12 @@
 /**
  * Query results → what the user sees: an aligned table, JSON, NDJSON, CSV or an
- * Arrow IPC file. NULL is visibly different from an empty string everywhere.
+ * Arrow IPC file, read column by column from the engine's typed result. NULL is
+ * visibly different from an empty string everywhere; exact integers and decimals
+ * stay exact in every format.
  */
 import type { QueryResult } from '../sql/query.js';
-import { cellText, toJsonText } from './cells.js';
+import { valueAt, type ResultColumn } from '../sql/result.js';
+import { JsonLiteral, cellText, toJsonText } from './cells.js';
 
 export const FORMATS = ['table', 'json', 'ndjson', 'csv', 'arrow'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -14,48 +17,101 @@ export interface RenderOptions {
   colors: boolean;
 }
 
-function ordered(row: Record<string, unknown>, columns: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const c of columns) out[c] = row[c] === undefined ? null : row[c];
-  return out;
+const NUMERIC = new Set<ResultColumn['type']>(['int32', 'int64', 'int128', 'float64', 'decimal', 'bigint']);
+
+/** A cell as text for the table and CSV formats, or null for NULL. */
+function text(column: ResultColumn, row: number): string | null {
+  const v = valueAt(column, row);
+  if (v === null) return null;
+  if (column.type === 'date') return (v as Date).toISOString().slice(0, 10);
+  return cellText(v);
+}
+
+/** A cell as a value for JSON: nested JSON parsed, decimals as exact number literals. */
+function jsonValue(column: ResultColumn, row: number): unknown {
+  const v = valueAt(column, row);
+  if (v === null) return null;
+  switch (column.type) {
+    case 'json':
+      return JSON.parse(v as string) as unknown;
+    case 'decimal':
+      return new JsonLiteral(v as string);
+    case 'date':
+      return (v as Date).toISOString().slice(0, 10);
+    case 'float64':
+      // JSON has no NaN or Infinity: those are written as text
+      return Number.isFinite(v) ? v : String(v);
+    default:
+      return v;
+  }
+}
+
+/** JSON keys must be unique: a repeated column name gets a suffix (a, a_2) there. */
+function jsonKeys(columns: readonly ResultColumn[]): string[] {
+  // a suffix never takes a name the query itself gave a column
+  const used = new Set<string>(columns.map((c) => c.name));
+  const seen = new Set<string>();
+  return columns.map((c) => {
+    if (!seen.has(c.name)) {
+      seen.add(c.name);
+      return c.name;
+    }
+    let key = c.name;
+    for (let n = 2; used.has(key); n++) key = `${c.name}_${n}`;
+    used.add(key);
+    return key;
+  });
+}
+
+function rowObjects(result: QueryResult): Array<Record<string, unknown>> {
+  const { columns, rowCount } = result.table;
+  const keys = jsonKeys(columns);
+  return Array.from({ length: rowCount }, (_, r) => {
+    const row: Record<string, unknown> = {};
+    columns.forEach((c, i) => (row[keys[i]!] = jsonValue(c, r)));
+    return row;
+  });
 }
 
 /** JSON: an array of rows; when rows were cut, an object that says so beside them. */
 function json(result: QueryResult): string {
-  const rows = result.rows.map((r) => ordered(r, result.columns));
+  const rows = rowObjects(result);
   if (result.truncated.length === 0) return toJsonText(rows, 2) + '\n';
   return toJsonText({ rows, truncated: result.truncated }, 2) + '\n';
 }
 
 function ndjson(result: QueryResult): string {
-  return result.rows.map((r) => toJsonText(ordered(r, result.columns)) + '\n').join('');
+  return rowObjects(result)
+    .map((r) => toJsonText(r) + '\n')
+    .join('');
 }
 
 /** RFC 4180. NULL is an empty field; an empty string is "" so the two stay apart. */
 function csv(result: QueryResult): string {
-  const field = (value: unknown): string => {
-    const text = cellText(value);
-    if (text === null) return '';
-    return text === '' || /[",\r\n]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  const field = (value: string | null): string => {
+    if (value === null) return '';
+    return value === '' || /[",\r\n]/.test(value) || /^\s|\s$/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
   };
-  const lines = [result.columns.map(field), ...result.rows.map((r) => result.columns.map((c) => field(r[c])))];
+  const { columns, rowCount } = result.table;
+  const lines = [columns.map((c) => field(c.name))];
+  for (let r = 0; r < rowCount; r++) lines.push(columns.map((c) => field(text(c, r))));
   return lines.map((cells) => cells.join(',')).join('\r\n') + '\r\n';
 }
 
 /** Display width: code points, with East Asian wide and emoji characters counted twice. */
-function width(text: string): number {
+function width(value: string): number {
   let w = 0;
-  for (const ch of text.replace(/\u001b\[[0-9;]*m/g, '')) {
+  for (const ch of value.replace(/\u001b\[[0-9;]*m/g, '')) {
     const cp = ch.codePointAt(0)!;
     w += cp >= 0x1100 && (cp <= 0x115f || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1faff) || (cp >= 0x20000 && cp <= 0x3fffd)) ? 2 : 1;
   }
   return w;
 }
 
-function cut(text: string, max: number): string {
-  if (width(text) <= max) return text;
+function cut(value: string, max: number): string {
+  if (width(value) <= max) return value;
   let out = '';
-  for (const ch of text) {
+  for (const ch of value) {
     if (width(out + ch) > max - 1) break;
     out += ch;
   }
@@ -64,31 +120,32 @@ function cut(text: string, max: number): string {
 
 /** A boxed table: one rule under the header, none between rows. */
 function table(result: QueryResult, options: RenderOptions): string {
-  const count = `(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})\n`;
-  if (result.columns.length === 0) return count;
+  const { columns, rowCount } = result.table;
+  const count = `(${rowCount} row${rowCount === 1 ? '' : 's'})\n`;
+  if (columns.length === 0) return count;
   const dim = (s: string) => (options.colors ? `\u001b[2m${s}\u001b[22m` : s);
   // On a terminal the columns share its width; elsewhere a cell still stops at 200 characters.
-  const share = options.width === undefined ? 200 : Math.max(8, Math.floor((options.width - 1) / result.columns.length) - 3);
-  const head = result.columns.map((c) => cut(c, share));
-  const body = result.rows.map((row) =>
-    result.columns.map((c) => {
-      const text = cellText(row[c]);
-      return text === null ? null : cut(text.replace(/\r?\n/g, '\\n'), share);
+  const share = options.width === undefined ? 200 : Math.max(8, Math.floor((options.width - 1) / columns.length) - 3);
+  const head = columns.map((c) => cut(c.name, share));
+  const body = Array.from({ length: rowCount }, (_, r) =>
+    columns.map((c) => {
+      const t = text(c, r);
+      return t === null ? null : cut(t.replace(/\r?\n/g, '\\n'), share);
     }),
   );
   const widths = head.map((h, i) => Math.max(width(h), ...body.map((r) => width(r[i] ?? 'NULL'))));
-  const pad = (text: string, i: number, right: boolean) => {
-    const gap = ' '.repeat(widths[i]! - width(text));
-    return right ? gap + text : text + gap;
+  const pad = (value: string, i: number, right: boolean) => {
+    const gap = ' '.repeat(widths[i]! - width(value));
+    return right ? gap + value : value + gap;
   };
-  const numeric = result.columns.map((c) => result.rows.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === 'number' || typeof r[c] === 'bigint'));
+  const numeric = columns.map((c) => NUMERIC.has(c.type));
   const rule = (l: string, m: string, r: string) => dim(l + widths.map((w) => '─'.repeat(w + 2)).join(m) + r);
   const line = (cells: Array<string | null>, header = false) =>
     dim('│') +
     cells
       .map((c, i) => {
-        const text = c === null ? pad('NULL', i, numeric[i]!) : pad(c, i, numeric[i]! && !header);
-        return ` ${c === null ? dim(text) : header && options.colors ? `\u001b[1m${text}\u001b[22m` : text} `;
+        const padded = c === null ? pad('NULL', i, numeric[i]!) : pad(c, i, numeric[i]! && !header);
+        return ` ${c === null ? dim(padded) : header && options.colors ? `\u001b[1m${padded}\u001b[22m` : padded} `;
       })
       .join(dim('│')) +
     dim('│');
@@ -96,8 +153,8 @@ function table(result: QueryResult, options: RenderOptions): string {
 }
 
 async function arrow(result: QueryResult): Promise<Uint8Array> {
-  const [{ Arrow }, { tableFromRows }] = await Promise.all([import('../tables/arrow.js'), import('../tables/from-rows.js')]);
-  return Arrow.tableToIPC(tableFromRows(result.rows, result.columns), 'file');
+  const [{ Arrow }, { arrowTable }] = await Promise.all([import('../tables/arrow.js'), import('./arrow-result.js')]);
+  return Arrow.tableToIPC(arrowTable(result.table), 'file');
 }
 
 export async function render(result: QueryResult, format: Format, options: RenderOptions): Promise<string | Uint8Array> {

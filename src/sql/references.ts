@@ -1,7 +1,7 @@
 /**
  * Finds the table references in a SQL text — `namespace.table` and
  * ``namespace.`expression` `` — without being fooled by string literals, comments,
- * [bracketed] names or backticks inside the expression (template literals).
+ * "quoted" names or backticks inside the expression (template literals).
  *
  * A backtick-quoted expression ends at the first closing backtick after which the
  * text between is a complete JavaScript expression (checked with acorn): in
@@ -56,14 +56,14 @@ function closingBacktick(sql: string, from: number): number {
 function skipQuoted(sql: string, i: number, close: string): number {
   for (let j = i + 1; j < sql.length; j++) {
     if (sql[j] === close) {
-      if (close !== ']' && sql[j + 1] === close) {
+      if (sql[j + 1] === close) {
         j++; // doubled quote: an escaped quote
         continue;
       }
       return j + 1;
     }
   }
-  throw new SqlError('UNCLOSED_QUOTE', `the ${close === ']' ? 'bracket' : `quote ${close}`} at offset ${i} is never closed`, { position: i });
+  throw new SqlError('UNCLOSED_QUOTE', `the quote ${close} at offset ${i} is never closed`, { position: i });
 }
 
 /** Every `a.b` and ``a.`…` `` in the SQL; which of them are tables is the planner's decision. */
@@ -74,10 +74,12 @@ export function findReferences(sql: string): TableReference[] {
     const c = sql[i]!;
     if (c === "'" || c === '"') {
       i = skipQuoted(sql, i, c);
-    } else if (c === '[') {
-      i = skipQuoted(sql, i, ']');
     } else if (c === '`') {
-      i = skipQuoted(sql, i, '`');
+      // a backtick that does not open ns.`…`: inline JavaScript in alasql's dialect, never a probing query
+      throw new SqlError('INLINE_JAVASCRIPT', `a backtick outside a table reference, at offset ${i}: SQL may not contain inline JavaScript`, {
+        hint: 'to evaluate JavaScript in the target, read it as a table: SELECT * FROM js.`expression`',
+        position: i,
+      });
     } else if (c === '-' && sql[i + 1] === '-') {
       const end = sql.indexOf('\n', i);
       i = end === -1 ? sql.length : end + 1;
@@ -113,41 +115,4 @@ export function findReferences(sql: string): TableReference[] {
 export function inTablePosition(sql: string, ref: TableReference): boolean {
   const before = sql.slice(0, ref.start).replace(/\s+$/, '');
   return /\b(from|join)$/i.test(before) || /\bfrom\b[^()]*,$/i.test(before);
-}
-
-/**
- * Names that alasql mistakes for keywords without a word of warning, and that are
- * common column names here (`value` is the column of every scalar table):
- * `SELECT name, value FROM t` gives a column "VALUE" holding {}, and
- * `WHERE value > 0` matches nothing. Bare occurrences are bracketed. (alasql's own
- * non-standard `SELECT VALUE` modifier is given up for it.)
- */
-const SILENT_KEYWORDS = new Set(['value']);
-
-export function bracketSilentKeywords(sql: string): string {
-  let out = '';
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    let next = i + 1;
-    if (c === "'" || c === '"') next = skipQuoted(sql, i, c);
-    else if (c === '[') next = skipQuoted(sql, i, ']');
-    else if (c === '`') next = skipQuoted(sql, i, '`');
-    else if (c === '-' && sql[i + 1] === '-') next = sql.indexOf('\n', i) === -1 ? sql.length : sql.indexOf('\n', i) + 1;
-    else if (c === '/' && sql[i + 1] === '*') next = sql.indexOf('*/', i + 2) === -1 ? sql.length : sql.indexOf('*/', i + 2) + 2;
-    else if (/[A-Za-z_]/.test(c) && (i === 0 || !/[A-Za-z0-9_$.]/.test(sql[i - 1]!))) {
-      IDENT.lastIndex = i;
-      const word = IDENT.exec(sql)![0];
-      next = i + word.length;
-      const call = /^\s*\(/.test(sql.slice(next));
-      if (SILENT_KEYWORDS.has(word.toLowerCase()) && !call) {
-        out += `[${word}]`;
-        i = next;
-        continue;
-      }
-    }
-    out += sql.slice(i, next);
-    i = next;
-  }
-  return out;
 }

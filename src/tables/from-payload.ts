@@ -35,21 +35,61 @@ function bitmap(valid: Uint8Array): { nullBitmap: Uint8Array; nullCount: number 
   return { nullBitmap, nullCount };
 }
 
+/**
+ * Text values → an Arrow Utf8 vector, written by hand: one pass to size the
+ * buffer, one to write it (1M strings: ~150 ms, against 1.3–2.8 s through
+ * vectorFromArray). A NULL is an empty slot with its validity bit clear.
+ */
+export function utf8Vector(values: ReadonlyArray<string | null>, rows: number): Vector {
+  const valueOffsets = new Int32Array(rows + 1);
+  let size = 0;
+  for (let i = 0; i < rows; i++) {
+    const v = values[i];
+    if (v !== null && v !== undefined) size += Buffer.byteLength(v, 'utf8');
+  }
+  const data = Buffer.allocUnsafe(size);
+  const nullBitmap = new Uint8Array(Math.ceil(rows / 8));
+  let nullCount = 0;
+  let at = 0;
+  for (let i = 0; i < rows; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) nullCount++;
+    else {
+      nullBitmap[i >> 3]! |= 1 << (i & 7);
+      at += data.write(v, at, 'utf8');
+    }
+    valueOffsets[i + 1] = at;
+  }
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, size);
+  return makeVector(makeData({ type: new Utf8(), length: rows, nullCount, ...(nullCount > 0 ? { nullBitmap } : {}), valueOffsets, data: bytes }));
+}
+
 function column(col: ColumnPayload, rows: number): Vector {
   const valid = col.valid === undefined ? undefined : typed(col.valid, Uint8Array);
   const nulls = valid ? bitmap(valid) : { nullBitmap: undefined, nullCount: 0 };
   switch (col.kind) {
     case 'int':
+      if (col.wide) return makeVector(makeData({ type: new Float64(), length: rows, ...nulls, data: typed(col.data!, Float64Array) }));
       return makeVector(makeData({ type: new Int32(), length: rows, ...nulls, data: typed(col.data!, Int32Array) }));
     case 'float':
       return makeVector(makeData({ type: new Float64(), length: rows, ...nulls, data: typed(col.data!, Float64Array) }));
     case 'bool': {
+      // one byte per row → one bit per row
       const values = typed(col.data!, Uint8Array);
-      return vectorFromArray(Array.from(values, (v, i) => (valid && !valid[i] ? null : v === 1)), new Bool());
+      const bits = new Uint8Array(Math.ceil(rows / 8));
+      for (let i = 0; i < rows; i++) if (values[i] === 1) bits[i >> 3]! |= 1 << (i & 7);
+      return makeVector(makeData({ type: new Bool(), length: rows, ...nulls, data: bits }));
     }
     case 'timestamp': {
+      // milliseconds as exact doubles → int64, written through two 32-bit halves (no BigInt per value)
       const ms = typed(col.data!, Float64Array);
-      return vectorFromArray(Array.from(ms, (v, i) => (valid && !valid[i] ? null : v)), new TimestampMillisecond());
+      const words = new Int32Array(rows * 2);
+      for (let i = 0; i < rows; i++) {
+        const v = ms[i]!;
+        words[2 * i] = v % 0x1_0000_0000 | 0;
+        words[2 * i + 1] = Math.floor(v / 0x1_0000_0000);
+      }
+      return makeVector(makeData({ type: new TimestampMillisecond(), length: rows, ...nulls, data: words }));
     }
     case 'bigint': {
       const values = col.values!.map((v) => (v === null ? null : BigInt(v)));
@@ -65,26 +105,33 @@ function column(col: ColumnPayload, rows: number): Vector {
         for (let i = 0; i < indices.length; i++) ids[i] = Math.max(0, indices[i]!);
         return makeVector(makeData({ type, length: rows, ...nulls, data: ids, dictionary }));
       }
-      return vectorFromArray(col.values!, new Dictionary(new Utf8(), new Int32()));
+      // the target found too many distinct values for a dictionary to pay
+      return utf8Vector(col.values!, rows);
     }
     case 'json':
-      return vectorFromArray(col.values!, new Utf8());
+      return utf8Vector(col.values!, rows);
     case 'null':
       return vectorFromArray(new Array(rows).fill(null), new Null());
   }
 }
 
-/** One record batch from vectors, each field carrying its kind as metadata. */
-export function tableOf(columns: Array<{ name: string; kind: string; vector: Vector }>, rows: number): Table {
-  if (columns.length === 0) return new TableClass(new Schema([]));
+/**
+ * One record batch from vectors, each field carrying its kind as metadata. With no
+ * columns it still has `rows` rows (a projection that reads none: `count(*)`).
+ */
+/** Schema metadata key: JSON list of the columns a projection left out in the target. */
+export const SKIPPED_KEY = 'probing.skipped';
+
+export function tableOf(columns: Array<{ name: string; kind: string; vector: Vector }>, rows: number, metadata?: Map<string, string>): Table {
   const fields = columns.map((c) => new Field(c.name, c.vector.type as DataType, true, new Map([[KIND_KEY, c.kind]])));
   const children = columns.map((c) => (c.vector.data.length === 1 ? c.vector.data[0]! : makeVector(c.vector.toArray()).data[0]!));
   const data = makeData({ type: new Struct(fields), length: rows, nullCount: 0, children });
-  return new TableClass([new RecordBatch(new Schema(fields), data)]);
+  return new TableClass([new RecordBatch(new Schema(fields, metadata), data)]);
 }
 
 export function tableFromPayload(payload: TablePayload): Table {
-  return tableOf(payload.columns.map((col) => ({ name: col.name, kind: col.kind, vector: column(col, payload.rows) })), payload.rows);
+  const metadata = payload.skipped ? new Map([[SKIPPED_KEY, JSON.stringify(payload.skipped)]]) : undefined;
+  return tableOf(payload.columns.map((col) => ({ name: col.name, kind: col.kind, vector: column(col, payload.rows) })), payload.rows, metadata);
 }
 
 const ARROW_TYPE = {

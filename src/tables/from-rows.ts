@@ -20,14 +20,14 @@ export function kindOfValues(values: readonly unknown[]): ColumnKind {
   for (const v of values) {
     if (v === null || v === undefined) continue;
     const k: ColumnKind =
-      typeof v === 'number' ? (Number.isInteger(v) && (v | 0) === v ? 'int' : 'float')
+      typeof v === 'number' ? (Number.isInteger(v) && Math.abs(v) < 2 ** 63 ? 'int' : 'float')
       : typeof v === 'boolean' ? 'bool'
       : typeof v === 'bigint' ? 'bigint'
       : typeof v === 'string' ? 'string'
       : v instanceof Date ? 'timestamp'
       : 'json';
     if (kind === undefined) kind = k;
-    else if (kind !== k) kind = (kind === 'int' && k === 'float') || (kind === 'float' && k === 'int') ? 'float' : 'json';
+    else if (kind !== k) kind = (kind === 'int' && k === 'float') || (kind === 'float' && k === 'int') ? 'float' : (kind === 'int' && k === 'bigint') || (kind === 'bigint' && k === 'int') ? 'bigint' : 'json';
   }
   return kind ?? 'null';
 }
@@ -37,15 +37,17 @@ function vector(values: unknown[], kind: ColumnKind): Vector {
   const clean = values.map((v) => (v === undefined ? null : v));
   switch (kind) {
     case 'int':
-      return vectorFromArray(clean as (number | null)[], new Int32());
+      // integers beyond 32 bits stay integers (kind int), held in a Float64 vector exactly
+      return vectorFromArray(clean as (number | null)[], (clean as (number | null)[]).every((v) => v === null || (v | 0) === v) ? new Int32() : new Float64());
     case 'float':
       return vectorFromArray(clean as (number | null)[], new Float64());
     case 'bool':
       return vectorFromArray(clean as (boolean | null)[], new Bool());
     case 'bigint': {
       // Int64 holds it exactly, or it becomes decimal text: never a wrapped-around number.
-      const fits = (clean as (bigint | null)[]).every((v) => v === null || (v >= -(2n ** 63n) && v < 2n ** 63n));
-      return fits ? vectorFromArray(clean as (bigint | null)[], new Int64()) : vectorFromArray(clean.map((v) => (v === null ? null : String(v))), new Utf8());
+      const big = clean.map((v) => (v === null ? null : BigInt(v as bigint | number)));
+      const fits = big.every((v) => v === null || (v >= -(2n ** 63n) && v < 2n ** 63n));
+      return fits ? vectorFromArray(big, new Int64()) : vectorFromArray(big.map((v) => (v === null ? null : String(v))), new Utf8());
     }
     case 'timestamp':
       return vectorFromArray(clean.map((v) => (v === null ? null : (v as Date).getTime())), new TimestampMillisecond());

@@ -11,6 +11,10 @@
  * "[Threw: message]", a cycle → "[Circular]", a function → "[Function: name]", a
  * symbol → "Symbol(desc)", a Buffer or typed array → "[Uint8Array(n): 01 02 …]", a
  * string longer than maxString → cut with "…[+n chars]", a hole in a sparse array → NULL.
+ *
+ * A projection (`only`) keeps just the named columns: the others are never read,
+ * stored, encoded or counted toward maxBytes, and rows are still counted, so an
+ * empty projection answers `count(*)` with `{ rows: N, columns: [] }`.
  */
 
 export type ColumnKind = 'int' | 'float' | 'bool' | 'string' | 'bigint' | 'timestamp' | 'json' | 'null';
@@ -18,8 +22,10 @@ export type ColumnKind = 'int' | 'float' | 'bool' | 'string' | 'bigint' | 'times
 export interface ColumnPayload {
   name: string;
   kind: ColumnKind;
-  /** base64 of Int32Array (int), Float64Array (float, timestamp) or Uint8Array (bool). */
+  /** base64 of Int32Array (int), Float64Array (float, timestamp, wide int) or Uint8Array (bool). */
   data?: string;
+  /** An int column with values beyond 32 bits: its data is a Float64Array of integers (exact doubles). */
+  wide?: boolean;
   /** base64 of a Uint8Array: 1 = value present, 0 = NULL. Absent when nothing is NULL. */
   valid?: string;
   /** string, bigint and json columns: the values (json as JSON text), null for NULL. */
@@ -34,6 +40,8 @@ export interface TablePayload {
   columns: ColumnPayload[];
   /** Set when rows were left out: why, and how many rows there were (null if unknown). */
   truncated?: { reason: 'rows' | 'bytes'; total: number | null };
+  /** Columns the value has that the projection (`only`) left out. */
+  skipped?: string[];
 }
 
 export interface ColumnLimits {
@@ -41,6 +49,8 @@ export interface ColumnLimits {
   maxBytes: number;
   maxString: number;
   maxColumns: number;
+  /** Only these columns, matched without regard to case; null or absent: all of them. */
+  only?: readonly string[] | null;
 }
 
 export function toColumns(value: unknown, limits: ColumnLimits): TablePayload {
@@ -48,6 +58,21 @@ export function toColumns(value: unknown, limits: ColumnLimits): TablePayload {
   const isRowObject = (v: unknown) =>
     isObjectLike(v) && !(v instanceof Date) && !ArrayBuffer.isView(v) && !(v instanceof Map) && !(v instanceof Set);
   const threw = (error: unknown) => `[Threw: ${(error as Error)?.message ?? String(error)}]`;
+
+  // 0. The projection: lower-cased names, and a verdict per name seen, so each key is lower-cased once.
+  let only: Set<string> | null = null;
+  if (limits.only !== null && limits.only !== undefined) {
+    only = new Set<string>();
+    for (let i = 0; i < limits.only.length; i++) only.add(`${limits.only[i]}`.toLowerCase());
+  }
+  const noColumns = only !== null && only.size === 0;
+  const verdicts = new Map<string, boolean>();
+  const kept = (name: string): boolean => {
+    if (only === null) return true;
+    let keep = verdicts.get(name);
+    if (keep === undefined) verdicts.set(name, (keep = only.has(name.toLowerCase())));
+    return keep;
+  };
 
   // 1. The rows, as [column → value] records, bounded in count and approximate bytes.
   const names: string[] = [];
@@ -71,31 +96,39 @@ export function toColumns(value: unknown, limits: ColumnLimits): TablePayload {
   const addRow = (record: Array<[string, unknown]>): boolean => {
     if (rows >= limits.maxRows) return false;
     let size = 0;
-    for (const [, v] of record) size += cost(v);
+    for (const [name, v] of record) if (kept(name)) size += cost(v);
     if (bytes + size > limits.maxBytes && rows > 0) return false;
     bytes += size;
     for (const [name, v] of record) {
+      if (!kept(name)) continue;
       const i = column(name);
       if (i !== undefined) cells[i]![rows] = v;
     }
     rows++;
     return true;
   };
-  const fields = (obj: object): Array<[string, unknown]> => {
+  // `keep` leaves a key out before its value is read: a getter of a column the query does not read never runs.
+  const fields = (obj: object, keep: (name: string) => boolean = () => true): Array<[string, unknown]> => {
     let keys: string[];
     try {
       keys = Object.keys(obj);
     } catch (error) {
       return [['value', threw(error)]];
     }
-    return keys.map((k) => {
+    const out: Array<[string, unknown]> = [];
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (!keep(k)) continue;
       try {
-        return [k, (obj as Record<string, unknown>)[k]];
+        out.push([k, (obj as Record<string, unknown>)[k]]);
       } catch (error) {
-        return [k, threw(error)];
+        out.push([k, threw(error)]);
       }
-    });
+    }
+    return out;
   };
+  // A row's cells: none at all when no column is wanted (the row still counts).
+  const rowFields = (obj: object): Array<[string, unknown]> => (noColumns ? [] : fields(obj, kept));
   const stop = (reason: 'rows' | 'bytes', total: number | null) => {
     truncated = { reason: rows >= limits.maxRows ? 'rows' : reason, total };
   };
@@ -103,13 +136,18 @@ export function toColumns(value: unknown, limits: ColumnLimits): TablePayload {
   try {
     if (value === null || value === undefined) {
       // no rows
+    } else if (noColumns && (Array.isArray(value) || ArrayBuffer.isView(value) || value instanceof Map || value instanceof Set)) {
+      // Only the count is wanted: a row per element (as below), without reading one.
+      const total = value instanceof Map || value instanceof Set ? value.size : (value as ArrayLike<unknown>).length;
+      rows = Math.min(total, limits.maxRows);
+      if (rows < total) stop('rows', total);
     } else if (Array.isArray(value) || ArrayBuffer.isView(value)) {
       const list = value as ArrayLike<unknown>;
       let objects: boolean | undefined;
       for (let i = 0; i < list.length; i++) {
         const item = list[i];
         if (objects === undefined && item !== null && item !== undefined) objects = isRowObject(item);
-        const record: Array<[string, unknown]> = objects && isRowObject(item) ? fields(item as object) : [['value', item]];
+        const record: Array<[string, unknown]> = objects && isRowObject(item) ? rowFields(item as object) : [['value', item]];
         if (!addRow(record)) {
           stop('bytes', list.length);
           break;
@@ -130,7 +168,7 @@ export function toColumns(value: unknown, limits: ColumnLimits): TablePayload {
         }
       }
     } else if (isRowObject(value)) {
-      addRow(fields(value as object));
+      addRow(rowFields(value as object));
     } else {
       addRow([['value', value]]);
     }
@@ -193,6 +231,17 @@ export function toColumns(value: unknown, limits: ColumnLimits): TablePayload {
   };
   const base64 = (view: ArrayBufferView) => Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64');
 
+  // The kind that holds both exactly: int+float → float, int+bigint → bigint; float+bigint has
+  // none (a double loses a large bigint's digits, a bigint a float's fraction), so it is json.
+  const widen = (a: ColumnKind, b: ColumnKind): ColumnKind => {
+    const pair = (x: ColumnKind, y: ColumnKind) => (a === x && b === y) || (a === y && b === x);
+    if (pair('int', 'float')) return 'float';
+    if (pair('int', 'bigint')) return 'bigint';
+    return 'json';
+  };
+  // Exact decimal text: a bigint's own, or an integer number's full digits (String(2 ** 70) would be 1.18e+21).
+  const decimal = (v: unknown) => (typeof v === 'bigint' ? v.toString() : BigInt(v as number).toString());
+
   const columns: ColumnPayload[] = names.map((name, c) => {
     const values = cells[c]!;
     let kind: ColumnKind | undefined;
@@ -201,7 +250,7 @@ export function toColumns(value: unknown, limits: ColumnLimits): TablePayload {
       const v = values[r];
       if (v === null || v === undefined) continue;
       const k: ColumnKind =
-        typeof v === 'number' ? (Number.isInteger(v) ? 'int' : 'float')
+        typeof v === 'number' ? (Number.isInteger(v) && Math.abs(v) < 2 ** 63 ? 'int' : 'float')
         : typeof v === 'boolean' ? 'bool'
         : typeof v === 'bigint' ? 'bigint'
         : typeof v === 'string' ? 'string'
@@ -209,13 +258,11 @@ export function toColumns(value: unknown, limits: ColumnLimits): TablePayload {
         : 'json';
       if (k === 'int' && (v as number) !== ((v as number) | 0)) int32 = false;
       if (kind === undefined) kind = k;
-      else if (kind !== k) {
-        if ((kind === 'int' && k === 'float') || (kind === 'float' && k === 'int')) kind = 'float';
-        else kind = 'json';
-      }
+      else if (kind !== k) kind = widen(kind, k);
     }
     kind ??= 'null';
-    if (kind === 'int' && !int32) kind = 'float';
+    // integers beyond 32 bits (Date.now(), byte counts) stay integers, sent as exact doubles
+    const wide = kind === 'int' && !int32;
     const valid = new Uint8Array(rows);
     let nulls = 0;
     for (let r = 0; r < rows; r++) {
@@ -227,7 +274,8 @@ export function toColumns(value: unknown, limits: ColumnLimits): TablePayload {
     const out: ColumnPayload = { name, kind };
     if (nulls > 0 && kind !== 'null') out.valid = base64(valid);
     if (kind === 'int' || kind === 'float' || kind === 'timestamp' || kind === 'bool') {
-      const data = kind === 'int' ? new Int32Array(rows) : kind === 'bool' ? new Uint8Array(rows) : new Float64Array(rows);
+      const data = kind === 'int' && !wide ? new Int32Array(rows) : kind === 'bool' ? new Uint8Array(rows) : new Float64Array(rows);
+      if (wide) out.wide = true;
       for (let r = 0; r < rows; r++) {
         if (!valid[r]) continue;
         const v = values[r];
@@ -254,11 +302,18 @@ export function toColumns(value: unknown, limits: ColumnLimits): TablePayload {
         out.values = Array.from({ length: rows }, (_, r) => (valid[r] ? clip(values[r] as string) : null));
       }
     } else if (kind === 'bigint') {
-      out.values = Array.from({ length: rows }, (_, r) => (valid[r] ? (values[r] as bigint).toString() : null));
+      out.values = Array.from({ length: rows }, (_, r) => (valid[r] ? decimal(values[r]) : null));
     } else if (kind === 'json') {
       out.values = Array.from({ length: rows }, (_, r) => (valid[r] ? toJson(values[r]) : null));
     }
     return out;
   });
-  return truncated ? { rows, columns, truncated } : { rows, columns };
+  // the names a projection left out, so that an unknown column's hint can list the real ones
+  const skipped: string[] = [];
+  verdicts.forEach((keep, name) => {
+    if (!keep && skipped.length < limits.maxColumns) skipped.push(name);
+  });
+  const out: TablePayload = truncated ? { rows, columns, truncated } : { rows, columns };
+  if (skipped.length > 0) out.skipped = skipped;
+  return out;
 }

@@ -36,7 +36,7 @@ describe('profile cpu', () => {
     const target = await startTarget('hot.cjs');
     const dir = mkdtempSync(join(tmpdir(), 'probing-profile-'));
     const prefix = join(dir, 'p');
-    const result = await probing([String(target.pid), 'profile', 'cpu', '--duration', '1500', '-o', prefix, '-f', 'json', '--query', 'SELECT [function], self_ms, samples FROM profile.functions WHERE url LIKE "%hot.cjs" ORDER BY self_ms DESC LIMIT 1']);
+    const result = await probing([String(target.pid), 'profile', 'cpu', '--duration', '1500', '-o', prefix, '-f', 'json', '--query', "SELECT \"function\", self_ms, samples FROM profile.functions WHERE url LIKE '%hot.cjs' ORDER BY self_ms DESC LIMIT 1"]);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(`wrote ${prefix}.cpuprofile`);
     expect(rows(result.stdout)[0]).toMatchObject({ function: 'hotFunction' });

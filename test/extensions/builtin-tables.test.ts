@@ -45,7 +45,7 @@ describe('built-in tables, by what they must show', () => {
     const result = await probing([String(target.pid), 'query', "SELECT type, local_address, local_port FROM process.handles WHERE type = 'tcp'", '-f', 'json']);
     expect(result.code).toBe(0);
     expect(rows(result.stdout)).toContainEqual({ type: 'tcp', local_address: '127.0.0.1', local_port: target.port });
-    const resources = await probing([String(target.pid), 'query', "SELECT [count] FROM process.resources WHERE type = 'TCPServerWrap'", '-f', 'json']);
+    const resources = await probing([String(target.pid), 'query', "SELECT count FROM process.resources WHERE type = 'TCPServerWrap'", '-f', 'json']);
     expect(rows(resources.stdout)).toEqual([{ count: 1 }]);
   });
 
@@ -82,7 +82,7 @@ describe('built-in tables, by what they must show', () => {
 
   it('probing.columns matches the declarations', async () => {
     const target = await startTarget('server.cjs');
-    const result = await probing([String(target.pid), 'query', "SELECT [column] FROM probing.columns WHERE [table] = 'process.memory'", '-f', 'json']);
+    const result = await probing([String(target.pid), 'query', "SELECT \"column\", \"table\" FROM probing.columns WHERE \"table\" = 'process.memory'", '-f', 'json']);
     expect(rows(result.stdout).map((r) => r.column)).toEqual(['rss', 'heap_total', 'heap_used', 'external', 'array_buffers']);
   });
 });

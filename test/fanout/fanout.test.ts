@@ -96,7 +96,7 @@ describe('worker threads', () => {
     const inWorker = await probing([`${target.pid}/w1`, 'eval', "require('node:worker_threads').threadId"]);
     expect(inWorker.stderr).toBe('');
     expect(inWorker.stdout.trim()).toBe('1');
-    const stack = rows((await probing([`${target.pid}/w1`, 'query', 'SELECT [function] FROM process.stack WHERE depth = 0', '-f', 'json'])).stdout);
+    const stack = rows((await probing([`${target.pid}/w1`, 'query', 'SELECT "function" FROM process.stack WHERE depth = 0', '-f', 'json'])).stdout);
     expect(stack[0]!.function).toContain('workerSpin');
     const js = rows((await probing([`${target.pid}/w1`, 'query', 'SELECT * FROM js.`[{ arrow: "→", n: 1 }]`', '-f', 'json'])).stdout);
     expect(js).toEqual([{ arrow: '→', n: 1 }]);

@@ -12,7 +12,7 @@ const query = async (target: Target, sql: string, ...options: string[]) => {
   return rows(result.stdout);
 };
 const tableStats = async (target: Target, name: string) =>
-  (await query(target, `SELECT [rows], capacity, appended, dropped, rejected FROM probing.runtime_tables WHERE [table] = '${name}'`))[0];
+  (await query(target, `SELECT "rows", capacity, appended, dropped, rejected FROM probing.runtime_tables WHERE "table" = '${name}'`))[0];
 const waitFor = async (target: Target, expression: string) => {
   for (let i = 0; i < 600; i++) {
     if ((await probing([String(target.pid), 'eval', expression])).stdout.trim() === 'true') return;
@@ -62,9 +62,9 @@ describe('tables written by the target', () => {
     expect(appended.code).toBe(1); // the eval's require resolves from the target's cwd: use inject for the runtime
     const bad = await probing([String(target.pid), 'eval', `const { table } = globalThis[Symbol.for('probing.runtime')].state.get('module'); const t = table('events'); t.append({ seq: 'not a number', kind: 'c', value: 1 }); t.append({ seq: '11', kind: 7, value: '2.5' }); t.append(null); t.stats()`]);
     expect(bad.stdout).toContain('rejected: 2');
-    const [latest] = await query(target, 'SELECT seq, kind, [value] FROM js.events ORDER BY seq DESC LIMIT 1');
+    const [latest] = await query(target, 'SELECT seq, kind, "value" FROM js.events ORDER BY seq DESC LIMIT 1');
     expect(latest).toEqual({ seq: 11, kind: '7', value: 2.5 });
-    const [stats] = await query(target, "SELECT rejected, last_rejection FROM probing.runtime_tables WHERE [table] = 'events'");
+    const [stats] = await query(target, "SELECT rejected, last_rejection FROM probing.runtime_tables WHERE \"table\" = 'events'");
     expect(stats).toEqual({ rejected: 2, last_rejection: 'not an object: object' });
     // the table outlives every CLI session
     expect((await query(target, 'SELECT count(*) AS n FROM js.events'))[0]).toEqual({ n: 11 });
@@ -73,10 +73,10 @@ describe('tables written by the target', () => {
   it('two copies of the runtime in one process share one ring, and an injected third joins it', async () => {
     const target = await startTarget('runtime-copies.cjs');
     expect((await probing([String(target.pid), 'eval', 'globalThis.sameRegistry'])).stdout.trim()).toBe('true');
-    expect(await query(target, 'SELECT [from] FROM js.shared ORDER BY ts')).toEqual([{ from: 'a' }, { from: 'b' }]);
+    expect(await query(target, 'SELECT "from" FROM js.shared ORDER BY ts')).toEqual([{ from: 'a' }, { from: 'b' }]);
     const install = await probing([String(target.pid), 'inject']);
     expect(install.stdout).toContain('was already loaded; tables: shared');
-    expect(await query(target, 'SELECT [table], capacity, appended FROM probing.runtime_tables')).toEqual([{ table: 'shared', capacity: 100, appended: 2 }]);
+    expect(await query(target, 'SELECT "table", capacity, appended FROM probing.runtime_tables')).toEqual([{ table: 'shared', capacity: 100, appended: 2 }]);
   });
 
   it.each([
@@ -106,7 +106,7 @@ describe('tables written by the target', () => {
 describe('samplers', () => {
   it('the HTTP sampler records every request with its route and status, and leaves nothing behind when switched off', async () => {
     const target = await startTarget('http-service.cjs');
-    const resources = async () => (await query(target, 'SELECT type, [count] FROM process.resources ORDER BY type'));
+    const resources = async () => (await query(target, 'SELECT type, "count" FROM process.resources ORDER BY type'));
     const before = await resources();
     expect((await probing([String(target.pid), 'config', 'set', 'sampler.http', 'on'])).stdout).toBe('sampler.http = true\n');
     const paths = ['/a', '/a', '/missing', '/fail', '/b?x=1'];
@@ -129,7 +129,7 @@ describe('samplers', () => {
 
   it('the event-loop and GC samplers produce plausible rows and remove their timer and observer when off', async () => {
     const target = await startTarget('http-service.cjs');
-    const before = await query(target, 'SELECT type, [count] FROM process.resources ORDER BY type');
+    const before = await query(target, 'SELECT type, "count" FROM process.resources ORDER BY type');
     await probing([String(target.pid), 'config', 'set', 'sampler.event_loop.interval_ms', '100']);
     await probing([String(target.pid), 'config', 'set', 'sampler.event_loop', 'on']);
     await probing([String(target.pid), 'config', 'set', 'sampler.gc', 'on']);
@@ -148,7 +148,7 @@ describe('samplers', () => {
     expect(gc.every((g) => ['minor', 'major', 'incremental', 'weak_callbacks'].includes(g.kind as string))).toBe(true);
     await probing([String(target.pid), 'config', 'set', 'sampler.event_loop', 'off']);
     await probing([String(target.pid), 'config', 'set', 'sampler.gc', 'off']);
-    expect(await query(target, 'SELECT type, [count] FROM process.resources ORDER BY type')).toEqual(before);
+    expect(await query(target, 'SELECT type, "count" FROM process.resources ORDER BY type')).toEqual(before);
     const options = JSON.parse((await probing([String(target.pid), 'config', '--json'])).stdout) as Array<{ key: string; value: unknown }>;
     expect(options.find((o) => o.key === 'sampler.gc')!.value).toBe(false);
     expect(options.find((o) => o.key === 'sampler.event_loop.interval_ms')!.value).toBe(100);

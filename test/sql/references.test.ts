@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bracketSilentKeywords, findReferences } from '../../src/sql/references.js';
+import { findReferences } from '../../src/sql/references.js';
 import { SqlError } from '../../src/sql/errors.js';
 
 const refs = (sql: string) => findReferences(sql).map((r) => [r.namespace, r.name, r.quoted]);
@@ -23,9 +23,9 @@ describe('findReferences', () => {
     ]);
   });
 
-  it('ignores look-alikes in strings, comments and brackets', () => {
+  it('ignores look-alikes in strings, quoted names and comments', () => {
     expect(refs("SELECT 'js.`nope`', \"process.memory\" FROM js.`a` -- js.`comment`\n/* process.x */")).toEqual([['js', 'a', true]]);
-    expect(refs('SELECT [process.memory] FROM js.`a`')).toEqual([['js', 'a', true]]);
+    expect(refs('SELECT "a""process.memory" FROM js.`a`')).toEqual([['js', 'a', true]]);
     expect(refs("SELECT 'it''s js.`x`' FROM js.`a`")).toEqual([['js', 'a', true]]);
   });
 
@@ -40,15 +40,5 @@ describe('findReferences', () => {
     expect(() => findReferences('SELECT * FROM js.`a')).toThrow(SqlError);
     expect(() => findReferences("SELECT 'abc FROM js.`a`")).toThrow('never closed');
     expect(() => findReferences('SELECT 1 /* no end')).toThrow('comment at offset 9');
-  });
-});
-
-describe('bracketSilentKeywords', () => {
-  it('brackets bare `value`, which alasql would silently misread', () => {
-    expect(bracketSilentKeywords('SELECT name, value FROM t0 WHERE value > 0')).toBe('SELECT name, [value] FROM t0 WHERE [value] > 0');
-    expect(bracketSilentKeywords('SELECT Value->x FROM t0')).toBe('SELECT [Value]->x FROM t0');
-  });
-  it('leaves strings, brackets, qualified names and calls alone', () => {
-    expect(bracketSilentKeywords("SELECT 'value', [value], t.value, value(1) FROM t0 -- value")).toBe("SELECT 'value', [value], t.value, value(1) FROM t0 -- value");
   });
 });

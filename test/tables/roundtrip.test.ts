@@ -40,7 +40,7 @@ describe('value → columns → Arrow → rows', () => {
       { big: 2n ** 64n + 1n, small: 5n, when, n: null, o: { u: { id: 7 } }, f: 1.5, i: 2 ** 40 },
       { big: null, small: -3n, when: null, n: null, o: null, f: null, i: 1 },
     ]);
-    expect(payload.columns.map((c: { kind: string }) => c.kind)).toEqual(['bigint', 'bigint', 'timestamp', 'null', 'json', 'float', 'float']);
+    expect(payload.columns.map((c: { kind: string }) => c.kind)).toEqual(['bigint', 'bigint', 'timestamp', 'null', 'json', 'float', 'int']);
     expect(rows[0]).toEqual({ big: 2n ** 64n + 1n, small: 5n, when, n: null, o: { u: { id: 7 } }, f: 1.5, i: 2 ** 40 });
     expect(rows[1]).toEqual({ big: null, small: -3n, when: null, n: null, o: null, f: null, i: 1 });
   });

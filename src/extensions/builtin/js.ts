@@ -18,7 +18,7 @@ function expressionTable(expression: string): TableSource {
     description: 'the value of a JavaScript expression evaluated in the target',
     async generate({ attachment, constraints, limits }) {
       const maxRows = Math.min(limits.maxRows, constraints.limit ?? Infinity);
-      const columnLimits: ColumnLimits = { maxRows, maxBytes: limits.maxBytes, maxString: MAX_STRING, maxColumns: MAX_COLUMNS };
+      const columnLimits: ColumnLimits = { maxRows, maxBytes: limits.maxBytes, maxString: MAX_STRING, maxColumns: MAX_COLUMNS, only: constraints.columns ?? null };
       const usesAwait = /\bawait\b/.test(expression);
       const call = `(${toColumns.toString()})(${usesAwait ? 'await ' : ''}(${expression}\n), ${JSON.stringify(columnLimits)})`;
       const payload = await evaluateJson<TablePayload>(attachment, usesAwait ? `(async () => ${call})()` : call, {

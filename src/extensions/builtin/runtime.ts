@@ -7,7 +7,7 @@
 import type { Table } from 'apache-arrow';
 import { RemoteError } from '../../errors.js';
 import { evaluateJson } from '../../run/remote-json.js';
-import { toColumns, type TablePayload } from '../../target/columns.js';
+import { toColumns, type ColumnLimits, type TablePayload } from '../../target/columns.js';
 import { readRing, runtimeTables } from '../../target/runtime-read.js';
 import type { ColumnSpec, GenerateContext, Generated, Namespace, TableSource } from '../contract.js';
 import { snippetTable } from './snippet-table.js';
@@ -29,13 +29,21 @@ interface Chunk {
 
 const TYPES: Record<string, ColumnSpec['type']> = { number: 'float', string: 'string', boolean: 'boolean', bigint: 'bigint', timestamp: 'timestamp', json: 'json' };
 
+/** The columns a projection keeps (names match without regard to case); conform() makes the others NULL. */
+function projected(columns: readonly ColumnSpec[], only: readonly string[] | undefined): readonly ColumnSpec[] {
+  if (!only) return columns;
+  const wanted = new Set(only.map((name) => name.toLowerCase()));
+  return columns.filter((c) => wanted.has(c.name.toLowerCase()));
+}
+
 async function readAll(ctx: GenerateContext, ring: string, written: string, declared: readonly ColumnSpec[] | undefined): Promise<Generated> {
   const [{ tableFromPayload, conform }, { rowsFromTable }, { tableFromRows }] = await Promise.all([
     import('../../tables/from-payload.js'),
     import('../../tables/to-rows.js'),
     import('../../tables/from-rows.js'),
   ]);
-  const limits = { maxRows: CHUNK, maxBytes: ctx.limits.maxBytes, maxString: 64 * 1024, maxColumns: 1000 };
+  const only = ctx.constraints.columns;
+  const limits: ColumnLimits = { maxRows: CHUNK, maxBytes: ctx.limits.maxBytes, maxString: 64 * 1024, maxColumns: 1000, only: only ?? null };
   const read = (from: number, count: number, until: number | null) =>
     evaluateJson<Chunk>(
       ctx.attachment,
@@ -73,7 +81,7 @@ async function readAll(ctx: GenerateContext, ring: string, written: string, decl
     from = chunk.next;
   }
   const columns = declared ?? [{ name: 'ts', type: 'timestamp' as const, doc: 'when the row was appended' }, ...schema.map(([name, type]) => ({ name, type: TYPES[type] ?? 'json', doc: '' }))];
-  const table = conform(tableFromRows(rows, columns.map((c) => c.name)), columns);
+  const table = conform(tableFromRows(rows, projected(columns, only).map((c) => c.name)), columns);
   const total = Math.min(stats.capacity, end);
   if (overwritten > 0) return { table, truncated: { reason: 'overwritten', total } };
   if (rows.length < total) return { table, truncated: { reason: 'rows', total } };

@@ -5,7 +5,7 @@
  */
 import type { ColumnSpec, GenerateContext, TableSource } from '../contract.js';
 import { evaluateJson } from '../../run/remote-json.js';
-import { toColumns, type TablePayload } from '../../target/columns.js';
+import { toColumns, type ColumnLimits, type TablePayload } from '../../target/columns.js';
 import { LOAD_BUILTIN } from '../../target/snippets.js';
 
 export interface SnippetTableSpec {
@@ -30,7 +30,8 @@ export function snippetTable(spec: SnippetTableSpec): TableSource {
     async generate(ctx) {
       const args = spec.args ? await spec.args(ctx) : [];
       const call = `(${spec.snippet.toString()})(${[LOAD_BUILTIN, ...args.map((a) => JSON.stringify(a))].join(', ')})`;
-      const limits = { maxRows: ctx.limits.maxRows, maxBytes: ctx.limits.maxBytes, maxString: 64 * 1024, maxColumns: 1000 };
+      // Only the columns the query reads are built; conform() fills the others with NULL.
+      const limits: ColumnLimits = { maxRows: ctx.limits.maxRows, maxBytes: ctx.limits.maxBytes, maxString: 64 * 1024, maxColumns: 1000, only: ctx.constraints.columns ?? null };
       const payload = await evaluateJson<TablePayload>(ctx.attachment, `(${toColumns.toString()})(${call}, ${JSON.stringify(limits)})`, {
         timeoutMs: ctx.limits.timeoutMs,
         what: `${spec.namespace}.${spec.name}`,
