@@ -43,14 +43,14 @@ export async function queryCommand(target: string, sql: string, options: QueryOp
   if (options.format === 'arrow' && !options.output && process.stdout.isTTY) {
     throw new UsageError('BINARY_TO_TERMINAL', 'the arrow format is binary and stdout is a terminal', { hint: 'write it to a file with -o results.arrow, or pipe it' });
   }
-  const [{ withTarget }, { loadFor }, { runQuery, prepareQuery }] = await Promise.all([
+  const [{ withTarget }, { loadFor }, { runQuery, prepareQuery, collectTables, answer }] = await Promise.all([
     import('../run/with-target.js'),
     import('./ext.js'),
     import('../sql/query.js'),
   ]);
   const loaded = await loadFor(options.extension, options.timeout);
   try {
-    return await runQueryCommand(spec, sql, options, loaded.registry, { withTarget, runQuery, prepareQuery }, out, err);
+    return await runQueryCommand(spec, sql, options, loaded.registry, { withTarget, runQuery, prepareQuery, collectTables, answer }, out, err);
   } finally {
     loaded.dispose();
   }
@@ -61,7 +61,7 @@ async function runQueryCommand(
   sql: string,
   options: QueryOptions,
   registry: import('../extensions/registry.js').Registry,
-  { withTarget, runQuery, prepareQuery }: Pick<typeof import('../run/with-target.js'), 'withTarget'> & Pick<typeof import('../sql/query.js'), 'runQuery' | 'prepareQuery'>,
+  { withTarget, runQuery, prepareQuery, collectTables, answer }: Pick<typeof import('../run/with-target.js'), 'withTarget'> & Pick<typeof import('../sql/query.js'), 'runQuery' | 'prepareQuery' | 'collectTables' | 'answer'>,
   out: (text: string) => void,
   err: (text: string) => void,
 ): Promise<number> {
@@ -80,10 +80,11 @@ async function runQueryCommand(
   }
   // Arrow loads while the target opens its inspector.
   const onSignalled = () => void import('../tables/from-payload.js').catch(() => {});
-  const { value: result, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, onSignalled }, (a) =>
-    runQuery(a, prepared, limits, flags, runOptions(options)),
+  // Only the collecting happens attached: the engine runs after the target's inspector is closed again.
+  const { value: collected, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, onSignalled }, (a) =>
+    collectTables(a, prepared, limits, flags),
   );
-  await print(result, options, out, err);
+  await print(await answer(prepared, [collected], runOptions(options)), options, out, err);
   if (leftOpen) err(`probing: note: ${leftOpen}\n`);
   return ExitCode.ok;
 }

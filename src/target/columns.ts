@@ -294,8 +294,10 @@ export function toColumns(value: unknown, limits: ColumnLimits): TablePayload {
         let i = distinct.get(s);
         if (i === undefined) distinct.set(s, (i = distinct.size));
         indices[r] = i;
+        // too many distinct values for a dictionary to pay: stop counting them
+        if (distinct.size > 65536) break;
       }
-      if (distinct.size * 2 <= rows) {
+      if (distinct.size <= 65536 && distinct.size * 2 <= rows) {
         out.dict = [...distinct.keys()];
         out.indices = base64(indices);
       } else {
