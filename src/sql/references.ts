@@ -111,8 +111,21 @@ export function findReferences(sql: string): TableReference[] {
   return refs;
 }
 
-/** True when the reference stands where a table must: right after FROM or JOIN, or in a FROM list. */
+/** Words that end a FROM list: after one of them, `a.b` is a column again. */
+const AFTER_FROM = /\b(where|group|order|having|limit|offset|union|except|intersect|select|window|qualify|on|using)\b/i;
+
+/**
+ * True when the reference stands where a table must: right after FROM or JOIN, or
+ * in a FROM list (FROM a, b). `x IS DISTINCT FROM t.c` and `GROUP BY t.a, t.b` are not.
+ */
 export function inTablePosition(sql: string, ref: TableReference): boolean {
   const before = sql.slice(0, ref.start).replace(/\s+$/, '');
-  return /\b(from|join)$/i.test(before) || /\bfrom\b[^()]*,$/i.test(before);
+  if (/\bdistinct\s+from$/i.test(before)) return false;
+  if (/\b(from|join)$/i.test(before)) return true;
+  if (!before.endsWith(',')) return false;
+  const froms = [...before.matchAll(/\bfrom\b/gi)].filter((m) => !/\bdistinct\s+$/i.test(before.slice(0, m.index)));
+  const last = froms.at(-1);
+  if (!last) return false;
+  const list = before.slice(last.index + last[0].length, -1);
+  return !/[()]/.test(list) && !AFTER_FROM.test(list);
 }

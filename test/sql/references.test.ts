@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findReferences } from '../../src/sql/references.js';
+import { findReferences, inTablePosition } from '../../src/sql/references.js';
 import { SqlError } from '../../src/sql/errors.js';
 
 const refs = (sql: string) => findReferences(sql).map((r) => [r.namespace, r.name, r.quoted]);
@@ -40,5 +40,38 @@ describe('findReferences', () => {
     expect(() => findReferences('SELECT * FROM js.`a')).toThrow(SqlError);
     expect(() => findReferences("SELECT 'abc FROM js.`a`")).toThrow('never closed');
     expect(() => findReferences('SELECT 1 /* no end')).toThrow('comment at offset 9');
+  });
+});
+
+describe('inTablePosition', () => {
+  const positions = (sql: string) => findReferences(sql).map((r) => [r.text, inTablePosition(sql, r)]);
+  it('takes a.b for a table after FROM, JOIN and in a FROM list only', () => {
+    expect(positions('SELECT t.a FROM x.y t, u.v JOIN w.z ON t.a = w.b')).toEqual([
+      ['t.a', false],
+      ['x.y', true],
+      ['u.v', true],
+      ['w.z', true],
+      ['t.a', false],
+      ['w.b', false],
+    ]);
+  });
+  it('is not fooled by IS DISTINCT FROM, GROUP BY lists or a later UNION branch', () => {
+    expect(positions('SELECT a FROM x.y t WHERE a IS DISTINCT FROM t.b')).toEqual([
+      ['x.y', true],
+      ['t.b', false],
+    ]);
+    expect(positions('SELECT 1 FROM x.y t3 GROUP BY t3.s, t3.k ORDER BY t3.s, t3.k')).toEqual([
+      ['x.y', true],
+      ['t3.s', false],
+      ['t3.k', false],
+      ['t3.s', false],
+      ['t3.k', false],
+    ]);
+    expect(positions('SELECT b, t2.b FROM x.y t2 UNION ALL SELECT id, t1.a FROM x.z t1')).toEqual([
+      ['t2.b', false],
+      ['x.y', true],
+      ['t1.a', false],
+      ['x.z', true],
+    ]);
   });
 });

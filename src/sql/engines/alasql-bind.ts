@@ -5,6 +5,7 @@
  * alasql would silently read undefined — every expression typed, and whatever
  * this engine would answer wrongly refused with a reason.
  */
+import { closeNames } from '../suggest.js';
 import { SqlError, sqlPosition } from '../errors.js';
 import { boolean, common, expr, lift, nameOf } from './alasql-expr.js';
 import type { Type } from './alasql-functions.js';
@@ -85,30 +86,6 @@ export function error(env: Env, code: string, message: string, hint: string, at?
 
 export function unsupported(env: Env, what: string, hint = DUCKDB, at?: number): SqlError {
   return error(env, 'SQL_UNSUPPORTED', `${what} is not supported by the alasql engine`, hint, at);
-}
-
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0]!;
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const keep = d[j]!;
-      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = keep;
-    }
-  }
-  return d[b.length]!;
-}
-
-export function closeNames(name: string, candidates: readonly string[]): string[] {
-  const lower = name.toLowerCase();
-  return candidates
-    .map((c) => ({ c, d: distance(lower, c.toLowerCase()) }))
-    .filter(({ c, d }) => d <= Math.max(2, Math.floor(c.length / 3)))
-    .sort((x, y) => x.d - y.d)
-    .slice(0, 3)
-    .map(({ c }) => c);
 }
 
 // ---- queries

@@ -5,7 +5,8 @@
  * division of values of unknown type, functions it does not know.
  */
 import { SqlError } from '../errors.js';
-import { bindQuery, closeNames, columnRef, error, ident, kindIn, literal, unsupported, type Env, type Mode } from './alasql-bind.js';
+import { closeNames } from '../suggest.js';
+import { bindQuery, columnRef, error, ident, kindIn, literal, unsupported, type Env, type Mode } from './alasql-bind.js';
 import { LAZY_FUNCTIONS, SCALAR_FUNCTIONS, castType, type Type } from './alasql-functions.js';
 import type { AstNode } from './alasql-guard.js';
 import { canon, children, outputOf, type Expr, type Query, type SelectPlan } from './alasql-plan.js';

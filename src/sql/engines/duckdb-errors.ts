@@ -4,6 +4,7 @@
  * line, a column and a caret in the user's SQL, "did you mean" as the hint.
  */
 import { SqlError, sqlPosition } from '../errors.js';
+import { closeNames } from '../suggest.js';
 import type { Position } from './duckdb-ast.js';
 
 interface DuckDBErrorInfo {
@@ -23,31 +24,10 @@ export interface ErrorContext extends Position {
   columns: Map<string, string[]>;
 }
 
-/** Edit distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
-}
-
 /** The hint for an unknown column: the closest real names, or the table's columns. */
 function columnHint(name: string, ctx: ErrorContext, candidates: string | undefined): string {
   const all = [...new Set([...ctx.columns.values()].flat())];
-  const lower = name.toLowerCase();
-  const close = all
-    .map((c) => ({ c, d: distance(lower, c.toLowerCase()) }))
-    .filter(({ c, d }) => d <= Math.max(2, Math.floor(name.length / 3)) || c.toLowerCase().includes(lower) || lower.includes(c.toLowerCase()))
-    .sort((a, b) => a.d - b.d)
-    .slice(0, 3)
-    .map(({ c }) => `"${c}"`);
+  const close = closeNames(name, all).map((c) => `"${c}"`);
   if (close.length > 0) return `did you mean ${close.join(' or ')}?`;
   if (all.length > 0) return `the columns are ${all.slice(0, 12).map((c) => `"${c}"`).join(', ')}${all.length > 12 ? ', …' : ''}`;
   if (candidates && ctx.columns.size === 0) return `did you mean ${candidates.split(',').map((c) => `"${c}"`).join(' or ')}?`;
