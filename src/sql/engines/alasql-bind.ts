@@ -10,7 +10,7 @@ import { SqlError, sqlPosition } from '../errors.js';
 import { boolean, common, expr, lift, nameOf } from './alasql-expr.js';
 import type { Type } from './alasql-functions.js';
 import type { AstNode, Parsed } from './alasql-guard.js';
-import { canon, children, outputOf, type ColumnInfo, type Expr, type Item, type OrderKey, type Query, type SelectPlan, type Source } from './alasql-plan.js';
+import { canon, children, outputOf, partialOutput, type ColumnInfo, type Expr, type Item, type OrderKey, type Query, type SelectPlan, type Source } from './alasql-plan.js';
 import type { Rewritten } from './alasql-rewrite.js';
 import type { Value } from './alasql-values.js';
 
@@ -124,10 +124,10 @@ export function bindQuery(ast: AstNode, env: Env, parent: SelectPlan | undefined
     if (select.order || select.limit || select.offset) throw unsupported(env, 'ORDER BY or LIMIT inside a branch of UNION/EXCEPT/INTERSECT', 'put ORDER BY and LIMIT at the end; they apply to the whole result');
     if (op === 'intersect' && all) throw unsupported(env, 'INTERSECT ALL');
     const right = bindSelect(select, env, parent, true);
-    if (outputOf(right).length !== width) {
+    if (outputOf(right).length !== width && !partialOutput(query) && !partialOutput(right)) {
       throw error(env, 'SQL_BIND', `each side of ${op.toUpperCase()} must have the same number of columns (${width} and ${outputOf(right).length})`, 'select as many columns on each side');
     }
-    outputOf(query).forEach((item, i) => common(env, [item.expr.type, outputOf(right)[i]!.expr.type], `${op.toUpperCase()} column ${i + 1}`));
+    outputOf(query).forEach((item, i) => common(env, [item.expr.type, outputOf(right)[i]?.expr.type ?? 'any'], `${op.toUpperCase()} column ${i + 1}`));
     query = { kind: 'set', op, all, left: query, right, order: [], limit: undefined, offset: 0 };
   }
   const set = query as Query & { kind: 'set' };
@@ -141,6 +141,8 @@ export function bindQuery(ast: AstNode, env: Env, parent: SelectPlan | undefined
       index = names.indexOf(want);
       if (index !== -1 && names.lastIndexOf(want) !== index) throw error(env, 'SQL_BIND', `ORDER BY ${want} is ambiguous: two result columns have that name`, 'order by position: ORDER BY 1');
     }
+    // in check, a * over a table not known yet leaves the names to run
+    if ((index < 0 || index >= names.length) && partialOutput(set)) return orderKey(o, 0);
     if (index < 0 || index >= names.length) throw unsupported(env, 'ORDER BY an expression over UNION/EXCEPT/INTERSECT', 'order by a result column: its name or its position (ORDER BY 1)');
     return orderKey(o, index);
   });
@@ -168,7 +170,9 @@ function limits(env: Env, ast: AstNode): { limit: number | undefined; offset: nu
 }
 
 function addSource(env: Env, scope: SelectPlan, node: AstNode, join: Source['join'], alias: unknown): Source {
-  const as = alias === undefined ? undefined : ident(env, alias).name;
+  // alasql names a subquery written without AS "default" (a word no user text reaches it as: names become placeholders)
+  const unnamed = alias === undefined || (alias === 'default' && (kindIn(env, node) === 'Select' || kindIn(env, node) === 'WithSelect'));
+  const as = unnamed ? undefined : ident(env, alias).name;
   const base: Pick<Source, 'alias' | 'join'> = { alias: `s${env.sources++}`, join };
   let source: Source;
   if (kindIn(env, node) === 'Table') {
@@ -194,7 +198,8 @@ function addSource(env: Env, scope: SelectPlan, node: AstNode, join: Source['joi
   return source;
 }
 
-function derivedColumns(query: Query): ColumnInfo[] {
+function derivedColumns(query: Query): ColumnInfo[] | undefined {
+  if (partialOutput(query)) return undefined;
   return outputOf(query).map((item, i) => ({ name: item.name, key: `k${i}`, type: item.expr.type }));
 }
 
@@ -218,13 +223,19 @@ function hasAggregate(env: Env, node: unknown): boolean {
 function bindSelect(ast: AstNode, env: Env, parent: SelectPlan | undefined, inSet: boolean): SelectPlan {
   const scope: SelectPlan = {
     kind: 'select', parent, sources: [], where: undefined, group: [], grouped: false, having: undefined,
-    items: [], hidden: [], distinct: ast.distinct === true, order: [], limit: undefined, offset: 0,
+    items: [], partial: false, hidden: [], distinct: ast.distinct === true, order: [], limit: undefined, offset: 0,
   };
   const from = (ast.from as AstNode[] | undefined) ?? [];
   from.forEach((f, i) => addSource(env, scope, f, i === 0 ? 'from' : 'cross', f.as));
-  for (const j of (ast.joins as AstNode[] | undefined) ?? []) {
+  // a RIGHT JOIN b ON … as b LEFT JOIN a ON …: only as the first join of one table (else refused)
+  let right = false;
+  for (const [i, j] of ((ast.joins as AstNode[] | undefined) ?? []).entries()) {
     const node = (j.table ?? j.select) as AstNode;
-    const mode = j.joinmode === 'LEFT' ? 'left' : j.joinmode === 'CROSS' ? 'cross' : 'inner';
+    if (j.joinmode === 'RIGHT') {
+      if (i !== 0 || from.length !== 1 || j.on === undefined) throw unsupported(env, 'RIGHT JOIN other than as the first join of one table', 'write it as a LEFT JOIN with the tables swapped, or run with --engine duckdb where DuckDB is installed');
+      right = true;
+    }
+    const mode = j.joinmode === 'LEFT' || j.joinmode === 'RIGHT' ? 'left' : j.joinmode === 'CROSS' ? 'cross' : 'inner';
     const source = addSource(env, scope, node, mode, j.as ?? (node.as as unknown));
     if (j.on !== undefined) {
       source.on = boolean(env, expr(j.on as AstNode, env, scope, 'row'), 'JOIN … ON');
@@ -254,6 +265,7 @@ function bindSelect(ast: AstNode, env: Env, parent: SelectPlan | undefined, inSe
       for (const s of sources) {
         if (!s.columns) {
           if (s.table) env.reads.set(s.table, undefined);
+          scope.partial = true;
           continue;
         }
         if (s.table) env.reads.set(s.table, undefined);
@@ -293,6 +305,17 @@ function bindSelect(ast: AstNode, env: Env, parent: SelectPlan | undefined, inSe
     scope.order = ((ast.order as AstNode[] | undefined) ?? []).map((o) => orderKey(o, orderIndex(o.expression as AstNode, env, scope)));
     Object.assign(scope, limits(env, ast));
   }
+  if (right) {
+    // run as b LEFT JOIN a ON …; the select list (SELECT * included) was bound in the written order
+    // (the same objects: the bound columns point at them)
+    const [a, b] = scope.sources as [Source, Source];
+    a.join = 'left';
+    a.on = b.on;
+    b.join = 'from';
+    delete b.on;
+    scope.sources[0] = b;
+    scope.sources[1] = a;
+  }
   return scope;
 }
 
@@ -314,7 +337,15 @@ function groupExpr(g: AstNode, env: Env, scope: SelectPlan, aliasOf: (name: stri
     const inScope = scope.sources.some((s) => !s.columns || s.columns.some((c) => c.name.toLowerCase() === name));
     const aliases = aliasOf(name);
     if (!inScope && aliases.length === 1) return once(aliases[0]!.node);
-    const other = aliases.find((a) => !(kindIn(env, a.node) === 'Column' && a.node.tableid === undefined && ident(env, a.node.columnid).name.toLowerCase() === name));
+    // SELECT t.a … GROUP BY a: no clash when the select-list name reads the very column the GROUP BY name does
+    const column = inScope && aliases.length > 0 ? columnRef(env, scope, g) : undefined;
+    const same = (node: AstNode) => {
+      if (kindIn(env, node) !== 'Column' || !column) return false;
+      const e = columnRef(env, scope, node);
+      // key '': a column of a table not known yet (check): run decides
+      return canon(e) === canon(column) || (e.k === 'col' && e.column.key === '') || (column.k === 'col' && column.column.key === '');
+    };
+    const other = aliases.find((a) => !same(a.node));
     if (inScope && other) throw error(env, 'SQL_AMBIGUOUS', `GROUP BY ${name} is both a column and a name in the select list`, 'group by the position of the select-list column (GROUP BY 1), or rename the alias', ident(env, g.columnid).at);
   }
   return rowExpr(env, g, scope, 'GROUP BY');
@@ -328,6 +359,7 @@ function rowExpr(env: Env, node: AstNode, scope: SelectPlan, where: string): Exp
 function orderIndex(e: AstNode, env: Env, scope: SelectPlan): number {
   if (kindIn(env, e) === 'ParamValue' && literal(env, e).type === 'int') {
     const i = Number(literal(env, e).value) - 1;
+    if (scope.partial) return 0;
     if (i < 0 || i >= scope.items.length) throw error(env, 'SQL_BIND', `ORDER BY ${i + 1}: the select list has ${scope.items.length} columns`, 'order by a column name or a position in the select list');
     return i;
   }
@@ -349,7 +381,7 @@ function orderIndex(e: AstNode, env: Env, scope: SelectPlan): number {
   const key = canon(bound);
   const same = scope.items.findIndex((item) => canon(item.expr) === key);
   if (same !== -1) return same;
-  if (scope.distinct) throw error(env, 'SQL_BIND', 'for SELECT DISTINCT, ORDER BY expressions must appear in the select list', 'add the expression to the select list');
+  if (scope.distinct && !scope.partial) throw error(env, 'SQL_BIND', 'for SELECT DISTINCT, ORDER BY expressions must appear in the select list', 'add the expression to the select list');
   scope.hidden.push(bound);
   return scope.items.length + scope.hidden.length - 1;
 }

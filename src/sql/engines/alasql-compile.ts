@@ -70,6 +70,13 @@ export function outerRefs(q: Query): Expr[] {
   return [...found.values()];
 }
 
+function conjuncts(e: Expr): Expr[] {
+  const out: Expr[] = [];
+  const split = (x: Expr) => (x.k === 'and' ? x.args.forEach(split) : out.push(x));
+  split(e);
+  return out;
+}
+
 export class Compiler {
   constructor(
     private readonly rt: Runtime,
@@ -117,6 +124,8 @@ export class Compiler {
         return this.call('like', `${e.negate},`, args());
       case 'is':
         return this.call('is', '', args(), `,${s(e.what)},${e.negate}`);
+      case 'same':
+        return this.call('same', `${e.negate},`, args());
       case 'and':
       case 'or': {
         const [a, b] = args() as [Node, Node];
@@ -172,11 +181,8 @@ export class Compiler {
     );
   }
 
-  /** The equalities of an ON that alasql's hash join can use: [this table's side, the earlier tables' side]. */
-  joinKeys(source: Source, on: Expr): { keys: Array<[Expr, Expr]>; rest: Expr[] } {
-    const conjuncts: Expr[] = [];
-    const split = (e: Expr) => (e.k === 'and' ? e.args.forEach(split) : conjuncts.push(e));
-    split(on);
+  /** The equalities among `conjuncts` that alasql's hash join can use: [this table's side, the earlier tables' side]. */
+  joinKeys(source: Source, conjuncts: readonly Expr[]): { keys: Array<[Expr, Expr]>; rest: Expr[] } {
     const earlier = new Set(this.select.sources.slice(0, this.select.sources.indexOf(source)));
     const refs = (e: Expr): Set<Source> | undefined => {
       const out = new Set<Source>();
@@ -218,23 +224,36 @@ export class Compiler {
     const { yy, select } = this;
     const table = (name: string, alias: string) => new yy.Table!({ tableid: name, as: alias });
     const first = select.sources[0];
-    const where: Expr[] = select.where ? [select.where] : [];
+    const where: Expr[] = [];
+    // WHERE's conjuncts not yet used as join keys
+    let pool = select.where ? conjuncts(select.where) : [];
     const joins: object[] = [];
     for (const source of select.sources.slice(1)) {
       const join: Record<string, unknown> = { joinmode: source.join === 'left' ? 'LEFT' : source.join === 'cross' ? 'CROSS' : 'INNER', table: new yy.Table!({ tableid: names.get(source)! }), as: source.alias };
-      if (source.on) {
-        const { keys, rest } = this.joinKeys(source, source.on);
-        if (keys.length > 0 && (source.join === 'inner' || rest.length === 0)) {
-          const mine = keys.map(([m]) => this.expr(m));
-          const theirs = keys.map(([, t]) => this.expr(t));
-          join.on = new yy.Op!({ op: '=', left: this.call('key', '', [this.list(theirs)]), right: this.call('key', '', [this.list(mine)]) });
-          where.push(...rest);
-        } else {
-          join.on = this.call('on', '', [this.expr(source.on)]);
+      const { keys, rest } = source.on ? this.joinKeys(source, conjuncts(source.on)) : { keys: [], rest: [] };
+      if (source.join !== 'left') {
+        // FROM a, b WHERE a.x = b.y: an inner join's rows are filtered by WHERE anyway, so its equalities
+        // between plain columns of this table and earlier ones join it; only plain columns, which no row
+        // makes fail, since the hash join reads them on rows WHERE might never have reached
+        const plain = this.joinKeys(source, pool.filter((c) => c.k === 'cmp' && c.args[0].k === 'col' && c.args[1].k === 'col'));
+        if (plain.keys.length > 0) {
+          keys.push(...plain.keys);
+          pool = pool.filter((c) => plain.rest.includes(c) || !(c.k === 'cmp' && c.args[0].k === 'col' && c.args[1].k === 'col'));
+          join.joinmode = 'INNER';
         }
+      }
+      if (keys.length > 0 && (source.join !== 'left' || rest.length === 0)) {
+        const mine = keys.map(([m]) => this.expr(m));
+        const theirs = keys.map(([, t]) => this.expr(t));
+        join.on = new yy.Op!({ op: '=', left: this.call('key', '', [this.list(theirs)]), right: this.call('key', '', [this.list(mine)]) });
+        where.push(...rest);
+      } else if (source.on) {
+        join.on = this.call('on', '', [this.expr(source.on)]);
       }
       joins.push(new yy.Join!(join));
     }
+    // WHERE's own conjuncts first, in the order written (AND stops at the first false one)
+    where.unshift(...pool);
     const condition = where.reduce<Expr | undefined>((acc, w) => (acc ? { k: 'and', args: [acc, w], type: 'bool' } : w), undefined);
     const keep = !select.grouped;
     const whereNode = this.call('row', '', [condition ? this.expr(condition) : this.constant(true)], `,${keep}`);

@@ -100,6 +100,10 @@ const helpers = {
     const r = what === 'null' ? v === null || v === undefined : v === (what === 'true');
     return negated ? !r : r;
   },
+  same(negated: boolean, a: Value, b: Value): boolean {
+    const r = a === null || a === undefined || b === null || b === undefined ? (a === null || a === undefined) === (b === null || b === undefined) : cmp('=', a, b) === true;
+    return negated ? !r : r;
+  },
   inList: (negated: boolean, v: Value, list: Value[]) => {
     const r = inList(v, list);
     return negated ? not(r) : r;

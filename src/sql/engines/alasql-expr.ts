@@ -9,7 +9,7 @@ import { closeNames } from '../suggest.js';
 import { bindQuery, columnRef, error, ident, kindIn, literal, unsupported, type Env, type Mode } from './alasql-bind.js';
 import { LAZY_FUNCTIONS, SCALAR_FUNCTIONS, castType, type Type } from './alasql-functions.js';
 import type { AstNode } from './alasql-guard.js';
-import { canon, children, outputOf, type Expr, type Query, type SelectPlan } from './alasql-plan.js';
+import { canon, children, outputOf, partialOutput, type Expr, type Query, type SelectPlan } from './alasql-plan.js';
 
 const category = (t: Type) => (t === 'int' || t === 'float' ? 'number' : t === 'string' ? 'text' : t === 'bool' ? 'boolean' : t);
 const wild = (t: Type) => t === 'null' || t === 'any';
@@ -63,6 +63,7 @@ export function nameOf(env: Env, n: AstNode): string {
       return `${String(n.aggregatorid).toLowerCase()}(${n.distinct ? 'DISTINCT ' : ''}${nameOf(env, e)})`;
     }
     case 'Op':
+      if (n.op === '===' || n.op === '!===') return `(${nameOf(env, n.left as AstNode)} IS ${n.op === '===' ? 'NOT ' : ''}DISTINCT FROM ${nameOf(env, n.right as AstNode)})`;
       if (n.op === 'BETWEEN' || n.op === 'NOT BETWEEN') return `(${nameOf(env, n.left as AstNode)} ${n.op} ${nameOf(env, n.right1 as AstNode)} AND ${nameOf(env, n.right2 as AstNode)})`;
       if (Array.isArray(n.right)) return `(${nameOf(env, n.left as AstNode)} ${n.op} (${args(n.right)}))`;
       return `(${nameOf(env, n.left as AstNode)} ${n.op} ${nameOf(env, n.right as AstNode)})`;
@@ -89,7 +90,8 @@ export function lift(env: Env, e: Expr, scope: SelectPlan): Expr {
   if (i !== -1) return { k: 'gref', index: i, type: e.type };
   switch (e.k) {
     case 'col':
-      if (e.scope !== scope) return e;
+      // key '': a column of a table not known yet (check), whose grouping run decides
+      if (e.scope !== scope || e.column.key === '') return e;
       throw error(env, 'SQL_BIND', `column "${e.column?.name ?? '?'}" must appear in the GROUP BY clause or be used in an aggregate function`, 'add it to GROUP BY, or wrap it in min(), max(), …');
     case 'agg':
     case 'lit':
@@ -136,6 +138,8 @@ export function expr(n: AstNode, env: Env, scope: SelectPlan, mode: Mode): Expr 
 function sub(env: Env, scope: SelectPlan, ast: AstNode, mode: 'scalar' | 'exists' | 'in', negate: boolean, args: Expr[]): Expr {
   const query = bindQuery(ast, env, scope);
   const out = outputOf(query);
+  // in check, a * over a table not known yet leaves the columns to run
+  if (mode !== 'exists' && partialOutput(query) && out.length === 0) return { k: 'sub', mode, negate, query, args, type: mode === 'scalar' ? 'any' : 'bool' };
   if (mode !== 'exists' && out.length !== 1) throw error(env, 'SQL_BIND', `a subquery used as a value must return one column, not ${out.length}`, 'select one column in the subquery');
   const type = mode === 'scalar' ? out[0]!.expr.type : 'bool';
   if (mode === 'in') comparable(env, args[0]!, out[0]!.expr, 'compare with IN');
@@ -266,6 +270,12 @@ function op(n: AstNode, env: Env, scope: SelectPlan, mode: Mode): Expr {
       if (kindIn(env, right) === 'LogicValue') return { k: 'is', what: right.value ? 'true' : 'false', negate, args: [boolean(env, a, 'IS TRUE/FALSE')], type: 'bool' };
       throw unsupported(env, 'IS with anything but NULL, TRUE or FALSE', 'write = or IS [NOT] NULL');
     }
+    case '===':
+    case '!===': {
+      const [a, b] = [row(n.left), row(n.right)];
+      comparable(env, a, b, 'compare');
+      return { k: 'same', negate: o === '!===', args: [a, b], type: 'bool' };
+    }
     case 'IN':
     case 'NOT IN': {
       const a = row(n.left);
@@ -305,7 +315,8 @@ function op(n: AstNode, env: Env, scope: SelectPlan, mode: Mode): Expr {
       const [a, b] = [row(n.left), row(n.right)];
       for (const x of [a, b]) if (!numeric(x.type)) throw error(env, 'SQL_TYPE', `cannot ${o === '+' ? 'add' : o === '-' ? 'subtract' : o === '*' ? 'multiply' : 'divide'} ${category(x.type)} values`, 'arithmetic works on numbers; text is joined with ||');
       const float = a.type === 'float' || b.type === 'float';
-      if (o === '/' && !float && (a.type === 'any' || b.type === 'any')) throw unsupported(env, 'dividing values of unknown type (integer or real division?)', 'CAST(x AS DOUBLE) or CAST(x AS BIGINT) first');
+      // in check, a js table's column types are not known yet: run, with them known from the data, decides
+      if (o === '/' && !float && (a.type === 'any' || b.type === 'any') && env.functions !== undefined) throw unsupported(env, 'dividing values of unknown type (integer or real division?)', 'CAST(x AS DOUBLE) or CAST(x AS BIGINT) first');
       return { k: 'arith', op: o, int: !float, args: [a, b], type: float ? 'float' : a.type === 'any' || b.type === 'any' ? 'any' : 'int' };
     }
     default: {

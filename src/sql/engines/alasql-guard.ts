@@ -38,12 +38,13 @@ const ALLOWED: Record<string, ReadonlySet<string>> = {
   Object: new Set(['name', 'select', 'when', 'then']),
 };
 
-const OPS = new Set(['+', '-', '*', '/', '%', '||', '=', '!=', '<>', '<', '<=', '>', '>=', 'AND', 'OR', 'IN', 'NOT IN', 'LIKE', 'NOT LIKE', 'BETWEEN', 'NOT BETWEEN', 'IS']);
+/** `===` and `!===` are IS NOT DISTINCT FROM and IS DISTINCT FROM, as the rewrite writes them. */
+const OPS = new Set(['+', '-', '*', '/', '%', '||', '=', '!=', '<>', '<', '<=', '>', '>=', 'AND', 'OR', 'IN', 'NOT IN', 'LIKE', 'NOT LIKE', 'BETWEEN', 'NOT BETWEEN', 'IS', '===', '!===']);
 /** `undefined`: parentheses, kept by alasql as an operator without a name. */
 const UNIOPS = new Set(['NOT', '-', '+', undefined]);
-const COMPARISONS = new Set(['=', '!=', '<>', '<', '<=', '>', '>=', 'IS', 'IN', 'NOT IN', 'LIKE', 'NOT LIKE', 'BETWEEN', 'NOT BETWEEN']);
+const COMPARISONS = new Set(['=', '!=', '<>', '<', '<=', '>', '>=', 'IS', '===', '!===', 'IN', 'NOT IN', 'LIKE', 'NOT LIKE', 'BETWEEN', 'NOT BETWEEN']);
 const ARITHMETIC = new Set(['+', '-', '*', '/', '%']);
-const JOINS = new Set(['INNER', 'LEFT', 'CROSS']);
+const JOINS = new Set(['INNER', 'LEFT', 'CROSS', 'RIGHT']);
 const AGGREGATES = new Set(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX']);
 /** Names are the rewrite's placeholders: anything else is a keyword alasql read as a name. */
 const PLACEHOLDER = /^__i[0-9]+$/;
@@ -215,6 +216,7 @@ function ambiguous(example: string): SqlError {
  * without a name, so they are seen here).
  */
 function checkGrouping(n: AstNode, kinds: Map<unknown, string>): void {
+  const shown = (o: unknown) => (o === '===' ? 'IS NOT DISTINCT FROM' : o === '!===' ? 'IS DISTINCT FROM' : String(o));
   const op = String(n.op);
   const operands = [n.left, Array.isArray(n.right) ? undefined : n.right, n.right1, n.right2, n.escape];
   for (const c of operands) {
@@ -222,9 +224,9 @@ function checkGrouping(n: AstNode, kinds: Map<unknown, string>): void {
     const kind = kinds.get(Object.getPrototypeOf(c)?.constructor);
     const child = c as AstNode;
     if (COMPARISONS.has(op)) {
-      if (kind === 'Op' && COMPARISONS.has(String(child.op))) throw ambiguous(`${String(child.op)} inside ${op}`);
+      if (kind === 'Op' && COMPARISONS.has(String(child.op))) throw ambiguous(`${shown(child.op)} inside ${shown(op)}`);
       const isNot = op === 'IS' && c === n.right && kind === 'UniOp' && child.op === 'NOT';
-      if (kind === 'UniOp' && child.op === 'NOT' && !isNot) throw ambiguous(`NOT … ${op}`);
+      if (kind === 'UniOp' && child.op === 'NOT' && !isNot) throw ambiguous(`NOT … ${shown(op)}`);
     }
     if (op === '||' && ((kind === 'Op' && ARITHMETIC.has(String(child.op))) || (kind === 'UniOp' && (child.op === '-' || child.op === '+')))) throw ambiguous(`${String(child.op)} inside ||`);
     if (ARITHMETIC.has(op) && kind === 'Op' && child.op === '||') throw ambiguous(`|| inside ${op}`);

@@ -43,6 +43,8 @@ export type Expr = (
   | { k: 'not'; args: [Expr] }
   | { k: 'and' | 'or'; args: [Expr, Expr] }
   | { k: 'is'; what: 'null' | 'true' | 'false'; negate: boolean; args: [Expr] }
+  /** a IS NOT DISTINCT FROM b (negate: IS DISTINCT FROM): = with NULL equal to NULL, never NULL itself. */
+  | { k: 'same'; negate: boolean; args: [Expr, Expr] }
   | { k: 'in'; negate: boolean; args: Expr[] }
   | { k: 'case'; args: Expr[]; hasElse: boolean }
   | { k: 'coalesce'; args: Expr[] }
@@ -77,6 +79,8 @@ export interface SelectPlan {
   grouped: boolean;
   having: Expr | undefined;
   items: Item[];
+  /** A * over a table whose columns are not known yet (check): the items are not all of the output. */
+  partial: boolean;
   /** ORDER BY keys that are not output columns. */
   hidden: Expr[];
   distinct: boolean;
@@ -100,6 +104,11 @@ export type Query = SelectPlan | SetPlan;
 
 export function outputOf(q: Query): Item[] {
   return q.kind === 'select' ? q.items : outputOf(q.left);
+}
+
+/** Whether the output columns are not all known yet (a * over a table known only from its data, in check). */
+export function partialOutput(q: Query): boolean {
+  return q.kind === 'select' ? q.partial : partialOutput(q.left) || partialOutput(q.right);
 }
 
 /** The child expressions of a node (not into subqueries). */

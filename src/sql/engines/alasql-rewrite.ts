@@ -7,7 +7,8 @@
  * back (case-insensitively), and nothing the user typed reaches alasql's code
  * generator as text. Keywords stay bare only if they are on a short list whose
  * meaning in alasql was checked; a few that alasql reads differently from SQL
- * (ILIKE as LIKE, `==`, `->`, `::`) are refused here.
+ * (ILIKE as LIKE, `==`, `->`, `::`, FULL JOIN) are refused here, and
+ * IS [NOT] DISTINCT FROM, which it cannot parse, becomes its `!===` (`===`).
  *
  * Offsets: each character of the rewritten text maps back to the token it came
  * from in the planner's SQL, and `original` maps that into the user's SQL.
@@ -133,7 +134,7 @@ function tokenize(ctx: Context): Token[] {
       fail(ctx, i, 'SQL_UNSUPPORTED', '-> is not supported by the alasql engine (in alasql it calls JavaScript methods)', 'read JSON with json_extract_string(column, \'$.key\'), or run with --engine duckdb where DuckDB is installed');
     } else {
       const op = OPERATORS.find((o) => sql.startsWith(o, i));
-      if (!op || sql.startsWith('==', i)) fail(ctx, i, 'SQL_SYNTAX', `syntax error at ${JSON.stringify(sql.slice(i, i + 2))}`, 'check the SQL near the ^');
+      if (!op || sql.startsWith('==', i) || ((op === '!=' || op === '<=' || op === '>=' || op === '<>') && sql[i + 2] === '=')) fail(ctx, i, 'SQL_SYNTAX', `syntax error at ${JSON.stringify(sql.slice(i, i + 2))}`, 'check the SQL near the ^');
       i += op.length;
       tokens.push({ kind: 'op', start, end: i, text: op });
     }
@@ -148,6 +149,21 @@ function literalOf(token: Token & { kind: 'number' | 'string' }): Literal {
     return { value: big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big, type: 'int' };
   }
   return { value: Number(token.text), type: 'float' };
+}
+
+/** At IS (index n): whether IS [NOT] DISTINCT FROM follows, and the index of FROM. */
+function isDistinctFrom(tokens: readonly Token[], n: number): { negate: boolean; last: number } | undefined {
+  const words: Array<{ text: string; at: number }> = [];
+  for (let m = n + 1; m < tokens.length && words.length < 3; m++) {
+    const t = tokens[m]!;
+    if (t.kind === 'space') continue;
+    if (t.kind !== 'word') break;
+    words.push({ text: t.text.toUpperCase(), at: m });
+  }
+  const negate = words[0]?.text === 'NOT';
+  const rest = negate ? words.slice(1) : words;
+  if (rest[0]?.text !== 'DISTINCT' || rest[1]?.text !== 'FROM') return undefined;
+  return { negate, last: rest[1].at };
 }
 
 /** Rewrites the planner's SQL (table references already "_t0", …) for alasql.parse. */
@@ -187,7 +203,14 @@ export function rewrite(sql: string, original: (offset: number) => number, userT
     for (let m = n + 1; m < tokens.length; m++) if (tokens[m]!.kind !== 'space') { next = tokens[m]; break; }
     const top = parens[parens.length - 1];
     const inType = top?.cast === true && top.type;
-    if (token.kind === 'op' && token.text === ';') {
+    const distinctFrom = token.kind === 'word' && token.text.toUpperCase() === 'IS' ? isDistinctFrom(tokens, n) : undefined;
+    if (distinctFrom) {
+      // alasql has no IS [NOT] DISTINCT FROM: its === and !=== (which no user text can produce) stand for them, at the precedence of =
+      emit(distinctFrom.negate ? '===' : '!===', token.start);
+      n = distinctFrom.last;
+      previous = tokens[n];
+      continue;
+    } else if (token.kind === 'op' && token.text === ';') {
       // the trailing semicolon: nothing to parse
     } else if (token.kind === 'op') {
       if (token.text === '(') parens.push({ cast: previous?.kind === 'word' && previous.text.toUpperCase() === 'CAST', type: false });
@@ -207,6 +230,10 @@ export function rewrite(sql: string, original: (offset: number) => number, userT
       identifiers.push({ name: token.text, at: original(token.start) });
     } else {
       const upper = token.text.toUpperCase();
+      if (upper === 'FULL' && next?.kind === 'word' && ['JOIN', 'OUTER'].includes(next.text.toUpperCase())) {
+        // alasql cannot parse FULL JOIN, and computes FULL OUTER JOIN its own way
+        fail(ctx, token.start, 'SQL_UNSUPPORTED', 'FULL JOIN is not supported by the alasql engine', 'run with --engine duckdb where DuckDB is installed');
+      }
       if (upper === 'ILIKE') fail(ctx, token.start, 'SQL_UNSUPPORTED', 'ILIKE is not supported by the alasql engine (it would read it as a case-sensitive LIKE)', "write lower(x) LIKE lower('pattern'), or run with --engine duckdb where DuckDB is installed");
       if (inType) {
         emit(token.text, token.start);
