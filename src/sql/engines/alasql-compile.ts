@@ -6,7 +6,7 @@
  * reaches alasql's code generator as text.
  */
 import type { Expr, Query, SelectPlan, Source } from './alasql-plan.js';
-import { children } from './alasql-plan.js';
+import { children, selectsOf } from './alasql-plan.js';
 import type { Runtime } from './alasql-exec.js';
 import type { Value } from './alasql-values.js';
 
@@ -45,21 +45,7 @@ export function outerParam(e: Expr): string {
 
 /** Column references of enclosing queries that `q` reads (it is correlated with them), once each. */
 export function outerRefs(q: Query): Expr[] {
-  const inner = new Set<SelectPlan>();
-  const exprs: Expr[] = [];
-  const queries: Query[] = [q];
-  while (queries.length > 0) {
-    const cur = queries.pop()!;
-    if (cur.kind === 'set') {
-      queries.push(cur.left, cur.right);
-      continue;
-    }
-    inner.add(cur);
-    for (const s of cur.sources) if (s.on) exprs.push(s.on);
-    exprs.push(...cur.items.map((i) => i.expr), ...cur.hidden, ...cur.group);
-    if (cur.where) exprs.push(cur.where);
-    if (cur.having) exprs.push(cur.having);
-  }
+  const { selects: inner, exprs } = selectsOf(q);
   const found = new Map<string, Expr>();
   while (exprs.length > 0) {
     const e = exprs.pop()!;

@@ -9,7 +9,7 @@ import { closeNames } from '../suggest.js';
 import { bindQuery, columnRef, error, ident, kindIn, literal, unsupported, type Env, type Mode } from './alasql-bind.js';
 import { LAZY_FUNCTIONS, SCALAR_FUNCTIONS, castType, type Type } from './alasql-functions.js';
 import type { AstNode } from './alasql-guard.js';
-import { canon, children, outputOf, partialOutput, type Expr, type Query, type SelectPlan } from './alasql-plan.js';
+import { canon, children, outputOf, partialOutput, selectsOf, type Expr, type Query, type SelectPlan } from './alasql-plan.js';
 
 const category = (t: Type) => (t === 'int' || t === 'float' ? 'number' : t === 'string' ? 'text' : t === 'bool' ? 'boolean' : t);
 const wild = (t: Type) => t === 'null' || t === 'any';
@@ -107,19 +107,7 @@ export function lift(env: Env, e: Expr, scope: SelectPlan): Expr {
 
 /** Whether a query reads columns of `scope` (an enclosing query): it is correlated with it. */
 export function reachesInto(q: Query, scope: SelectPlan): boolean {
-  const exprs: Expr[] = [];
-  const queries: Query[] = [q];
-  while (queries.length > 0) {
-    const cur = queries.pop()!;
-    if (cur.kind === 'set') {
-      queries.push(cur.left, cur.right);
-      continue;
-    }
-    for (const s of cur.sources) if (s.on) exprs.push(s.on);
-    exprs.push(...cur.items.map((i) => i.expr), ...cur.hidden, ...cur.group);
-    if (cur.where) exprs.push(cur.where);
-    if (cur.having) exprs.push(cur.having);
-  }
+  const { exprs } = selectsOf(q);
   while (exprs.length > 0) {
     const e = exprs.pop()!;
     if (e.k === 'col' && e.scope === scope) return true;

@@ -138,3 +138,23 @@ export function canon(e: Expr): string {
     }
   }
 }
+
+/** The SELECTs of a query (both sides of its set operations) and their own expressions, subqueries not entered. */
+export function selectsOf(q: Query): { selects: Set<SelectPlan>; exprs: Expr[] } {
+  const selects = new Set<SelectPlan>();
+  const exprs: Expr[] = [];
+  const queries: Query[] = [q];
+  while (queries.length > 0) {
+    const cur = queries.pop()!;
+    if (cur.kind === 'set') {
+      queries.push(cur.left, cur.right);
+      continue;
+    }
+    selects.add(cur);
+    for (const s of cur.sources) if (s.on) exprs.push(s.on);
+    exprs.push(...cur.items.map((i) => i.expr), ...cur.hidden, ...cur.group);
+    if (cur.where) exprs.push(cur.where);
+    if (cur.having) exprs.push(cur.having);
+  }
+  return { selects, exprs };
+}
