@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { httpGet, listeningPorts, type Target } from './targets.js';
+import { httpGet, listeningPorts, probing, type Target } from './targets.js';
 
 /** The target lives, serves HTTP if it can, and listens on exactly the ports it had before. */
 export async function expectLeftAsFound(target: Target, portsBefore: number[]): Promise<void> {
@@ -9,4 +9,16 @@ export async function expectLeftAsFound(target: Target, portsBefore: number[]): 
     expect(res.status).toBe(200);
   }
   expect(await listeningPorts(target.pid)).toEqual(portsBefore);
+}
+
+/** `probing <pid> query …` against the target `current()` returns, and the same read as JSON rows after a clean exit. */
+export function queryCli(current: () => Target) {
+  const query = (sql: string, ...options: string[]) => probing([String(current().pid), 'query', sql, ...options]);
+  const json = async (sql: string, ...options: string[]) => {
+    const result = await query(sql, '-f', 'json', ...options);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    return JSON.parse(result.stdout) as Array<Record<string, unknown>>;
+  };
+  return { query, json };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { expectLeftAsFound } from '../helpers/assertions.js';
+import { expectLeftAsFound, queryCli } from '../helpers/assertions.js';
 import { listeningPorts, probing, startTarget, type Target } from '../helpers/targets.js';
 
 /** The target's stderr says so each time its inspector opens: a query refused before attaching leaves none. */
@@ -12,13 +12,7 @@ const attached = (target: Target) => target.stderr().includes('Debugger listenin
 describe('SQL that gives the right answer (DuckDB)', () => {
   let target: Target;
   let before: number[];
-  const query = (sql: string, ...options: string[]) => probing([String(target.pid), 'query', sql, ...options]);
-  const json = async (sql: string, ...options: string[]) => {
-    const result = await query(sql, '-f', 'json', ...options);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    return JSON.parse(result.stdout) as Array<Record<string, unknown>>;
-  };
+  const { query, json } = queryCli(() => target);
 
   beforeEach(async () => {
     target = await startTarget('data.cjs');
