@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { expectLeftAsFound, queryCli } from '../helpers/assertions.js';
-import { listeningPorts, probing, startTarget, type Target } from '../helpers/targets.js';
+import { listeningPorts, startTarget, type Target } from '../helpers/targets.js';
 
 describe('probing <pid> query', () => {
   let target: Target;
