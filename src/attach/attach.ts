@@ -98,6 +98,52 @@ async function identify(session: Session, timeoutMs: number, markIfPid: number |
 }
 
 /**
+ * Through the probing agent in the target (src/agent), when it has one: a session of
+ * its own over a Unix socket; detaching closes the connection, which ends the session
+ * and what it started. Undefined when the process has no agent.
+ */
+async function attachAgent(pid: number, options: AttachOptions): Promise<Attachment | undefined> {
+  const { connectAgent } = await import('./agent-socket.js');
+  const agent = await connectAgent(pid);
+  if (!agent) return undefined;
+  options.onSignalled?.();
+  const session = new Session(agent.transport, options.timeoutMs);
+  let target: TargetIdentity;
+  try {
+    target = await identify(session, options.timeoutMs, null);
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+  if (target.pid !== pid) {
+    await session.close();
+    throw new AttachError('WRONG_PROCESS', `the agent socket ${agent.path} answers for pid ${target.pid}, not ${pid}`, { hint: `remove ${agent.path}; the agent of pid ${pid} makes a new one when it restarts` });
+  }
+  log('attached to', pid, 'through its agent at', agent.path);
+  const cleanups = new Set<() => Promise<void>>();
+  let detached: Promise<DetachResult> | undefined;
+  return {
+    session,
+    target,
+    address: `agent:${agent.path}`,
+    openedByUs: false,
+    beforeDetach(cleanup) {
+      cleanups.add(cleanup);
+      return () => void cleanups.delete(cleanup);
+    },
+    detach() {
+      detached ??= (async () => {
+        for (const cleanup of cleanups) await cleanup().catch(() => {});
+        await session.releaseObjects();
+        await session.close();
+        return {};
+      })();
+      return detached;
+    },
+  };
+}
+
+/**
  * A worker thread of a process (`4242/w2`): attaches to the process, then opens a
  * session into the worker through the process's NodeWorker domain. Detaching closes
  * the worker session, then the process's.
@@ -140,6 +186,11 @@ async function attachWorker(spec: TargetSpec & { worker: string }, options: Atta
 /** Connects to a target and checks that it is the process we were pointed at. */
 export async function attach(spec: TargetSpec, options: AttachOptions): Promise<Attachment> {
   if (spec.worker !== undefined) return attachWorker(spec as TargetSpec & { worker: string }, options);
+  // the agent's socket first: no signal, no port
+  if (spec.kind === 'pid') {
+    const viaAgent = await attachAgent(spec.pid, options);
+    if (viaAgent) return viaAgent;
+  }
   let opened: OpenedInspector | undefined;
   let url: string;
   if (spec.kind === 'pid') {

@@ -1,0 +1,76 @@
+import { createServer, type Server } from 'node:net';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+// the agent is CommonJS (.cts): its compiled form, as targets load it
+import { socketPath } from '../../dist/agent/paths.cjs';
+import { agentSocketPath } from '../../src/attach/agent-path.js';
+import { listeningPorts, probing, startTarget } from '../helpers/targets.js';
+
+const agent = fileURLToPath(new URL('../../dist/agent/index.cjs', import.meta.url));
+
+/** Holds 127.0.0.1:9229, the port SIGUSR1 would open, so that only the agent can get in. */
+async function holdInspectorPort(): Promise<Server | undefined> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(undefined));
+    server.listen(9229, '127.0.0.1', () => resolve(server));
+  });
+}
+
+let held: Server | undefined;
+afterEach(() => {
+  held?.close();
+  held = undefined;
+});
+
+describe('the probing agent: in over a Unix socket, no signal and no port', () => {
+  it('answers eval and query while another process holds 127.0.0.1:9229, and the target never listens on a new port', async () => {
+    const target = await startTarget('data.cjs', { nodeArgs: ['--require', agent] });
+    held = await holdInspectorPort();
+    const before = await listeningPorts(target.pid);
+    const evaluated = await probing([String(target.pid), 'eval', 'app.sessions.length']);
+    expect(evaluated.stderr).toBe('');
+    expect(evaluated.stdout.trim()).toBe('4');
+    const queried = await probing([String(target.pid), 'query', 'SELECT user, count(*) AS n FROM js.`app.sessions` GROUP BY user ORDER BY user', '-f', 'csv']);
+    expect(queried.stderr).toBe('');
+    expect(queried.stdout).toBe('user,n\r\nada,2\r\ngrace,1\r\nlinus,1\r\n');
+    expect(await listeningPorts(target.pid)).toEqual(before);
+    expect(target.stderr()).not.toContain('Debugger listening');
+    expect(target.alive()).toBe(true);
+  });
+
+  it('answers backtrace and a query from a target spinning in a tight loop', async () => {
+    const target = await startTarget('spin.cjs', { nodeArgs: ['--require', agent] });
+    // the loop starts 50 ms after the ready line
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stack = await probing([String(target.pid), 'backtrace']);
+    expect(stack.code).toBe(0);
+    expect(stack.stdout).toContain('spin.cjs');
+    const spins = await probing([String(target.pid), 'query', 'SELECT value > 0 AS spinning FROM js.`globalThis.spins`', '-f', 'csv']);
+    expect(spins.stdout).toBe('spinning\r\ntrue\r\n');
+    expect(target.stderr()).not.toContain('Debugger listening');
+  });
+
+  it('serves ten concurrent queries, each in a session of its own', async () => {
+    const target = await startTarget('data.cjs', { nodeArgs: ['--require', agent] });
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => probing([String(target.pid), 'query', `SELECT ${i} AS i, count(*) AS n FROM js.\`app.many\``, '-f', 'csv'])));
+    results.forEach((r, i) => {
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(`i,n\r\n${i},5000\r\n`);
+    });
+    expect(target.stderr()).not.toContain('Debugger listening');
+  });
+
+  it('never keeps a process alive, and removes its socket when the process exits', async () => {
+    const target = await startTarget('server.cjs', { nodeArgs: ['--require', agent, '-e', 'console.log(JSON.stringify({ pid: process.pid })); setTimeout(() => {}, 300)'] });
+    const path = socketPath(target.pid);
+    const exited = await new Promise<number | null>((resolve) => target.child.once('exit', (code) => resolve(code)));
+    expect(exited).toBe(0);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('is looked for where it listens: the CLI and the agent agree on the socket path', () => {
+    for (const env of [{}, { XDG_RUNTIME_DIR: '/run/user/1000' }]) expect(agentSocketPath(4242, env)).toBe(socketPath(4242, env));
+  });
+});
