@@ -12,7 +12,7 @@ import { ALL_TARGETS, NO_TARGET, describeCommand, queryCommand, tablesCommand, t
 import { configCommand, installCommand, type ConfigOptions } from './commands/runtime.js';
 
 const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'backtrace', 'profile', 'heap', 'repl'];
-const HOST_COMMANDS = ['list', 'demo', 'help', 'tables', 'describe', 'ext'];
+const HOST_COMMANDS = ['list', 'demo', 'launch', 'help', 'tables', 'describe', 'ext'];
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const EXTENSION_HELP = 'load an extension from this file or directory (repeatable)';
@@ -312,6 +312,13 @@ Examples:
     .action((options: { json?: boolean; tree?: boolean }) => run(listCommand(options, out)));
 
   program
+    .command('launch')
+    .description('start a program with the probing agent preloaded: probe it with no signal and no port')
+    .argument('<command...>', 'the program and its arguments (after --)')
+    .addHelpText('after', '\nIts processes get the agent through NODE_OPTIONS; stdio, signals and the exit status pass through.\n\nExamples:\n  $ probing launch -- node app.js\n  $ probing launch -- npm start')
+    .action((command: string[]) => run(import('./commands/launch.js').then((m) => m.launchCommand(command, err))));
+
+  program
     .command('demo')
     .description('start the bundled demo service, run probing commands against it, and stop it')
     .option('--keep', 'keep the demo service running and print its pid, until Ctrl-C')
@@ -346,11 +353,11 @@ async function listCommand(options: { json?: boolean; tree?: boolean }, out: (te
   const { renderColumns } = await import('./output/columns.js');
   out(
     renderColumns(
-      ['PID', 'NODE', 'INSPECTOR', 'COMMAND'],
+      ['PID', 'NODE', 'WAY IN', 'COMMAND'],
       (options.tree ? asTree(rows) : rows.map((row) => ({ row, prefix: '' }))).map(({ row: r, prefix }) => [
         `${prefix}${r.pid}`,
         r.node ?? '?',
-        r.inspector === 'open' ? `open ${r.address}` : r.note ? `${r.inspector} (${r.note})` : r.inspector,
+        r.way === 'agent' ? 'agent' : r.way === 'inspector' ? `inspector ${r.address}` : r.way === 'signal' ? `signal${r.inspector === 'unknown' ? ' (inspector unknown)' : ''}` : `none (${r.note})`,
         r.command,
       ]),
       stdoutWidth(),

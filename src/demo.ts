@@ -4,6 +4,7 @@
  * it), prints what they print, and stops the service.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { AGENT_PATH } from './commands/launch.js';
 import { request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -74,8 +75,9 @@ async function traffic(port: number, rounds: number): Promise<void> {
 }
 
 function startService(): Promise<{ child: ChildProcess; pid: number; port: number }> {
-  const child = spawn(process.execPath, [service], { stdio: ['ignore', 'pipe', 'pipe'] });
-  // The target's stderr carries "Debugger listening…" lines; keep the demo readable.
+  // Started the way `probing launch` starts programs: with the agent, so no step needs a signal or a port.
+  const child = spawn(process.execPath, ['--require', AGENT_PATH, service], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Should a step get in another way, the target's stderr carries "Debugger listening…" lines; keep the demo readable.
   child.stderr!.resume();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new ProbingError('DEMO_START', 'the demo service did not start within 10 s')), 10_000);

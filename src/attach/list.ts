@@ -1,5 +1,7 @@
 /** `probing list`: the Node.js processes on this host that the current user can probe. */
 import { execFile } from 'node:child_process';
+import { lstat } from 'node:fs/promises';
+import { agentSocketPath } from './agent-path.js';
 import { promisify } from 'node:util';
 import { inspectorConfig } from './inspect-flags.js';
 import { findOpenInspector } from './find-inspector.js';
@@ -19,6 +21,18 @@ export interface ListedProcess {
   address: string | null;
   /** Why SIGUSR1 cannot open the inspector, if it cannot. */
   note: string | null;
+  /** How probing gets in: the agent's socket, the open inspector, SIGUSR1, or not at all. */
+  way: 'agent' | 'inspector' | 'signal' | 'none';
+}
+
+/** True when the process has a probing agent socket of ours (src/agent). */
+async function hasAgent(pid: number): Promise<boolean> {
+  if (process.platform === 'win32') return false;
+  try {
+    return (await lstat(agentSocketPath(pid))).isSocket();
+  } catch {
+    return false;
+  }
 }
 
 async function versionOfBinary(exe: string, cache: Map<string, Promise<string | null>>): Promise<string | null> {
@@ -54,6 +68,7 @@ export async function listNodeProcesses(): Promise<ListedProcess[]> {
             : facts.sigusr1 === 'ignored' || facts.sigusr1 === 'default'
               ? 'does not handle SIGUSR1'
               : null;
+      const agent = await hasAgent(pid);
       return {
         pid,
         ppid: facts.ppid ?? null,
@@ -62,6 +77,7 @@ export async function listNodeProcesses(): Promise<ListedProcess[]> {
         inspector: address !== null ? 'open' : ports === undefined ? 'unknown' : 'closed',
         address,
         note,
+        way: agent ? 'agent' : address !== null ? 'inspector' : note === null ? 'signal' : 'none',
       };
     }),
   );

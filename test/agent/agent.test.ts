@@ -74,3 +74,27 @@ describe('the probing agent: in over a Unix socket, no signal and no port', () =
     for (const env of [{}, { XDG_RUNTIME_DIR: '/run/user/1000' }]) expect(agentSocketPath(4242, env)).toBe(socketPath(4242, env));
   });
 });
+
+describe('probing launch', () => {
+  it('starts a program with the agent, probes it without a signal, and passes its exit status through', async () => {
+    const { spawn } = await import('node:child_process');
+    const { createInterface } = await import('node:readline');
+    const bin = fileURLToPath(new URL('../../bin/probing.js', import.meta.url));
+    const program = 'console.log(JSON.stringify({ pid: process.pid })); globalThis.answer = 42; setTimeout(() => process.exit(3), 3000)';
+    const launched = spawn(process.execPath, [bin, 'launch', '--', process.execPath, '-e', program], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let stderr = '';
+      launched.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+      const exited = new Promise<number | null>((resolve) => launched.once('exit', (code) => resolve(code)));
+      const { pid } = JSON.parse(await new Promise<string>((resolve) => createInterface({ input: launched.stdout! }).once('line', resolve))) as { pid: number };
+      const evaluated = await probing([String(pid), 'eval', 'answer']);
+      expect(evaluated.stderr).toBe('');
+      expect(evaluated.stdout.trim()).toBe('42');
+      expect(await exited).toBe(3);
+      expect(stderr).toContain(`probing: started pid ${pid} with the probing agent`);
+      expect(stderr).not.toContain('Debugger listening');
+    } finally {
+      launched.kill('SIGKILL');
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { probing, startTarget } from '../helpers/targets.js';
 
@@ -55,21 +56,24 @@ describe('the command line', () => {
 });
 
 describe('probing list', () => {
-  it('lists Node.js processes with their version and inspector state', async () => {
+  it('lists Node.js processes with their version and the way in: agent, open inspector or signal', async () => {
     const closed = await startTarget('server.cjs');
     const open = await startTarget('server.cjs', { nodeArgs: ['--inspect=127.0.0.1:0'] });
+    const withAgent = await startTarget('server.cjs', { nodeArgs: ['--require', fileURLToPath(new URL('../../dist/agent/index.cjs', import.meta.url))] });
     const port = new URL(/ws:\/\/\S+/.exec(open.stderr())![0]).port;
     const json = await probing(['list', '--json']);
     expect(json.code).toBe(0);
-    const rows = JSON.parse(json.stdout) as Array<{ pid: number; node: string; inspector: string; address: string | null; command: string }>;
+    const rows = JSON.parse(json.stdout) as Array<{ pid: number; node: string; inspector: string; address: string | null; command: string; way: string }>;
     const a = rows.find((r) => r.pid === closed.pid);
     const b = rows.find((r) => r.pid === open.pid);
-    expect(a).toMatchObject({ node: process.version, inspector: 'closed', address: null });
+    expect(a).toMatchObject({ node: process.version, inspector: 'closed', address: null, way: 'signal' });
     expect(a!.command).toContain('server.cjs');
-    expect(b).toMatchObject({ node: process.version, inspector: 'open', address: `127.0.0.1:${port}` });
+    expect(b).toMatchObject({ node: process.version, inspector: 'open', address: `127.0.0.1:${port}`, way: 'inspector' });
+    expect(rows.find((r) => r.pid === withAgent.pid)).toMatchObject({ inspector: 'closed', way: 'agent' });
     const text = await probing(['list']);
-    expect(text.stdout).toMatch(/^PID\s+NODE\s+INSPECTOR\s+COMMAND/);
-    expect(text.stdout).toContain(`open 127.0.0.1:${port}`);
+    expect(text.stdout).toMatch(/^PID\s+NODE\s+WAY IN\s+COMMAND/);
+    expect(text.stdout).toContain(`inspector 127.0.0.1:${port}`);
+    expect(text.stdout).toMatch(new RegExp(`\\n${withAgent.pid}\\s+\\S+\\s+agent\\s`));
     // listing sends nothing to the applications' own ports
     expect((await probing([String(closed.pid), 'eval', 'state.hits'])).stdout.trim()).toBe('0');
   });
