@@ -98,3 +98,28 @@ describe('probing launch', () => {
     }
   });
 });
+
+describe('a cluster with the agent in every process (NODE_OPTIONS)', () => {
+  it('answers a fan-out over the primary and its workers with no signal, no inspector port and a clean log', async () => {
+    const cluster = await startTarget('cluster.cjs', { env: { WORKERS: '2', NODE_OPTIONS: `--require ${JSON.stringify(agent)}` } });
+    const workers = cluster.ready.workers as number[];
+    try {
+      held = await holdInspectorPort();
+      const pids = [cluster.pid, ...workers];
+      const before = await Promise.all(pids.map((pid) => listeningPorts(pid)));
+      const result = await probing([pids.join(','), 'query', 'SELECT _pid, count(*) AS n FROM process.memory GROUP BY _pid ORDER BY _pid', '-f', 'csv']);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(`_pid,n\r\n${[...pids].sort((a, b) => a - b).map((p) => `${p},1`).join('\r\n')}\r\n`);
+      expect(await Promise.all(pids.map((pid) => listeningPorts(pid)))).toEqual(before);
+      // the primary's stderr carries its workers' too: nobody opened an inspector
+      expect(cluster.stderr()).not.toMatch(/Debugger listening|Starting inspector/);
+    } finally {
+      for (const pid of workers) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {}
+      }
+    }
+  });
+});
