@@ -11,7 +11,7 @@ import { evalCommand, injectCommand, type TargetOptions } from './commands/run.j
 import { ALL_TARGETS, NO_TARGET, describeCommand, queryCommand, tablesCommand, type QueryOptions } from './commands/query.js';
 import { configCommand, installCommand, type ConfigOptions } from './commands/runtime.js';
 
-const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'backtrace', 'profile', 'heap', 'repl'];
+const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'backtrace', 'profile', 'heap', 'repl', 'agent'];
 const HOST_COMMANDS = ['list', 'demo', 'launch', 'help', 'tables', 'describe', 'ext'];
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -310,6 +310,10 @@ Examples:
     .option('--tree', 'show parents and children (a cluster primary and its workers)')
     .addHelpText('after', '\nExamples:\n  $ probing list\n  $ probing list --tree')
     .action((options: { json?: boolean; tree?: boolean }) => run(listCommand(options, out)));
+
+  attachCommand(program, 'agent', '<action>', 'install, check or remove the probing agent in a running process (install | status | remove)')
+    .addHelpText('after', '\nWith the agent, probing gets in over a Unix socket only your user can open: no signal, no port.\n\nExamples:\n  $ probing 4242 agent install\n  $ probing 4242 agent status\n  $ probing 4242 agent remove')
+    .action((target: string, action: string, options: { timeout: number; attachTimeout: number }) => run(import('./commands/agent.js').then((m) => m.agentCommand(target, action, options, out))));
 
   program
     .command('launch')

@@ -90,14 +90,21 @@ function start(): void {
   const worker = new Worker(WORKER, { eval: true, workerData: { path }, execArgv: [], stdout: true, stderr: true });
   worker.unref();
   worker.on('error', () => {});
-  registry[STARTED] = { path, worker };
-  process.on('exit', () => {
-    if (process.platform !== 'win32') {
-      try {
-        unlinkSync(path);
-      } catch {}
-    }
-  });
+  const removeSocket = () => {
+    if (process.platform === 'win32') return;
+    try {
+      unlinkSync(path);
+    } catch {}
+  };
+  process.on('exit', removeSocket);
+  // `probing <pid> agent remove`: the process as it was before the agent (no thread, no socket, no listener)
+  const stop = () => {
+    process.off('exit', removeSocket);
+    removeSocket();
+    delete registry[STARTED];
+    return worker.terminate().then(() => true);
+  };
+  registry[STARTED] = { path, worker, stop, version: 1 };
 }
 
 start();

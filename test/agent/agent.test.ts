@@ -123,3 +123,32 @@ describe('a cluster with the agent in every process (NODE_OPTIONS)', () => {
     }
   });
 });
+
+describe('probing <pid> agent install | status | remove', () => {
+  const threads = async (pid: number) => Number(/Threads:\s+(\d+)/.exec(await (await import('node:fs/promises')).readFile(`/proc/${pid}/status`, 'utf8'))![1]);
+
+  it.skipIf(process.platform !== 'linux')('installs into a running process, serves through the socket, and removes it leaving threads and ports as before', async () => {
+    const target = await startTarget('server.cjs');
+    const [threadsBefore, portsBefore] = [await threads(target.pid), await listeningPorts(target.pid)];
+    expect((await probing([String(target.pid), 'agent', 'status'])).stdout).toContain('no agent');
+    const installed = await probing([String(target.pid), 'agent', 'install']);
+    expect(installed.code).toBe(0);
+    expect(installed.stdout).toContain('the agent answers on');
+    // the inspector opened for the install is closed again
+    expect(await listeningPorts(target.pid)).toEqual(portsBefore);
+    expect((await probing([String(target.pid), 'agent', 'install'])).stdout).toContain('already installed');
+    const opened = target.stderr().split('Debugger listening').length;
+    expect((await probing([String(target.pid), 'eval', 'state.hits'])).stdout.trim()).toBe('0');
+    // that eval went in through the agent: no new inspector
+    expect(target.stderr().split('Debugger listening').length).toBe(opened);
+    const removed = await probing([String(target.pid), 'agent', 'remove']);
+    expect(removed.stderr).toBe('');
+    expect(removed.stdout).toContain('the agent is removed');
+    expect(existsSync(socketPath(target.pid))).toBe(false);
+    expect(await listeningPorts(target.pid)).toEqual(portsBefore);
+    // the worker thread ends shortly after its socket goes
+    const deadline = Date.now() + 5000;
+    while ((await threads(target.pid)) !== threadsBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await threads(target.pid)).toBe(threadsBefore);
+  });
+});
