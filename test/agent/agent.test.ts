@@ -152,3 +152,46 @@ describe('probing <pid> agent install | status | remove', () => {
     expect(await threads(target.pid)).toBe(threadsBefore);
   });
 });
+
+describe('the agent under hostile or vanishing clients', () => {
+  /** The V8 CPU profiler runs a thread of its own while it records. */
+  const profilerThreads = async (pid: number) => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const names = await Promise.all((await readdir(`/proc/${pid}/task`)).map((t) => readFile(`/proc/${pid}/task/${t}/comm`, 'utf8').catch(() => '')));
+    return names.filter((n) => n.includes('ProfEvntProc')).length;
+  };
+
+  it.skipIf(process.platform !== 'linux')('stops the profiler in the target as soon as a killed CLI drops the connection', async () => {
+    const target = await startTarget('hot.cjs', { nodeArgs: ['--require', agent] });
+    let cli: import('node:child_process').ChildProcess | undefined;
+    const done = probing([String(target.pid), 'profile', 'cpu', '--duration', '20000', '-o', '/dev/null/never'], { onSpawn: (child) => (cli = child) });
+    const deadline = Date.now() + 10_000;
+    while ((await profilerThreads(target.pid)) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await profilerThreads(target.pid)).toBe(1);
+    cli!.kill('SIGKILL');
+    await done;
+    const stopBy = Date.now() + 5000;
+    while ((await profilerThreads(target.pid)) > 0 && Date.now() < stopBy) await new Promise((r) => setTimeout(r, 20));
+    expect(await profilerThreads(target.pid)).toBe(0);
+    expect(target.alive()).toBe(true);
+  });
+
+  it('drops a client that sends garbage or an endless message, and keeps serving', async () => {
+    const { connect } = await import('node:net');
+    const target = await startTarget('data.cjs', { nodeArgs: ['--require', agent] });
+    const path = socketPath(target.pid);
+    const dropped = (payload: string | Buffer) =>
+      new Promise<boolean>((resolve) => {
+        const socket = connect(path, () => socket.write(payload));
+        socket.on('close', () => resolve(true));
+        socket.on('error', () => undefined);
+        setTimeout(() => resolve(false), 10_000).unref();
+      });
+    expect(await dropped('this is not JSON\n')).toBe(true);
+    expect(await dropped('{"no":"id or method"}\n')).toBe(true);
+    expect(await dropped(Buffer.alloc(17 * 1024 * 1024, 'x'))).toBe(true);
+    const after = await probing([String(target.pid), 'eval', 'app.sessions.length']);
+    expect(after.stdout.trim()).toBe('4');
+    expect(target.alive()).toBe(true);
+  });
+});
