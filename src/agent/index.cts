@@ -17,6 +17,7 @@ import { dirname } from 'node:path';
 import { socketPath } from './paths.cjs';
 
 const STARTED = Symbol.for('probing.agent');
+const AGENT_WORKER_NAME = 'probing-agent';
 
 /** The worker's code: a socket server relaying newline-delimited JSON protocol messages. */
 const WORKER = `
@@ -26,10 +27,17 @@ const inspector = require('node:inspector');
 const fs = require('node:fs');
 const MAX_MESSAGE = 16 * 1024 * 1024;
 const server = net.createServer((socket) => {
-  const session = new inspector.Session();
-  try { session.connectToMainThread(); } catch { socket.destroy(); return; }
   const write = (message) => { if (!socket.destroyed) socket.write(JSON.stringify(message) + '\\n'); };
-  session.on('inspectorNotification', (message) => write(message));
+  // the session opens with the first message: a connection that only checks the agent
+  // is there (probing list, agent status) never touches the main thread
+  let session;
+  const open = () => {
+    if (session) return session;
+    session = new inspector.Session();
+    session.connectToMainThread();
+    session.on('inspectorNotification', (message) => write(message));
+    return session;
+  };
   let buffer = '';
   socket.setEncoding('utf8');
   socket.on('data', (chunk) => {
@@ -43,6 +51,7 @@ const server = net.createServer((socket) => {
       let message;
       try { message = JSON.parse(line); } catch { return socket.destroy(); }
       if (!message || typeof message.id !== 'number' || typeof message.method !== 'string') return socket.destroy();
+      try { open(); } catch { return socket.destroy(); }
       try {
         session.post(message.method, message.params || {}, (error, result) =>
           write(error ? { id: message.id, error: { message: String(error.message).replace(/^Inspector error -?\\d+: /, '') } } : { id: message.id, result }));
@@ -52,7 +61,7 @@ const server = net.createServer((socket) => {
     }
   });
   // a connection that ends ends its session: what it enabled or started stops with it
-  socket.on('close', () => { try { session.disconnect(); } catch {} });
+  socket.on('close', () => { try { if (session) session.disconnect(); } catch {} });
   socket.on('error', () => socket.destroy());
 });
 server.on('error', () => {});
@@ -87,7 +96,8 @@ function start(): void {
       unlinkSync(path);
     } catch {}
   }
-  const worker = new Worker(WORKER, { eval: true, workerData: { path }, execArgv: [], stdout: true, stderr: true });
+  // named, so that probing's lists of the process's workers can leave it out
+  const worker = new Worker(WORKER, { eval: true, name: AGENT_WORKER_NAME, workerData: { path }, execArgv: [], stdout: true, stderr: true });
   worker.unref();
   worker.on('error', () => {});
   const removeSocket = () => {

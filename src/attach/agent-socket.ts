@@ -4,11 +4,12 @@
  * newline-delimited JSON protocol messages. A socket that is not the user's own,
  * or sits in a directory open to others, is never used.
  */
-import { connect, type Socket } from 'node:net';
-import { lstat, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { connect, Socket } from 'node:net';
+import { lstat, readdir, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { agentSocketPath } from './agent-path.js';
-import { AttachError, ProtocolError } from '../errors.js';
+import { ProtocolError } from '../errors.js';
+import { readEnviron, readStatus } from './procfs.js';
 import type { Transport } from './transport.js';
 
 /** A protocol transport over the agent's socket. */
@@ -68,43 +69,104 @@ function socketTransport(socket: Socket): Transport {
   };
 }
 
-/** Refuses a socket or directory that another user could have placed or could reach. */
-async function checkOwnership(path: string): Promise<void> {
-  if (process.platform === 'win32' || typeof process.getuid !== 'function') return;
-  const uid = process.getuid();
-  const [socket, dir] = await Promise.all([lstat(path), lstat(dirname(path))]);
-  if (!socket.isSocket() || socket.uid !== uid || dir.uid !== uid || (dir.mode & 0o077) !== 0) {
-    throw new AttachError('AGENT_SOCKET_UNSAFE', `${path} is not a socket of yours in a directory only you can open; probing does not use it`, {
-      hint: `remove it (and check who created ${dirname(path)}); the target's agent makes a new one when it restarts`,
-    });
-  }
+/** Where the agent of `pid` would listen, and the user the socket must belong to. */
+export interface AgentLocation {
+  path: string;
+  /** The target's user (the socket's owner), when known. */
+  owner: number | null;
 }
 
 /**
- * Connects to the agent of `pid`, or answers undefined when the process has none
- * (no socket, or a stale one of a process that has gone, which is removed).
+ * The target's socket path, computed from its own environment and user where this
+ * platform lets us read them (Linux /proc: the same user, or root), so that a service
+ * started without XDG_RUNTIME_DIR, or root probing another user's process, still finds
+ * its agent; else from ours.
  */
-export async function connectAgent(pid: number): Promise<{ transport: Transport; path: string } | undefined> {
-  const path = agentSocketPath(pid);
+export async function locateAgent(pid: number): Promise<AgentLocation> {
+  const own = typeof process.getuid === 'function' ? process.getuid() : null;
+  if (process.platform === 'linux') {
+    const [status, environ] = await Promise.all([readStatus(pid), readEnviron(pid)]);
+    if (status?.uid !== undefined && environ) return { path: agentSocketPath(pid, environ, status.uid), owner: status.uid };
+  }
+  return { path: agentSocketPath(pid), owner: own };
+}
+
+/**
+ * Why a socket must not be used, or undefined when it may: it must be a socket owned by
+ * the target's user, in a directory of that user with no group or other bits — and
+ * that user must be us (or we are root).
+ */
+export async function unsafeSocket(location: AgentLocation): Promise<string | undefined> {
+  if (process.platform === 'win32' || typeof process.getuid !== 'function') return undefined;
+  const uid = process.getuid();
+  const owner = location.owner ?? uid;
+  const { path } = location;
+  if (uid !== 0 && owner !== uid) return `${path} belongs to uid ${owner}, not to you`;
+  const [socket, dir] = await Promise.all([lstat(path), lstat(dirname(path))]);
+  if (!socket.isSocket()) return `${path} is not a socket`;
+  if (socket.uid !== owner) return `${path} belongs to uid ${socket.uid}, not to the target's user (uid ${owner})`;
+  if (!dir.isDirectory() || dir.uid !== owner || (dir.mode & 0o077) !== 0) {
+    return `${dirname(path)} is not a directory that only the target's user (uid ${owner}) can open (owner uid ${dir.uid}, mode ${(dir.mode & 0o777).toString(8)})`;
+  }
+  return undefined;
+}
+
+/** What connectAgent found: a connection, or why the agent was not used. */
+export type AgentConnection =
+  | { transport: Transport; path: string; refused?: undefined }
+  | { transport?: undefined; path: string; refused?: string };
+
+/**
+ * Connects to the agent of `pid`. Without a connection it says why when the reason is
+ * worth telling (`refused`: a socket that is not safe to use) and stays quiet when the
+ * process simply has no agent (no socket, or a stale one of a process that has gone,
+ * which is removed).
+ */
+export async function connectAgent(pid: number): Promise<AgentConnection> {
+  const location = await locateAgent(pid);
+  const { path } = location;
   if (process.platform !== 'win32') {
     try {
       await lstat(path);
     } catch {
-      return undefined;
+      return { path };
     }
-    await checkOwnership(path);
+    const refused = await unsafeSocket(location).catch((error: Error) => error.message);
+    if (refused) return { path, refused };
   }
-  const socket = await new Promise<Socket | undefined>((resolve) => {
+  const socket = await new Promise<Socket | NodeJS.ErrnoException>((resolve) => {
     const s = connect(path);
     s.once('connect', () => resolve(s));
-    s.once('error', () => resolve(undefined));
+    s.once('error', (error) => resolve(error));
   });
-  if (!socket) {
-    // nobody listens: the process is gone, or its agent stopped
-    if (process.platform !== 'win32' && !alive(pid)) await unlink(path).catch(() => {});
-    return undefined;
+  if (!(socket instanceof Socket)) {
+    // Nobody listens: left by a process that was killed (no exit listener ran), whether
+    // or not its pid has been reused since. A live agent listens from the moment its
+    // socket exists, and `agent remove` deletes it.
+    if (process.platform !== 'win32' && (socket.code === 'ECONNREFUSED' || !alive(pid))) await unlink(path).catch(() => {});
+    return { path };
   }
   return { transport: socketTransport(socket), path };
+}
+
+/**
+ * Removes the sockets in our own agent directory whose process has gone (killed by a
+ * signal, so its exit listener never ran). Answers how many were removed.
+ */
+export async function sweepStaleSockets(): Promise<number> {
+  if (process.platform === 'win32' || typeof process.getuid !== 'function') return 0;
+  const dir = dirname(agentSocketPath(0));
+  const names = await readdir(dir).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    const pid = /^(\d+)\.sock$/.exec(name)?.[1];
+    if (pid === undefined || alive(Number(pid))) continue;
+    const path = join(dir, name);
+    const stat = await lstat(path).catch(() => undefined);
+    if (!stat?.isSocket() || stat.uid !== process.getuid()) continue;
+    if (await unlink(path).then(() => true, () => false)) removed++;
+  }
+  return removed;
 }
 
 function alive(pid: number): boolean {

@@ -30,7 +30,11 @@ export interface AttachOptions {
    * wait for this one to finish. Linux only (the new port is found from /proc).
    */
   moveOffSharedPort?: boolean;
+  /** Where to say something the user should know that does not stop the command (stderr by default). */
+  onNotice?: (text: string) => void;
 }
+
+const defaultNotice = (text: string) => void process.stderr.write(`probing: note: ${text}\n`);
 
 export interface TargetIdentity {
   pid: number;
@@ -105,7 +109,8 @@ async function identify(session: Session, timeoutMs: number, markIfPid: number |
 async function attachAgent(pid: number, options: AttachOptions): Promise<Attachment | undefined> {
   const { connectAgent } = await import('./agent-socket.js');
   const agent = await connectAgent(pid);
-  if (!agent) return undefined;
+  if (agent.refused) (options.onNotice ?? defaultNotice)(`not using the agent's socket: ${agent.refused}; going in through an open inspector or SIGUSR1 instead`);
+  if (!agent.transport) return undefined;
   options.onSignalled?.();
   const session = new Session(agent.transport, options.timeoutMs);
   let target: TargetIdentity;

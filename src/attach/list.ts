@@ -1,7 +1,6 @@
 /** `probing list`: the Node.js processes on this host that the current user can probe. */
 import { execFile } from 'node:child_process';
-import { lstat } from 'node:fs/promises';
-import { agentSocketPath } from './agent-path.js';
+import { connectAgent, sweepStaleSockets } from './agent-socket.js';
 import { promisify } from 'node:util';
 import { inspectorConfig } from './inspect-flags.js';
 import { findOpenInspector } from './find-inspector.js';
@@ -25,14 +24,16 @@ export interface ListedProcess {
   way: 'agent' | 'inspector' | 'signal' | 'none';
 }
 
-/** True when the process has a probing agent socket of ours (src/agent). */
+/**
+ * True when the process's probing agent answers on its socket (src/agent). Connecting
+ * and closing opens no session in the target; a socket nobody listens on is stale and
+ * is removed.
+ */
 async function hasAgent(pid: number): Promise<boolean> {
-  if (process.platform === 'win32') return false;
-  try {
-    return (await lstat(agentSocketPath(pid))).isSocket();
-  } catch {
-    return false;
-  }
+  const agent = await connectAgent(pid).catch(() => undefined);
+  if (!agent?.transport) return false;
+  await agent.transport.close();
+  return true;
 }
 
 async function versionOfBinary(exe: string, cache: Map<string, Promise<string | null>>): Promise<string | null> {
@@ -49,6 +50,7 @@ async function versionOfBinary(exe: string, cache: Map<string, Promise<string | 
 
 export async function listNodeProcesses(): Promise<ListedProcess[]> {
   const versions = new Map<string, Promise<string | null>>();
+  await sweepStaleSockets();
   const pids = (await allPids()).filter((pid) => pid !== process.pid && pid !== process.ppid);
   const rows = await Promise.all(
     pids.map(async (pid): Promise<ListedProcess | undefined> => {

@@ -51,6 +51,18 @@ export async function readExe(pid: number): Promise<string | undefined> {
   return readlink(`/proc/${pid}/exe`).catch(() => undefined);
 }
 
+/** The process's initial environment, when we may read it. */
+export async function readEnviron(pid: number): Promise<Record<string, string> | undefined> {
+  const raw = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => undefined);
+  if (raw === undefined) return undefined;
+  const env: Record<string, string> = {};
+  for (const entry of raw.split('\0')) {
+    const eq = entry.indexOf('=');
+    if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return env;
+}
+
 /** One variable of the process's initial environment, when we may read it. */
 export async function readEnvironVariable(pid: number, name: string): Promise<string | undefined> {
   const raw = await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => undefined);

@@ -14,10 +14,15 @@ export interface WorkerConnection {
   info: NodeWorker.WorkerInfo;
 }
 
-/** The worker threads of a process, as the inspector lists them. */
+/** The probing agent's own thread (src/agent names it so): not one of the application's workers. */
+export function isAgentWorker(info: NodeWorker.WorkerInfo): boolean {
+  return info.url === '' && /^\[worker \d+\] probing-agent$/.test(info.title);
+}
+
+/** The worker threads of a process, as the inspector lists them, without the probing agent's. */
 export async function listWorkers(parent: Session): Promise<NodeWorker.AttachedToWorkerEvent[]> {
   const attached: NodeWorker.AttachedToWorkerEvent[] = [];
-  const stop = parent.on('NodeWorker.attachedToWorker', (event) => void attached.push(event));
+  const stop = parent.on('NodeWorker.attachedToWorker', (event) => void (isAgentWorker(event.workerInfo) ? undefined : attached.push(event)));
   try {
     await parent.send('NodeWorker.enable', { waitForDebuggerOnStart: false });
   } finally {

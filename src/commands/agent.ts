@@ -15,11 +15,11 @@ export interface AgentOptions {
 
 const AGENT_KEY = 'Symbol.for("probing.agent")';
 
-/** Whether the agent of `pid` answers on its socket (one connection, closed at once). */
-async function answers(pid: number): Promise<boolean> {
+/** Whether the agent of `pid` answers on its socket (one connection, closed at once), or why it is not used. */
+async function answers(pid: number): Promise<boolean | string> {
   const { connectAgent } = await import('../attach/agent-socket.js');
   const agent = await connectAgent(pid).catch(() => undefined);
-  if (!agent) return false;
+  if (!agent?.transport) return agent?.refused ?? false;
   await agent.transport.close();
   return true;
 }
@@ -27,15 +27,23 @@ async function answers(pid: number): Promise<boolean> {
 export async function agentCommand(target: string, action: string, options: AgentOptions, out: (text: string) => void): Promise<number> {
   const spec = parseTarget(target);
   if (spec.kind !== 'pid' || spec.worker !== undefined) throw new UsageError('AGENT_TARGET', 'the agent is installed into a process: give its pid', { hint: 'probing 4242 agent install' });
-  const { agentSocketPath } = await import('../attach/agent-path.js');
-  const path = agentSocketPath(spec.pid);
+  const { locateAgent } = await import('../attach/agent-socket.js');
+  const { path } = await locateAgent(spec.pid);
   const [{ withTarget }, { evaluateValue }] = await Promise.all([import('../run/with-target.js'), import('../run/remote-value.js')]);
   switch (action) {
-    case 'status':
-      out((await answers(spec.pid)) ? `pid ${spec.pid}: the agent answers on ${path}\n` : `pid ${spec.pid}: no agent (probing gets in through an open inspector or SIGUSR1)\n`);
+    case 'status': {
+      const state = await answers(spec.pid);
+      out(
+        state === true
+          ? `pid ${spec.pid}: the agent answers on ${path}\n`
+          : state
+            ? `pid ${spec.pid}: not using the agent: ${state} (probing gets in through an open inspector or SIGUSR1)\n`
+            : `pid ${spec.pid}: no agent (probing gets in through an open inspector or SIGUSR1)\n`,
+      );
       return ExitCode.ok;
+    }
     case 'install': {
-      if (await answers(spec.pid)) {
+      if ((await answers(spec.pid)) === true) {
         out(`pid ${spec.pid}: the agent is already installed (${path}); nothing to do\n`);
         return ExitCode.ok;
       }
@@ -43,7 +51,7 @@ export async function agentCommand(target: string, action: string, options: Agen
         await evaluateValue(attachment.session, `(() => { require('node:module').createRequire(${JSON.stringify(AGENT_PATH)})(${JSON.stringify(AGENT_PATH)}); return !!globalThis[${AGENT_KEY}]; })()`, 'installing the agent', options.timeout);
         // detach (closing what we opened) only once the agent answers
         const deadline = Date.now() + options.timeout;
-        while (!(await answers(spec.pid))) {
+        while ((await answers(spec.pid)) !== true) {
           if (Date.now() > deadline) throw new UsageError('AGENT_SILENT', `pid ${spec.pid} loaded the agent, but it does not answer on ${path}`, { hint: 'check that its user can create that directory (0700, owned by that user)' });
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
@@ -52,7 +60,7 @@ export async function agentCommand(target: string, action: string, options: Agen
       return ExitCode.ok;
     }
     case 'remove': {
-      if (!(await answers(spec.pid))) {
+      if ((await answers(spec.pid)) !== true) {
         out(`pid ${spec.pid}: no agent to remove\n`);
         return ExitCode.ok;
       }
@@ -61,10 +69,10 @@ export async function agentCommand(target: string, action: string, options: Agen
       await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (attachment) =>
         evaluateValue(attachment.session, `(() => { const a = globalThis[${AGENT_KEY}]; if (!a || !a.stop) return false; setTimeout(() => a.stop(), 100); return true; })()`, 'removing the agent', options.timeout),
       ).catch(async (error: unknown) => {
-        if (!(error instanceof ProbingError) || (await answers(spec.pid))) throw error;
+        if (!(error instanceof ProbingError) || (await answers(spec.pid)) === true) throw error;
       });
       const deadline = Date.now() + options.timeout;
-      while (await answers(spec.pid)) {
+      while ((await answers(spec.pid)) === true) {
         if (Date.now() > deadline) throw new UsageError('AGENT_STAYS', `pid ${spec.pid}'s agent still answers on ${path}`, { hint: 'retry; a process stuck in a loop runs the removal when it returns to its event loop' });
         await new Promise((resolve) => setTimeout(resolve, 20));
       }

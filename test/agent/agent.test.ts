@@ -18,6 +18,14 @@ async function holdInspectorPort(): Promise<Server | undefined> {
   });
 }
 
+/** The agent's socket appears a few ms after the preload ran, possibly after the target's ready line. */
+async function socketOf(pid: number, env: NodeJS.ProcessEnv = process.env, uid?: number): Promise<string> {
+  const path = socketPath(pid, env, uid);
+  const deadline = Date.now() + 10_000;
+  while (!existsSync(path) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  return path;
+}
+
 let held: Server | undefined;
 afterEach(() => {
   held?.close();
@@ -71,7 +79,106 @@ describe('the probing agent: in over a Unix socket, no signal and no port', () =
   });
 
   it('is looked for where it listens: the CLI and the agent agree on the socket path', () => {
-    for (const env of [{}, { XDG_RUNTIME_DIR: '/run/user/1000' }]) expect(agentSocketPath(4242, env)).toBe(socketPath(4242, env));
+    const long = '/run/' + 'x'.repeat(100);
+    const envs = [{}, { XDG_RUNTIME_DIR: '/run/user/1000' }, { TMPDIR: '/var/tmp/' }, { TMP: '/scratch' }, { XDG_RUNTIME_DIR: long }, { XDG_RUNTIME_DIR: long, TMPDIR: long }];
+    for (const env of envs) for (const uid of [0, 1000]) expect(agentSocketPath(4242, env, uid)).toBe(socketPath(4242, env, uid));
+    if (process.platform === 'win32') return;
+    expect(socketPath(4242, { TMPDIR: '/var/tmp/' }, 1000)).toBe('/var/tmp/probing-1000/4242.sock');
+    // a path past the Unix limit (104 bytes on macOS, 108 on Linux) cannot be listened on: the next directory is used
+    expect(socketPath(4242, { XDG_RUNTIME_DIR: long, TMPDIR: '/var/tmp' }, 1000)).toBe('/var/tmp/probing-1000/4242.sock');
+    expect(socketPath(4242, { XDG_RUNTIME_DIR: long, TMPDIR: long }, 1000)).toBe('/tmp/probing-1000/4242.sock');
+  });
+
+  it('is not one of the application\'s worker threads', async () => {
+    const target = await startTarget('workers.cjs', { nodeArgs: ['--require', agent] });
+    const listed = await probing([String(target.pid), 'query', 'SELECT title FROM process.workers', '-f', 'json']);
+    expect(listed.stderr).toBe('');
+    const titles = (JSON.parse(listed.stdout) as Array<{ title: string }>).map((w) => w.title);
+    expect(titles.length).toBeGreaterThan(0);
+    expect(titles.some((t) => t.includes('probing-agent'))).toBe(false);
+  });
+});
+
+describe('sockets that must not be used, and stale ones', () => {
+  it.skipIf(process.platform === 'win32')('falls back to the next way in, saying why, when the socket directory is open to others', async () => {
+    const { chmod } = await import('node:fs/promises');
+    const { dirname } = await import('node:path');
+    const target = await startTarget('data.cjs', { nodeArgs: ['--require', agent] });
+    const dir = dirname(await socketOf(target.pid));
+    await chmod(dir, 0o755);
+    try {
+      const evaluated = await probing([String(target.pid), 'eval', 'app.sessions.length']);
+      expect(evaluated.code).toBe(0);
+      expect(evaluated.stdout.trim()).toBe('4');
+      expect(evaluated.stderr).toContain(`probing: note: not using the agent's socket: ${dir} is not a directory that only the target's user`);
+      expect(evaluated.stderr).toContain('going in through an open inspector or SIGUSR1 instead');
+      // it went in with SIGUSR1
+      expect(target.stderr()).toContain('Debugger listening');
+      expect((await probing([String(target.pid), 'agent', 'status'])).stdout).toContain('not using the agent');
+    } finally {
+      await chmod(dir, 0o700);
+    }
+    expect((await probing([String(target.pid), 'agent', 'status'])).stdout).toContain('the agent answers');
+  });
+
+  it.skipIf(process.platform === 'win32')('removes the socket a killed process left, whether its pid is gone or reused by a process without the agent', async () => {
+    const { rename } = await import('node:fs/promises');
+    const killed = await startTarget('data.cjs', { nodeArgs: ['--require', agent] });
+    const stale = await socketOf(killed.pid);
+    killed.child.kill('SIGKILL');
+    await new Promise((resolve) => killed.child.once('exit', resolve));
+    // SIGKILL runs no exit listener: the socket stays, and nothing listens on it
+    expect(existsSync(stale)).toBe(true);
+    // a live process without the agent, given that stale socket as if it had reused the pid
+    const plain = await startTarget('data.cjs');
+    await rename(stale, socketPath(plain.pid));
+    const listed = await probing(['list', '--json']);
+    const row = (JSON.parse(listed.stdout) as Array<{ pid: number; way: string }>).find((r) => r.pid === plain.pid);
+    expect(row?.way).toBe('signal');
+    expect(existsSync(socketPath(plain.pid))).toBe(false);
+    // and the dead pid's own stale socket goes with probing list too
+    const again = await startTarget('data.cjs', { nodeArgs: ['--require', agent] });
+    const left = await socketOf(again.pid);
+    again.child.kill('SIGKILL');
+    await new Promise((resolve) => again.child.once('exit', resolve));
+    expect(existsSync(left)).toBe(true);
+    await probing(['list']);
+    expect(existsSync(left)).toBe(false);
+  });
+});
+
+describe('other users (run as root)', () => {
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!root) console.log('skipped: the tests of a second user need root, to start processes as other users');
+  // numbers with no passwd entry: users as far as the kernel and the file system are concerned
+  const alice = 47000 + (process.pid % 1000);
+  const mallory = alice + 1;
+
+  it.skipIf(!root || process.platform !== 'linux')("a second user cannot connect to a target's agent socket, nor probe it", async () => {
+    const { spawnSync } = await import('node:child_process');
+    const target = await startTarget('data.cjs', { nodeArgs: ['--require', agent], uid: alice, env: { XDG_RUNTIME_DIR: '', TMPDIR: '' } });
+    const path = await socketOf(target.pid, {}, alice);
+    expect(existsSync(path)).toBe(true);
+    const connectAs = (uid: number) =>
+      spawnSync(process.execPath, ['-e', `require('node:net').connect(${JSON.stringify(path)}).on('connect', () => { console.log('connected'); process.exit(0); }).on('error', (e) => console.log(e.code))`], { uid, gid: uid, encoding: 'utf8' }).stdout.trim();
+    expect(connectAs(mallory)).toBe('EACCES');
+    expect(connectAs(alice)).toBe('connected');
+    const bin = fileURLToPath(new URL('../../bin/probing.js', import.meta.url));
+    const probed = spawnSync(process.execPath, [bin, String(target.pid), 'eval', '1'], { uid: mallory, gid: mallory, encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect(probed.status).not.toBe(0);
+    expect(probed.stderr).toContain('belongs to another user');
+    expect(target.stderr()).not.toContain('Debugger listening');
+    expect(target.alive()).toBe(true);
+  });
+
+  it.skipIf(!root || process.platform !== 'linux')("root goes in through another user's agent, found from that process's own environment", async () => {
+    const target = await startTarget('data.cjs', { nodeArgs: ['--require', agent], uid: alice, env: { XDG_RUNTIME_DIR: '', TMPDIR: '' } });
+    await socketOf(target.pid, {}, alice);
+    // root's own directory would be /tmp/probing-0 (or its XDG_RUNTIME_DIR); the agent is elsewhere
+    const evaluated = await probing([String(target.pid), 'eval', 'process.getuid()']);
+    expect(evaluated.stderr).toBe('');
+    expect(evaluated.stdout.trim()).toBe(String(alice));
+    expect(target.stderr()).not.toContain('Debugger listening');
   });
 });
 
@@ -179,7 +286,7 @@ describe('the agent under hostile or vanishing clients', () => {
   it('drops a client that sends garbage or an endless message, and keeps serving', async () => {
     const { connect } = await import('node:net');
     const target = await startTarget('data.cjs', { nodeArgs: ['--require', agent] });
-    const path = socketPath(target.pid);
+    const path = await socketOf(target.pid);
     const dropped = (payload: string | Buffer) =>
       new Promise<boolean>((resolve) => {
         const socket = connect(path, () => socket.write(payload));

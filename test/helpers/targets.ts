@@ -39,6 +39,8 @@ export interface Target {
 export interface StartOptions {
   nodeArgs?: string[];
   env?: NodeJS.ProcessEnv;
+  /** Run the target as this user (and group of the same number); the test must be root. */
+  uid?: number;
 }
 
 /** Starts `node [nodeArgs] test/fixtures/targets/<name>` and waits for its ready line. */
@@ -46,6 +48,7 @@ export async function startTarget(name: string, options: StartOptions = {}): Pro
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), `${fixtures}targets/${name}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_OPTIONS: '', ...options.env },
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
   });
   running.add(child);
   let stderr = '';
