@@ -90,3 +90,5 @@ const { benchSnapshot } = await import('./snapshot.js');
 await benchSnapshot();
 const { benchSql } = await import('./sql.js');
 await benchSql();
+const { benchAgent } = await import('./agent.js');
+await benchAgent();
