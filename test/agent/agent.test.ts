@@ -60,6 +60,36 @@ describe('the probing agent: in over a Unix socket, no signal and no port', () =
     expect(target.stderr()).not.toContain('Debugger listening');
   });
 
+  it('serves inject, worker threads, heap sampling, the repl and extensions too, with 127.0.0.1:9229 held', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { mkdtemp, writeFile, readFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const target = await startTarget('workers.cjs', { nodeArgs: ['--require', agent] });
+    await socketOf(target.pid);
+    held = await holdInspectorPort();
+    const dir = await mkdtemp(join(tmpdir(), 'probing-agent-'));
+    const script = join(dir, 'hook.js');
+    await writeFile(script, 'globalThis.injected = 7;\n');
+    const injected = await probing([String(target.pid), 'inject', script]);
+    expect(injected.code).toBe(0);
+    const worker = await probing([`${target.pid}/w1`, 'backtrace']);
+    expect(worker.code).toBe(0);
+    expect(worker.stdout).toContain('workerSpin');
+    const sampled = await probing([String(target.pid), 'heap', 'sample', '--duration', '300', '-o', join(dir, 'h'), '-f', 'json']);
+    expect(sampled.code).toBe(0);
+    expect(JSON.parse(await readFile(join(dir, 'h.heapprofile'), 'utf8'))).toHaveProperty('head');
+    const extension = fileURLToPath(new URL('../../examples/extensions/appinfo.mjs', import.meta.url));
+    const viaExtension = await probing([String(target.pid), 'query', 'SELECT count(*) AS n FROM app.globals', '--extension', extension, '-f', 'csv']);
+    expect(viaExtension.stdout).toBe('n\r\n1\r\n');
+    const bin = fileURLToPath(new URL('../../bin/probing.js', import.meta.url));
+    const repl = spawnSync(process.execPath, [bin, String(target.pid), 'repl'], { input: '.js\ninjected * 6\n', encoding: 'utf8', timeout: 20_000 });
+    expect(repl.stdout).toContain('42');
+    expect(target.stderr()).not.toContain('Debugger listening');
+    expect(target.alive()).toBe(true);
+    await rm(dir, { recursive: true, force: true });
+  });
+
   it('serves ten concurrent queries, each in a session of its own', async () => {
     const target = await startTarget('data.cjs', { nodeArgs: ['--require', agent] });
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => probing([String(target.pid), 'query', `SELECT ${i} AS i, count(*) AS n FROM js.\`app.many\``, '-f', 'csv'])));
