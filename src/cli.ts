@@ -180,6 +180,7 @@ Examples:
     .option('--no-color', 'no colours, even on a terminal')
     .option('--show-secrets', 'show values of environment variables whose names look secret (masked by default)')
     .option('--strict', 'several targets: fail when any of them fails, instead of answering with the others')
+    .option('--match <text>', 'with --all: only the processes whose command line contains this text (no other process is touched)')
     .addOption(new Option('--concurrency <n>', 'several targets: how many to probe at once').default(8).argParser(count(1, 64)))
     .addOption(new Option('--engine <engine>', 'the SQL engine: duckdb, or alasql (pure JavaScript; refuses what it would answer wrong)').choices(['duckdb', 'alasql']))
     .addOption(new Option('--memory-limit <size>', 'memory the SQL engine may use (DuckDB), e.g. 512MB, 4GB').default('1GB').argParser(memorySize))
@@ -434,6 +435,8 @@ function report(error: unknown, verbose: boolean): number {
 /** Runs the CLI with the given arguments (without node and script); resolves with the exit status. */
 export async function main(args: readonly string[] = process.argv.slice(2)): Promise<number> {
   debug('cli')('start');
+  // closed terminals, broken pipes and uncaught errors close what probing opened before it ends
+  (await import('./run/exit-guard.js')).guardProcess();
   const verbose = args.includes('-v') || args.includes('--verbose');
   let job: Promise<number> | undefined;
   const out = (text: string) => void process.stdout.write(text);

@@ -188,8 +188,23 @@ async function attachWorker(spec: TargetSpec & { worker: string }, options: Atta
   }
 }
 
-/** Connects to a target and checks that it is the process we were pointed at. */
+/**
+ * Connects to a target and checks that it is the process we were pointed at. Until it
+ * is detached, the attachment is closed on any way out of probing (src/run/exit-guard).
+ */
 export async function attach(spec: TargetSpec, options: AttachOptions): Promise<Attachment> {
+  const attachment = await attachAny(spec, options);
+  const { holdOpen } = await import('../run/exit-guard.js');
+  const detach = attachment.detach.bind(attachment);
+  const release = holdOpen(detach);
+  attachment.detach = () => {
+    release();
+    return detach();
+  };
+  return attachment;
+}
+
+async function attachAny(spec: TargetSpec, options: AttachOptions): Promise<Attachment> {
   if (spec.worker !== undefined) return attachWorker(spec as TargetSpec & { worker: string }, options);
   // the agent's socket first: no signal, no port
   if (spec.kind === 'pid') {
@@ -314,7 +329,7 @@ async function moveInspector(session: Session, opened: OpenedInspector, timeoutM
   const pid = opened.facts.pid;
   const fresh = await listenerWatch(pid);
   const hungUp = session.whenClosed();
-  const move = `(() => { const s = globalThis[Symbol.for(${KEY})]; const load = ${LOAD_BUILTIN}; s.pendingMove = setImmediate(() => { delete s.pendingMove; const i = load('node:inspector'); i.close(); i.open(0, '127.0.0.1'); }); })()\n${SOURCE_URL}`;
+  const move = `(() => { const s = globalThis[Symbol.for(${KEY})]; const load = ${LOAD_BUILTIN}; const i = load('node:inspector'); const t = load('node:timers'); if (s.debugPort === undefined) s.debugPort = process.debugPort; s.pendingMove = t.setImmediate(() => { delete s.pendingMove; try { i.close(); i.open(0, '127.0.0.1'); } catch {} }); })()\n${SOURCE_URL}`;
   await session.send('Runtime.evaluate', { expression: move, includeCommandLineAPI: true, silent: true, timeout: timeoutMs }, { timeoutMs: timeoutMs + 250 });
   let timer: NodeJS.Timeout | undefined;
   const closed = await Promise.race([hungUp.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_WAIT_MS)))]);

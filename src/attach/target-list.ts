@@ -37,8 +37,13 @@ export async function parseTargetList(text: string): Promise<LabelledTarget[]> {
   });
 }
 
-/** Every Node.js process on this host that the user may probe (not probing itself). */
-export async function allTargets(): Promise<LabelledTarget[]> {
+/**
+ * Every Node.js process on this host that the user may probe (not probing itself), or
+ * those whose command line contains `match` — chosen before any of them is touched.
+ */
+export async function allTargets(match?: string): Promise<LabelledTarget[]> {
   const { listNodeProcesses } = await import('./list.js');
-  return (await listNodeProcesses()).map((p) => ({ label: String(p.pid), spec: { kind: 'pid' as const, pid: p.pid } }));
+  return (await listNodeProcesses())
+    .filter((p) => match === undefined || p.command.includes(match))
+    .map((p) => ({ label: String(p.pid), spec: { kind: 'pid' as const, pid: p.pid } }));
 }

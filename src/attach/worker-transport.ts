@@ -14,6 +14,21 @@ export interface WorkerConnection {
   info: NodeWorker.WorkerInfo;
 }
 
+/**
+ * A worker's threadId (what `require('node:worker_threads').threadId` says inside it), from
+ * the title Node.js gives it ("[worker 3] name"). The inspector's own workerId is a
+ * different counter, so probing names workers by threadId: w3 is threadId 3.
+ */
+export function threadIdOf(info: NodeWorker.WorkerInfo): number | undefined {
+  const match = /^\[worker (\d+)\]/.exec(info.title);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** The name probing gives a worker in targets and tables: w<threadId>. */
+export function workerName(info: NodeWorker.WorkerInfo): string {
+  return `w${threadIdOf(info) ?? info.workerId}`;
+}
+
 /** The probing agent's own thread (src/agent names it so): not one of the application's workers. */
 export function isAgentWorker(info: NodeWorker.WorkerInfo): boolean {
   return info.url === '' && /^\[worker \d+\] probing-agent$/.test(info.title);
@@ -93,14 +108,14 @@ export function workerTransport(parent: Session, worker: NodeWorker.AttachedToWo
   };
 }
 
-/** One worker, by its inspector id; the others are detached at once. Closing it also turns the domain off. */
+/** One worker, by its threadId (w<threadId>); the others are detached at once. Closing it also turns the domain off. */
 export async function connectWorker(parent: Session, workerId: string): Promise<WorkerConnection> {
   const workers = await listWorkers(parent);
-  const chosen = workers.find((w) => w.workerInfo.workerId === workerId);
+  const chosen = workers.find((w) => workerName(w.workerInfo) === `w${workerId}`);
   await releaseWorkers(parent, workers.filter((w) => w !== chosen)).catch(() => {});
   if (!chosen) {
     throw new AttachError('NO_SUCH_WORKER', `the process has no worker thread w${workerId}`, {
-      hint: workers.length > 0 ? `its workers: ${workers.map((w) => `w${w.workerInfo.workerId}`).join(', ')}` : 'it has no worker threads; SELECT * FROM process.workers lists them',
+      hint: workers.length > 0 ? `its workers: ${workers.map((w) => workerName(w.workerInfo)).join(', ')}` : 'it has no worker threads; SELECT * FROM process.workers lists them',
     });
   }
   const transport = workerTransport(parent, chosen);

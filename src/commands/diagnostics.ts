@@ -16,7 +16,8 @@ interface Common {
 
 export async function backtraceCommand(target: string, options: Common & { json?: boolean; workers?: boolean }, out: Out): Promise<number> {
   const [{ withTarget }, { backtrace, formatBacktrace, workerBacktraces }] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/backtrace.js')]);
-  const { value } = await withTarget(parseTarget(target), { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (a) => ({
+  const spec = parseTarget(target);
+  const { value } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (a) => ({
     trace: await backtrace(a, options.timeout),
     pid: a.target.pid,
     workers: options.workers ? await workerBacktraces(a, options.timeout) : [],
@@ -25,7 +26,7 @@ export async function backtraceCommand(target: string, options: Common & { json?
     out(JSON.stringify(options.workers ? { main: value.trace, workers: value.workers } : value.trace, null, 2) + '\n');
     return ExitCode.ok;
   }
-  out(formatBacktrace(value.trace, value.pid));
+  out(formatBacktrace(value.trace, value.pid, spec.worker === undefined ? 'the main thread' : `worker thread w${spec.worker}`));
   for (const w of value.workers) {
     out(`\nworker ${w.id} (${w.url || w.title}):\n`);
     out('error' in w ? `  could not read its stack: ${w.error}\n` : formatBacktrace(w.trace, value.pid).split('\n').slice(1).join('\n').replace(/^/, w.trace.idle ? '  idle in its event loop\n' : ''));
@@ -190,7 +191,7 @@ async function printSnapshotTables(file: string, options: { format: string; top?
 export async function heapSnapshotCommand(target: string, options: SnapshotOptions, out: Out, err: Out): Promise<number> {
   const spec = parseTarget(target);
   const [{ withTarget }, snap] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/heap-snapshot.js')]);
-  const { value: file } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (attachment) => {
+  const { value: file } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (attachment, signal) => {
     const memory = await snap.heapUsed(attachment, options.timeout);
     const warning = `pid ${attachment.target.pid}: a heap snapshot stops its JavaScript until it is written (about ${Math.max(1, Math.round(memory.heapUsed / 20e6))} s here, more under load) and needs about ${mib(memory.heapUsed * 2)} more memory (its heap holds ${mib(memory.heapUsed)}).\n`;
     if (!options.yes) {
@@ -204,7 +205,20 @@ export async function heapSnapshotCommand(target: string, options: SnapshotOptio
     } else err(warning);
     const path = options.output ?? `probing-${attachment.target.pid}-${stamp()}.heapsnapshot`;
     const onProgress = process.stderr.isTTY ? (done: number, total: number) => err(`\rwriting the snapshot ${Math.round((done / Math.max(1, total)) * 100)}%`) : undefined;
-    const bytes = await snap.takeSnapshot(attachment, path, onProgress);
+    const taking = snap.takeSnapshot(attachment, path, onProgress, signal);
+    // Interrupted mid-snapshot, a target whose inspector we opened cannot close it until V8
+    // has finished (its JavaScript is stopped): wait for that rather than leave it open.
+    const seconds = Math.max(1, Math.round(memory.heapUsed / 20e6));
+    const stopWaiting = attachment.openedByUs
+      ? attachment.beforeDetach(async () => {
+          if (!signal.aborted) return;
+          err(`\nwaiting for pid ${attachment.target.pid} to finish its snapshot (about ${seconds} s) so that its inspector can be closed; interrupt again to leave it open\n`);
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([taking.catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, Math.max(60_000, seconds * 10_000))))]);
+          clearTimeout(timer);
+        })
+      : () => {};
+    const bytes = await taking.finally(stopWaiting);
     if (process.stderr.isTTY) err('\n');
     err(`wrote ${path} (${mib(bytes)}; open it in Chrome DevTools, Memory tab)\n`);
     return path;

@@ -6,6 +6,8 @@ import type { Registry } from '../extensions/registry.js';
 
 export interface QueryOptions {
   strict?: boolean;
+  /** --all: only processes whose command line contains this. */
+  match?: string;
   concurrency?: number;
   extension?: string[];
   showSecrets?: boolean;
@@ -38,6 +40,7 @@ function runOptions(options: QueryOptions) {
 
 export async function queryCommand(target: string, sql: string, options: QueryOptions, out: (text: string) => void, err: (text: string) => void): Promise<number> {
   const { isTargetList } = await import('../attach/target-list.js');
+  if (options.match !== undefined && target !== ALL_TARGETS) throw new UsageError('MATCH_WITHOUT_ALL', '--match chooses among the processes of --all', { hint: `probing --all query "…" --match ${JSON.stringify(options.match)}` });
   if (target !== NO_TARGET && (target === ALL_TARGETS || isTargetList(target))) return queryManyCommand(target, sql, options, out, err);
   const spec = target === NO_TARGET ? undefined : parseTarget(target);
   if (options.format === 'arrow' && !options.output && process.stdout.isTTY) {
@@ -130,8 +133,11 @@ async function queryManyCommand(target: string, sql: string, options: QueryOptio
     import('../sql/query.js'),
     import('node:os'),
   ]);
-  const targets = target === ALL_TARGETS ? await allTargets() : await parseTargetList(target);
-  if (targets.length === 0) throw new UsageError('NO_TARGETS', 'there is no Node.js process to probe', { hint: 'probing list shows them' });
+  const targets = target === ALL_TARGETS ? await allTargets(options.match) : await parseTargetList(target);
+  if (targets.length === 0) {
+    const which = options.match === undefined ? '' : ` whose command line contains ${JSON.stringify(options.match)}`;
+    throw new UsageError('NO_TARGETS', `there is no Node.js process${which} to probe`, { hint: 'probing list shows them' });
+  }
   const loaded = await loadFor(options.extension, options.timeout);
   try {
     const prepared = await prepareQuery(sql, loaded.registry, prepareOptions(options, true));

@@ -135,6 +135,12 @@ export async function replCommand(target: string, options: { timeout: number; at
   };
 
   const done = new Promise<void>((resolve) => rl.on('close', resolve));
+  // SIGTERM, SIGHUP (the terminal closed) and a Ctrl-C that is not a key press: leave as Ctrl-D does
+  const { onInterrupt } = await import('../run/exit-guard.js');
+  const stopListening = onInterrupt(() => {
+    running?.cancel();
+    rl.close();
+  });
   rl.on('SIGINT', () => {
     if (running) running.cancel();
     else if (buffer) {
@@ -170,6 +176,7 @@ export async function replCommand(target: string, options: { timeout: number; at
   });
   await done;
   await queue.catch(() => {});
+  stopListening();
   try {
     mkdirSync(probingHome(), { recursive: true });
     const lines = (rl as unknown as { history: string[] }).history ?? [];

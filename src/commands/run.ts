@@ -37,8 +37,10 @@ function formatOptions(options: TargetOptions) {
 
 export async function evalCommand(target: string, code: string, options: TargetOptions, out: (text: string) => void): Promise<number> {
   const spec = parseTarget(target);
-  const { withTarget } = await import('../run/with-target.js');
-  // loads (with acorn) while the target's inspector opens
+  const [{ withTarget }, { prepareCode }] = await Promise.all([import('../run/with-target.js'), import('../run/prepare-code.js')]);
+  // code that does not parse is refused before the target is touched
+  prepareCode(code);
+  // the rest loads while the target's inspector opens
   let loading: Promise<typeof import('../run/evaluate.js')> | undefined;
   const load = () => (loading ??= import('../run/evaluate.js'));
   const attachOptions = { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, onSignalled: () => void load().catch(() => {}) };

@@ -6,14 +6,18 @@
 import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import type { Attachment } from '../attach/attach.js';
-import { ProbingError, TargetClosedError } from '../errors.js';
+import { InterruptedError, ProbingError, TargetClosedError } from '../errors.js';
 import { evaluateValue } from '../run/remote-value.js';
 
 export function heapUsed(attachment: Attachment, timeoutMs: number): Promise<{ heapUsed: number; heapTotal: number; rss: number }> {
   return evaluateValue(attachment.session, 'process.memoryUsage()', 'reading its heap size', timeoutMs);
 }
 
-export async function takeSnapshot(attachment: Attachment, file: string, onProgress?: (done: number, total: number) => void): Promise<number> {
+/**
+ * Streams a snapshot into `file`. When `signal` aborts (Ctrl-C, SIGTERM, SIGHUP), writing
+ * stops and the file is removed before this rejects — also when V8 had just finished.
+ */
+export async function takeSnapshot(attachment: Attachment, file: string, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<number> {
   const { session } = attachment;
   const out = createWriteStream(file);
   let bytes = 0;
@@ -21,7 +25,7 @@ export async function takeSnapshot(attachment: Attachment, file: string, onProgr
   out.on('error', (error) => (writeError ??= error));
   const stopChunks = session.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => {
     bytes += chunk.length;
-    if (!writeError) out.write(chunk);
+    if (!writeError && !signal?.aborted) out.write(chunk);
   });
   const stopProgress = session.on('HeapProfiler.reportHeapSnapshotProgress', ({ done, total }) => onProgress?.(done, total));
   const remove = async () => {
@@ -33,8 +37,10 @@ export async function takeSnapshot(attachment: Attachment, file: string, onProgr
     // the target is stalled for all of it: no client-side limit shorter than 30 minutes
     await session.send('HeapProfiler.takeHeapSnapshot', { reportProgress: true, captureNumericValue: false }, { timeoutMs: 30 * 60_000 });
     await session.send('HeapProfiler.disable').catch(() => {});
+    if (signal?.aborted) throw new InterruptedError('INTERRUPTED', 'interrupted; the partial snapshot was removed');
   } catch (error) {
     await remove();
+    if (signal?.aborted) throw new InterruptedError('INTERRUPTED', 'interrupted; the partial snapshot was removed');
     if (error instanceof TargetClosedError) {
       throw new TargetClosedError('TARGET_CLOSED', 'the target went away while writing its heap snapshot; the partial file was removed', { hint: 'a snapshot needs about twice the heap in memory: the target may have run out' });
     }
@@ -44,6 +50,10 @@ export async function takeSnapshot(attachment: Attachment, file: string, onProgr
     stopProgress();
   }
   await new Promise<void>((resolve) => out.end(resolve));
+  if (signal?.aborted) {
+    await remove();
+    throw new InterruptedError('INTERRUPTED', 'interrupted; the snapshot was removed');
+  }
   if (writeError) {
     await remove();
     const code = (writeError as NodeJS.ErrnoException).code;

@@ -27,9 +27,7 @@ export async function evaluate(attachment: Attachment, code: string, options: Ev
       'Runtime.evaluate',
       {
         expression: prepared.expression,
-        // only for code we could not parse: V8 then reports the syntax error
-        replMode: prepared.raw,
-        awaitPromise: prepared.async || prepared.raw,
+        awaitPromise: prepared.async,
         // gives require() in ESM targets too
         includeCommandLineAPI: true,
         // stops synchronous code (while(true){}) inside the target after the limit

@@ -5,6 +5,7 @@
 import { attach, type Attachment, type AttachOptions } from '../attach/attach.js';
 import type { LabelledTarget } from '../attach/target-list.js';
 import { InterruptedError } from '../errors.js';
+import { onInterrupt } from './exit-guard.js';
 
 export interface TargetOutcome<T> {
   target: LabelledTarget;
@@ -20,9 +21,7 @@ export async function forEachTarget<T>(
   work: (attachment: Attachment, target: LabelledTarget) => Promise<T>,
 ): Promise<Array<TargetOutcome<T>>> {
   let interruptedBy: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => (interruptedBy = signal);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stopListening = onInterrupt((signal) => (interruptedBy = signal));
   const outcomes: Array<TargetOutcome<T>> = targets.map((target) => ({ target }));
   let next = 0;
   const worker = async () => {
@@ -50,9 +49,11 @@ export async function forEachTarget<T>(
   try {
     await Promise.all(Array.from({ length: Math.min(options.concurrency, targets.length) }, worker));
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
   }
-  if (interruptedBy) throw new InterruptedError('INTERRUPTED', `interrupted by ${interruptedBy}; every target was left as it was found`);
+  if (interruptedBy) {
+    const left = outcomes.filter((o) => o.leftOpen).map((o) => `${o.target.label}: ${o.leftOpen}`);
+    throw new InterruptedError('INTERRUPTED', `interrupted by ${interruptedBy}; ${left.length === 0 ? 'every target was left as it was found' : left.join('; ')}`);
+  }
   return outcomes;
 }

@@ -1,11 +1,12 @@
 /**
  * Runs one command against an attached target and always detaches — on success,
- * on error, and on Ctrl-C or SIGTERM (after which the target's inspector is closed
- * again before probing exits).
+ * on error, and on Ctrl-C, SIGTERM or SIGHUP (after which the target's inspector is
+ * closed again, and the work has cleaned up after itself, before probing says so).
  */
 import { attach, type Attachment, type AttachOptions } from '../attach/attach.js';
 import type { TargetSpec } from '../attach/target-spec.js';
 import { InterruptedError } from '../errors.js';
+import { onInterrupt } from './exit-guard.js';
 
 export interface Outcome<T> {
   value: T;
@@ -13,29 +14,43 @@ export interface Outcome<T> {
   leftOpen?: string;
 }
 
-export async function withTarget<T>(spec: TargetSpec, options: AttachOptions, work: (attachment: Attachment) => Promise<T>): Promise<Outcome<T>> {
-  let onSignal: (signal: NodeJS.Signals) => void = () => {};
+export async function withTarget<T>(spec: TargetSpec, options: AttachOptions, work: (attachment: Attachment, signal: AbortSignal) => Promise<T>): Promise<Outcome<T>> {
+  const controller = new AbortController();
+  let interruptedBy: NodeJS.Signals | undefined;
   const interrupted = new Promise<never>((_, reject) => {
-    onSignal = (signal) =>
-      reject(new InterruptedError('INTERRUPTED', `interrupted by ${signal}; the target was left as it was found`));
+    controller.signal.addEventListener('abort', () => reject(new InterruptedError('INTERRUPTED', `interrupted by ${interruptedBy}`)));
   });
   interrupted.catch(() => {});
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const stopListening = onInterrupt((signal) => {
+    interruptedBy = signal;
+    controller.abort(signal);
+  });
 
   const attaching = attach(spec, options);
   let attachment: Attachment | undefined;
+  let working: Promise<T> | undefined;
   let leftOpen: string | undefined;
   let value: T;
   try {
     attachment = await Promise.race([attaching, interrupted]);
-    value = await Promise.race([work(attachment), interrupted]);
+    working = work(attachment, controller.signal);
+    working.catch(() => {});
+    value = await Promise.race([working, interrupted]);
+  } catch (error) {
+    if (!interruptedBy) throw error;
   } finally {
     // Interrupted while attaching: let the attach finish so that what it opened gets closed.
     attachment ??= await attaching.catch(() => undefined);
     leftOpen = (await attachment?.detach())?.leftOpen;
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stopListening();
   }
-  return leftOpen === undefined ? { value } : { value, leftOpen };
+  if (interruptedBy) {
+    // what the work does on its way out (a snapshot removes its file) is done before anything is said
+    await working?.catch(() => {});
+    throw new InterruptedError(
+      'INTERRUPTED',
+      leftOpen === undefined ? `interrupted by ${interruptedBy}; the target was left as it was found` : `interrupted by ${interruptedBy}; ${leftOpen}`,
+    );
+  }
+  return leftOpen === undefined ? { value: value! } : { value: value!, leftOpen };
 }

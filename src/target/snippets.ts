@@ -40,11 +40,23 @@ export function identify(markIfPid: number | null, key: string) {
 export function scheduleClose(load: (id: string) => unknown, key: string): void {
   const symbol = Symbol.for(key);
   const g = globalThis as Record<symbol, { pendingClose?: unknown } | undefined>;
-  const state = (g[symbol] ??= { pendingClose: undefined });
-  if (state.pendingClose) clearImmediate(state.pendingClose as NodeJS.Immediate);
-  state.pendingClose = setImmediate(() => {
+  // Everything the deferred close needs is taken now: a failure here comes back to
+  // probing as this evaluation's exception, and nothing is left to throw later in the target.
+  const inspector = load('node:inspector') as { close(): void };
+  const timers = load('node:timers') as { setImmediate: typeof setImmediate; clearImmediate: typeof clearImmediate };
+  const close = inspector.close;
+  if (typeof close !== 'function' || typeof timers.setImmediate !== 'function') throw new Error('node:inspector or node:timers is not usable in this process');
+  const state = (g[symbol] ??= { pendingClose: undefined }) as { pendingClose?: unknown; debugPort?: number };
+  if (state.pendingClose) timers.clearImmediate(state.pendingClose as NodeJS.Immediate);
+  state.pendingClose = timers.setImmediate(() => {
     delete g[symbol];
-    (load('node:inspector') as { close(): void }).close();
+    try {
+      close.call(inspector);
+      // an inspector probing moved off the shared port: the process's configured port is put back
+      if (typeof state.debugPort === 'number') process.debugPort = state.debugPort;
+    } catch {
+      // never throw into the target: the next probing command sees the inspector still open and closes it
+    }
   });
 }
 
@@ -55,11 +67,15 @@ export function cancelClose(key: string): void {
   if (state) state.pendingClose = undefined;
 }
 
-/** A loader for built-in modules in CommonJS and ESM targets alike (needs includeCommandLineAPI). */
-export const LOAD_BUILTIN = `(typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule : require)`;
+/**
+ * A loader for built-in modules in CommonJS and ESM targets alike (needs
+ * includeCommandLineAPI for `require`). It does not trust process.getBuiltinModule: one
+ * that throws, or answers something that is not a module, gives way to `require`.
+ */
+export const LOAD_BUILTIN = `((id) => { let m; try { if (typeof process.getBuiltinModule === 'function') m = process.getBuiltinModule(id); } catch {} if (m === null || (typeof m !== 'object' && typeof m !== 'function')) m = require(id); return m; })`;
 
 /** Evaluates to the util module, in CommonJS and ESM targets alike (with includeCommandLineAPI). */
-export const UTIL_MODULE = `(typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:util') : require('node:util'))\n${SOURCE_URL}`;
+export const UTIL_MODULE = `${LOAD_BUILTIN}('node:util')\n${SOURCE_URL}`;
 
 export interface FormatOptions {
   json: boolean;

@@ -72,9 +72,15 @@ describe('the probing agent: in over a Unix socket, no signal and no port', () =
     const script = join(dir, 'hook.js');
     await writeFile(script, 'globalThis.injected = 7;\n');
     const injected = await probing([String(target.pid), 'inject', script]);
+    expect(injected.stderr).toBe('');
     expect(injected.code).toBe(0);
-    const worker = await probing([`${target.pid}/w1`, 'backtrace']);
+    // workers are named by threadId; the agent's own thread (threadId 1) is not one of them
+    const listed = JSON.parse((await probing([String(target.pid), 'query', 'SELECT worker, thread_id FROM process.workers', '-f', 'json'])).stdout) as Array<{ worker: string; thread_id: number }>;
+    expect(listed).toEqual([{ worker: 'w2', thread_id: 2 }]);
+    expect((await probing([`${target.pid}/w2`, 'eval', "require('node:worker_threads').threadId"])).stdout.trim()).toBe('2');
+    const worker = await probing([`${target.pid}/w2`, 'backtrace']);
     expect(worker.code).toBe(0);
+    expect(worker.stdout).toContain('running JavaScript on worker thread w2');
     expect(worker.stdout).toContain('workerSpin');
     const sampled = await probing([String(target.pid), 'heap', 'sample', '--duration', '300', '-o', join(dir, 'h'), '-f', 'json']);
     expect(sampled.code).toBe(0);

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { httpGet, listeningPorts, probing, startTarget, type Target } from '../helpers/targets.js';
+import { fixtures, httpGet, listeningPorts, probing, startTarget, type Target } from '../helpers/targets.js';
 
 const rows = (stdout: string) => JSON.parse(stdout) as Array<Record<string, unknown>>;
 let clusterWorkers: number[] = [];
@@ -78,9 +78,16 @@ describe('one query over many targets', () => {
     writeFileSync(file, `# the fleet\n${servers[0]!.pid}\n${servers[1]!.pid}  # esm\n`);
     const fromFile = await probing([`@${file}`, 'query', 'SELECT _pid FROM process.info ORDER BY _pid', '-f', 'json']);
     expect(rows(fromFile.stdout).map((r) => r._pid)).toEqual(servers.map((s) => s.pid).sort((a, b) => a - b));
-    const all = await probing(['--all', 'query', 'SELECT _pid FROM process.info', '-f', 'json']);
-    const pids = rows(all.stdout).map((r) => r._pid);
-    for (const s of servers) expect(pids).toContain(s.pid);
+    // --all, scoped to this checkout's fixtures: the test touches no process it did not start
+    const all = await probing(['--all', 'query', 'SELECT _pid FROM process.info ORDER BY _pid', '-f', 'json', '--match', fixtures]);
+    expect(all.stderr).toBe('');
+    expect(rows(all.stdout).map((r) => r._pid)).toEqual(servers.map((s) => s.pid).sort((a, b) => a - b));
+    const none = await probing(['--all', 'query', 'SELECT _pid FROM process.info', '--match', `${fixtures}no-such-fixture`]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('there is no Node.js process whose command line contains');
+    const misplaced = await probing([String(servers[0]!.pid), 'query', 'SELECT 1', '--match', 'x']);
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toContain('--match chooses among the processes of --all');
     const missing = await probing(['@/nonexistent/targets.txt', 'query', 'SELECT 1 FROM process.info']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('cannot read the targets file');

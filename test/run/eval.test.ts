@@ -50,9 +50,11 @@ describe('probing <pid> eval', () => {
     const rejectedAfterAwait = await evalIn('await 1; Promise.reject(new Error("later"))');
     expect(rejectedAfterAwait.code).toBe(1);
     expect(rejectedAfterAwait.stderr).toContain('Error: later');
+    // code that does not parse is refused here, before the target is touched
     const syntax = await evalIn('foo(');
-    expect(syntax.code).toBe(1);
-    expect(syntax.stderr).toContain('SyntaxError');
+    expect(syntax.code).toBe(2);
+    expect(syntax.stderr).toContain('the code is not valid JavaScript: Unexpected token (1:4)');
+    expect(syntax.stderr).toContain('nothing was sent to the target');
     // a rejected promise must not become an unhandled rejection that kills the target
     await expectLeftAsFound(target, before);
   });

@@ -48,7 +48,24 @@ describe('prepareCode', () => {
     }
   });
 
-  it('sends code it cannot parse unchanged, so that V8 reports the error', () => {
-    expect(prepareCode('foo(')).toEqual({ expression: 'foo(', async: false, raw: true });
+  it('refuses code that does not parse, saying where', () => {
+    expect(() => prepareCode('foo(')).toThrow(/not valid JavaScript: Unexpected token \(1:4\)/);
+  });
+
+  it('keeps var and function declarations local, like let and const', async () => {
+    const context: Record<string, unknown> = { require, Promise };
+    const prepared = prepareCode('var todos = [1]; function helper() { return 2 } todos.length + helper()');
+    expect(runInNewContext(prepared.expression, context)).toBe(3);
+    expect(context.todos).toBeUndefined();
+    expect(context.helper).toBeUndefined();
+    const awaited = prepareCode('var late = await Promise.resolve(4); late');
+    expect(await runInNewContext(awaited.expression, context)).toBe(4);
+    expect(context.late).toBeUndefined();
+  });
+
+  it('gives import() a loader, and leaves the word import elsewhere alone', () => {
+    const prepared = prepareCode('const os = await import("node:os"); os.platform() + " import(x)"');
+    expect(prepared.expression).toContain('__probing_import("node:os")');
+    expect(prepared.expression).toContain('" import(x)"');
   });
 });

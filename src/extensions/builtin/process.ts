@@ -111,14 +111,14 @@ export const processNamespace: Namespace = {
       name: 'workers',
       description: "the process's worker threads, as its inspector lists them; query one with the target <pid>/w<worker>",
       columns: [
-        { name: 'worker', type: 'string', doc: 'w<id>: add /w<id> to the target to eval or query inside it (4242/w1)' },
+        { name: 'worker', type: 'string', doc: 'w<threadId>: add /w<threadId> to the target to eval or query inside it (4242/w1)' },
         { name: 'thread_id', type: 'integer', doc: 'its threadId' },
         { name: 'title', type: 'string', doc: 'its title (the name given to the Worker, if any)' },
         { name: 'url', type: 'string', doc: 'the file (or the eval marker) it runs' },
         { name: 'type', type: 'string', doc: 'the kind of target (worker)' },
       ],
       async generate(ctx) {
-        const [{ listWorkers, releaseWorkers }, { conform }, { tableFromRows }] = await Promise.all([
+        const [{ listWorkers, releaseWorkers, threadIdOf, workerName }, { conform }, { tableFromRows }] = await Promise.all([
           import('../../attach/worker-transport.js'),
           import('../../tables/from-payload.js'),
           import('../../tables/from-rows.js'),
@@ -126,7 +126,7 @@ export const processNamespace: Namespace = {
         const session = ctx.attachment.session;
         const workers = await listWorkers(session);
         await releaseWorkers(session, workers);
-        const rows = workers.map((w) => ({ worker: `w${w.workerInfo.workerId}`, thread_id: Number(w.workerInfo.workerId), title: w.workerInfo.title, url: w.workerInfo.url, type: w.workerInfo.type }));
+        const rows = workers.map((w) => ({ worker: workerName(w.workerInfo), thread_id: threadIdOf(w.workerInfo) ?? null, title: w.workerInfo.title, url: w.workerInfo.url, type: w.workerInfo.type }));
         return { table: conform(tableFromRows(rows), this.columns!) };
       },
     },

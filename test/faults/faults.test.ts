@@ -1,0 +1,243 @@
+/**
+ * The fault matrix: things that go wrong around a probing command — signals, broken
+ * pipes, hostile targets, concurrent commands, bad input — each against a real target.
+ * Every case checks that the target is left as found (alive, still serving HTTP,
+ * listening on exactly the ports it had) and what the user is told; the file ends with a
+ * one-line summary.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { httpGet, listeningPorts, probing, startTarget, type StartOptions, type Target } from '../helpers/targets.js';
+
+const bin = fileURLToPath(new URL('../../bin/probing.js', import.meta.url));
+const linux = process.platform === 'linux';
+
+const tally = { cases: 0, held: 0, deaths: 0, leftOpen: 0 };
+afterAll(() => {
+  console.log(`fault matrix: ${tally.cases} cases, ${tally.held} held, ${tally.deaths} target deaths, ${tally.leftOpen} inspectors left open`);
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `check` holds, for what is awaited (a closing inspector, say), bounded by `limitMs`. */
+async function eventually(check: () => Promise<boolean> | boolean, limitMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + limitMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await sleep(25);
+  }
+  return check();
+}
+
+const same = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * One case: a fresh target, the fault, then the checks every case shares. `fault` returns
+ * nothing; its own expectations are about what the user saw.
+ */
+function fault(name: string, fixture: string, options: StartOptions, run: (target: Target) => Promise<void>, timeout = 60_000): void {
+  it.skipIf(!linux)(name, async () => {
+    tally.cases++;
+    const target = await startTarget(fixture, options);
+    const before = await listeningPorts(target.pid);
+    let ok = false;
+    try {
+      await run(target);
+      // the inspector probing opened is closed once the command has ended (a close runs in the target's next turn)
+      const restored = await eventually(async () => same(await listeningPorts(target.pid), before));
+      if (!target.alive()) tally.deaths++;
+      else if (!restored) tally.leftOpen++;
+      expect(target.alive()).toBe(true);
+      expect(await listeningPorts(target.pid)).toEqual(before);
+      if (target.port !== undefined) expect((await httpGet(target.port)).status).toBe(200);
+      ok = true;
+    } finally {
+      if (ok) tally.held++;
+    }
+  }, timeout);
+}
+
+/** Starts the CLI with stdin and stdout as pipes, to signal it or close its output. */
+function startCli(args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  // a CLI that does not end is a failed case, not a stuck suite
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  void exited.then(() => clearTimeout(timer));
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Until the target has an inspector open (a listening port more than it had). */
+async function inspectorOpened(target: Target, before: number[]): Promise<boolean> {
+  return eventually(async () => (await listeningPorts(target.pid)).length > before.length);
+}
+
+describe('every way out of a command closes the inspector it opened', () => {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    fault(`${signal} during eval`, 'server.cjs', {}, async (target) => {
+      const before = await listeningPorts(target.pid);
+      const cli = startCli([String(target.pid), 'eval', 'await new Promise((r) => setTimeout(r, 20000))']);
+      expect(await inspectorOpened(target, before)).toBe(true);
+      await sleep(200);
+      cli.child.kill(signal);
+      const { code } = await cli.exited;
+      expect(code).toBe(130);
+      expect(cli.stderr()).toContain(`interrupted by ${signal}; the target was left as it was found`);
+      // said only once checked: the port is already gone when probing says so
+      expect(await listeningPorts(target.pid)).toEqual(before);
+    });
+  }
+
+  fault('SIGHUP during profile cpu', 'hot.cjs', {}, async (target) => {
+    const before = await listeningPorts(target.pid);
+    const dir = mkdtempSync(join(tmpdir(), 'probing-fault-'));
+    const cli = startCli([String(target.pid), 'profile', 'cpu', '--duration', '20s', '-o', join(dir, 'p')]);
+    expect(await inspectorOpened(target, before)).toBe(true);
+    await sleep(300);
+    cli.child.kill('SIGHUP');
+    const { code } = await cli.exited;
+    expect(code).toBe(130);
+    expect(readdirSync(dir)).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const signal of ['SIGHUP', 'SIGTERM'] as const) {
+    fault(`${signal} to a repl (a closed terminal, a stopped session)`, 'server.cjs', {}, async (target) => {
+      const before = await listeningPorts(target.pid);
+      const cli = startCli([String(target.pid), 'repl']);
+      expect(await inspectorOpened(target, before)).toBe(true);
+      await eventually(() => cli.stdout().includes('attached to pid'));
+      cli.child.kill(signal);
+      const { code, signal: killedBy } = await cli.exited;
+      expect(killedBy).toBe(null);
+      expect(code).not.toBe(null);
+    });
+  }
+
+  fault('the reader of stdout goes away (| head -1)', 'server.cjs', {}, async (target) => {
+    const cli = startCli([String(target.pid), 'query', 'SELECT * FROM js.`Array.from({ length: 200000 }, (_, i) => ({ i, s: "row " + i }))`', '-f', 'csv']);
+    await eventually(() => cli.stdout().length > 0, 20_000);
+    cli.child.stdout!.destroy();
+    const { code, signal } = await cli.exited;
+    expect(signal).toBe(null);
+    expect(code).toBe(0);
+    expect(cli.stderr()).not.toContain('Unhandled');
+    expect(cli.stderr()).not.toContain('EPIPE');
+  });
+
+  fault('SIGINT during a heap snapshot: the target finishes, its inspector is closed, no file is left', 'big-heap.cjs', {}, async (target) => {
+    const before = await listeningPorts(target.pid);
+    const dir = mkdtempSync(join(tmpdir(), 'probing-fault-'));
+    const file = join(dir, 'h.heapsnapshot');
+    const cli = startCli([String(target.pid), 'heap', 'snapshot', '--yes', '-o', file]);
+    expect(await inspectorOpened(target, before)).toBe(true);
+    await eventually(() => cli.stderr().includes('a heap snapshot stops'));
+    // in the middle of it: the file has begun
+    await eventually(() => existsSync(file));
+    cli.child.kill('SIGINT');
+    const { code } = await cli.exited;
+    expect(code).toBe(130);
+    expect(cli.stderr()).toContain('interrupted by SIGINT; the target was left as it was found');
+    expect(existsSync(file)).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('a tampered target is never harmed, and is left as found', () => {
+  for (const hostile of ['getBuiltinModule-throws', 'getBuiltinModule-undefined', 'setImmediate']) {
+    fault(`process with ${hostile}: eval answers and the inspector closes`, 'hostile.cjs', { env: { HOSTILE: hostile } }, async (target) => {
+      await sleep(50);
+      const result = await probing([String(target.pid), 'eval', '1 + 1']);
+      expect(result.stderr).toBe('');
+      expect(result.stdout.trim()).toBe('2');
+      await sleep(200);
+      expect(target.alive()).toBe(true);
+    });
+  }
+});
+
+describe('bad input: a clear error, and the target untouched', () => {
+  const untouched = (target: Target) => expect(target.stderr()).not.toContain('Debugger listening');
+
+  fault('an unknown table', 'server.cjs', {}, async (target) => {
+    const result = await probing([String(target.pid), 'query', 'SELECT * FROM process.nope']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('process.nope');
+    expect(result.stderr).toContain('hint:');
+    untouched(target);
+  });
+
+  fault('a statement that writes', 'server.cjs', {}, async (target) => {
+    const result = await probing([String(target.pid), 'query', 'CREATE TABLE t AS SELECT 1']);
+    expect(result.code).toBe(2);
+    untouched(target);
+  });
+
+  fault('eval of code that does not parse', 'server.cjs', {}, async (target) => {
+    const result = await probing([String(target.pid), 'eval', 'function (']);
+    expect(result.code).toBe(2);
+    untouched(target);
+  });
+
+  fault('eval of code that throws', 'server.cjs', {}, async (target) => {
+    const result = await probing([String(target.pid), 'eval', 'null.x']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('TypeError');
+  });
+
+  fault('a promise that never settles, cut by --timeout', 'server.cjs', {}, async (target) => {
+    const result = await probing([String(target.pid), 'eval', 'new Promise(() => {})', '--timeout', '500']);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('hint:');
+  });
+
+  fault('a worker that does not exist', 'server.cjs', {}, async (target) => {
+    const result = await probing([`${target.pid}/w7`, 'eval', '1']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('no worker thread w7');
+  });
+
+  fault('--match without --all', 'server.cjs', {}, async (target) => {
+    const result = await probing([String(target.pid), 'query', 'SELECT 1', '--match', 'x']);
+    expect(result.code).toBe(2);
+    untouched(target);
+  });
+});
+
+describe('many commands, many targets', () => {
+  fault('a fan-out puts back the process.debugPort of every inspector it moved', 'server.cjs', {}, async (target) => {
+    const other = await startTarget('server.cjs');
+    const result = await probing([`${target.pid},${other.pid}`, 'query', 'SELECT _pid FROM process.info', '-f', 'json']);
+    expect(result.code).toBe(0);
+    for (const t of [target, other]) {
+      expect(await eventually(async () => (await listeningPorts(t.pid)).length === 1)).toBe(true);
+      const port = await probing([String(t.pid), 'eval', 'process.debugPort']);
+      expect(port.stdout.trim()).toBe('9229');
+    }
+  });
+});
+
+describe('not a Node.js process, or not one at all', () => {
+  it.skipIf(!linux)('never signals a process that is not Node.js', async () => {
+    tally.cases++;
+    const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const result = await probing([String(sleeper.pid), 'eval', '1']);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain('not a Node.js process');
+      expect(sleeper.exitCode).toBe(null);
+      expect(sleeper.signalCode).toBe(null);
+      tally.held++;
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
+  });
+});
