@@ -194,7 +194,14 @@ async function attachWorker(spec: TargetSpec & { worker: string }, options: Atta
  */
 export async function attach(spec: TargetSpec, options: AttachOptions): Promise<Attachment> {
   const attachment = await attachAny(spec, options);
-  const { holdOpen } = await import('../run/exit-guard.js');
+  const [{ holdOpen }, { DROP_REALM }] = await Promise.all([import('../run/exit-guard.js'), import('../target/realm.js')]);
+  // the realm our snippets ran in (target/realm.ts) goes with us
+  attachment.beforeDetach(() =>
+    attachment.session.send('Runtime.evaluate', { expression: `${DROP_REALM}\n${SOURCE_URL}`, silent: true, timeout: 1000 }, { timeoutMs: 1500 }).then(
+      () => {},
+      () => {},
+    ),
+  );
   const detach = attachment.detach.bind(attachment);
   const release = holdOpen(detach);
   attachment.detach = () => {

@@ -7,6 +7,7 @@
 import type { Attachment } from '../attach/attach.js';
 import { ProtocolError } from '../errors.js';
 import { OBJECT_GROUP, SOURCE_URL } from '../target/snippets.js';
+import { pristine } from '../target/realm.js';
 import { isTerminated, ranTooLong, remoteError } from './remote-value.js';
 
 const SLICE = 8 * 1024 * 1024;
@@ -22,9 +23,12 @@ export interface RemoteJsonOptions {
 /** `expression` must evaluate to the value (or, with async, a promise of it). */
 export async function evaluateJson<T>(attachment: Attachment, expression: string, options: RemoteJsonOptions): Promise<T> {
   const { session } = attachment;
+  // JSON.stringify and String.prototype.slice of a realm of our own: the target's may be replaced
+  const stringify = pristine('(v) => JSON.stringify(v)');
+  const slicer = pristine('(s, start, end) => s.slice(start, end)');
   const holder = options.async
-    ? `(async (require) => ({ json: JSON.stringify(await (${expression}\n)) }))(require)`
-    : `({ json: JSON.stringify(${expression}\n) })`;
+    ? `(async (require) => ({ json: (${stringify})(await (${expression}\n)), slice: ${slicer} }))(require)`
+    : `({ json: (${stringify})(${expression}\n), slice: ${slicer} })`;
   const evaluated = await session
     .send(
       'Runtime.evaluate',
@@ -59,7 +63,7 @@ export async function evaluateJson<T>(attachment: Attachment, expression: string
   if (length < 0) return undefined as T;
   let json = '';
   for (let start = 0; start < length; start += SLICE) {
-    json += (await call('function (start, size) { return this.json.slice(start, start + size); }', [start, SLICE])) as string;
+    json += (await call('function (start, size) { return this.slice(this.json, start, start + size); }', [start, SLICE])) as string;
   }
   await session.send('Runtime.releaseObject', { objectId }, { timeoutMs: 1000 }).catch(() => {});
   return JSON.parse(json) as T;

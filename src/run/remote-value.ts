@@ -7,7 +7,8 @@ import type { Protocol } from 'devtools-protocol';
 import { inspect } from 'node:util';
 import { ProtocolError, RemoteError, TimeoutError } from '../errors.js';
 import type { Session } from '../attach/session.js';
-import { formatValue, OBJECT_GROUP, SOURCE_URL, UTIL_MODULE, type FormatOptions, type Formatted } from '../target/snippets.js';
+import { formatValue, LOAD_BUILTIN, OBJECT_GROUP, SOURCE_URL, type FormatOptions, type Formatted } from '../target/snippets.js';
+import { pristine } from '../target/realm.js';
 
 export { OBJECT_GROUP } from '../target/snippets.js';
 
@@ -32,16 +33,24 @@ function localPrimitive(value: Protocol.Runtime.RemoteObject): { value: unknown 
 export async function formatRemote(session: Session, value: Protocol.Runtime.RemoteObject, options: FormatOptions, timeoutMs: number): Promise<Formatted> {
   const primitive = localPrimitive(value);
   if (primitive) return formatValue.call({ inspect }, primitive.value, options);
+  // node:util, and formatValue compiled in a realm of our own (target/realm.ts), made where require() exists
   const util = await session.send(
     'Runtime.evaluate',
-    { expression: UTIL_MODULE, includeCommandLineAPI: true, objectGroup: OBJECT_GROUP, silent: true, timeout: timeoutMs },
+    {
+      expression: `({ util: ${LOAD_BUILTIN}('node:util'), format: ${pristine(formatValue.toString())} })\n${SOURCE_URL}`,
+      includeCommandLineAPI: true,
+      objectGroup: OBJECT_GROUP,
+      silent: true,
+      timeout: timeoutMs,
+    },
     { timeoutMs: timeoutMs + 500 },
   );
+  if (util.exceptionDetails) throw remoteError(util.exceptionDetails, 'loading node:util and node:vm', timeoutMs);
   if (!util.result.objectId) throw new RemoteError('NO_UTIL', 'could not load node:util in the target', '');
   const formatted = await session.send(
     'Runtime.callFunctionOn',
     {
-      functionDeclaration: formatValue.toString(),
+      functionDeclaration: 'function (value, options) { return this.format.call(this.util, value, options); }',
       objectId: util.result.objectId,
       arguments: [callArgument(value), { value: options }],
       returnByValue: true,

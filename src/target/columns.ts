@@ -12,6 +12,11 @@
  * symbol → "Symbol(desc)", a Buffer or typed array → "[Uint8Array(n): 01 02 …]", a
  * string longer than maxString → cut with "…[+n chars]", a hole in a sparse array → NULL.
  *
+ * It is compiled in a context of its own in the target (src/target/realm.ts), so the
+ * built-ins it uses are pristine whatever the target did to its own: values of the
+ * target's realm are told apart by brand checks (Map.prototype.size, Date.prototype.getTime),
+ * never by instanceof, and iterated through this realm's methods, never their own.
+ *
  * A projection (`only`) keeps just the named columns: the others are never read,
  * stored, encoded or counted toward maxBytes, and rows are still counted, so an
  * empty projection answers `count(*)` with `{ rows: N, columns: [] }`.
@@ -53,10 +58,39 @@ export interface ColumnLimits {
   only?: readonly string[] | null;
 }
 
-export function toColumns(value: unknown, limits: ColumnLimits): TablePayload {
+/** From the target's node:buffer and node:util (target/realm.ts); toColumns falls back to its own when absent. */
+export interface NativeHelpers {
+  encode: (view: ArrayBufferView) => string;
+  types: { isMap(v: unknown): boolean; isSet(v: unknown): boolean; isDate(v: unknown): boolean };
+}
+
+export function toColumns(value: unknown, limits: ColumnLimits, native?: NativeHelpers): TablePayload {
+  // Brand checks and methods of this realm: they work on the target's values too.
+  const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, 'size')!.get!;
+  const setSize = Object.getOwnPropertyDescriptor(Set.prototype, 'size')!.get!;
+  const mapEntries = Map.prototype.entries;
+  const setValues = Set.prototype.values;
+  const getTime = Date.prototype.getTime;
+  const toISOString = Date.prototype.toISOString;
+  const symbolText = Symbol.prototype.toString;
+  const objectTag = Object.prototype.toString;
+  // node:util's types answer from internal slots, across realms, without throwing; a
+  // getter called on the wrong object throws, which costs microseconds a value
+  const brand = (getter: () => unknown, v: unknown): boolean => {
+    try {
+      getter.call(v);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const types = native?.types;
+  const isMap = (v: unknown): v is Map<unknown, unknown> => typeof v === 'object' && v !== null && (types ? types.isMap(v) : brand(mapSize, v));
+  const isSet = (v: unknown): v is Set<unknown> => typeof v === 'object' && v !== null && (types ? types.isSet(v) : brand(setSize, v));
+  const isDate = (v: unknown): v is Date => typeof v === 'object' && v !== null && (types ? types.isDate(v) : brand(getTime, v));
+  const sizeOf = (v: Map<unknown, unknown> | Set<unknown>): number => (isMap(v) ? mapSize.call(v) : setSize.call(v)) as number;
   const isObjectLike = (v: unknown): v is object => typeof v === 'object' && v !== null;
-  const isRowObject = (v: unknown) =>
-    isObjectLike(v) && !(v instanceof Date) && !ArrayBuffer.isView(v) && !(v instanceof Map) && !(v instanceof Set);
+  const isRowObject = (v: unknown) => isObjectLike(v) && !isDate(v) && !ArrayBuffer.isView(v) && !isMap(v) && !isSet(v);
   const threw = (error: unknown) => `[Threw: ${(error as Error)?.message ?? String(error)}]`;
 
   // 0. The projection: lower-cased names, and a verdict per name seen, so each key is lower-cased once.
@@ -136,9 +170,9 @@ export function toColumns(value: unknown, limits: ColumnLimits): TablePayload {
   try {
     if (value === null || value === undefined) {
       // no rows
-    } else if (noColumns && (Array.isArray(value) || ArrayBuffer.isView(value) || value instanceof Map || value instanceof Set)) {
+    } else if (noColumns && (Array.isArray(value) || ArrayBuffer.isView(value) || isMap(value) || isSet(value))) {
       // Only the count is wanted: a row per element (as below), without reading one.
-      const total = value instanceof Map || value instanceof Set ? value.size : (value as ArrayLike<unknown>).length;
+      const total = isMap(value) || isSet(value) ? sizeOf(value) : (value as ArrayLike<unknown>).length;
       rows = Math.min(total, limits.maxRows);
       if (rows < total) stop('rows', total);
     } else if (Array.isArray(value) || ArrayBuffer.isView(value)) {
@@ -153,17 +187,17 @@ export function toColumns(value: unknown, limits: ColumnLimits): TablePayload {
           break;
         }
       }
-    } else if (value instanceof Map) {
-      for (const [k, v] of value) {
+    } else if (isMap(value)) {
+      for (const [k, v] of mapEntries.call(value)) {
         if (!addRow([['key', k], ['value', v]])) {
-          stop('bytes', value.size);
+          stop('bytes', sizeOf(value));
           break;
         }
       }
-    } else if (value instanceof Set) {
-      for (const v of value) {
+    } else if (isSet(value)) {
+      for (const v of setValues.call(value)) {
         if (!addRow([['value', v]])) {
-          stop('bytes', value.size);
+          stop('bytes', sizeOf(value));
           break;
         }
       }
@@ -181,7 +215,7 @@ export function toColumns(value: unknown, limits: ColumnLimits): TablePayload {
   const clip = (s: string) => (s.length > limits.maxString ? `${s.slice(0, limits.maxString)}…[+${s.length - limits.maxString} chars]` : s);
   const describe = (v: unknown): string | undefined => {
     if (typeof v === 'function') return `[Function: ${v.name || 'anonymous'}]`;
-    if (typeof v === 'symbol') return v.toString();
+    if (typeof v === 'symbol') return symbolText.call(v);
     if (ArrayBuffer.isView(v)) {
       const bytesView = new Uint8Array(v.buffer, v.byteOffset, Math.min(v.byteLength, 16));
       const hex = Array.from(bytesView, (b) => b.toString(16).padStart(2, '0')).join(' ');
@@ -199,14 +233,14 @@ export function toColumns(value: unknown, limits: ColumnLimits): TablePayload {
       if (typeof x === 'bigint') return x.toString();
       if (typeof x === 'string') return clip(x);
       if (!isObjectLike(x)) return x;
-      if (x instanceof Date) return Number.isNaN(x.getTime()) ? null : x.toISOString();
+      if (isDate(x)) return Number.isNaN(getTime.call(x)) ? null : toISOString.call(x);
       if (seen.includes(x)) return '[Circular]';
       if (depth > 20 || budget <= 0) return '[…]';
       seen.push(x);
       try {
-        if (x instanceof Error) return { name: x.name, message: x.message };
-        if (x instanceof Map) return walk(Object.fromEntries([...x].map(([k, val]) => [String(k), val])), depth);
-        if (x instanceof Set) return walk([...x], depth);
+        if (objectTag.call(x) === '[object Error]') return { name: (x as Error).name, message: (x as Error).message };
+        if (isMap(x)) return walk(Object.fromEntries([...mapEntries.call(x)].map(([k, val]) => [String(k), val])), depth);
+        if (isSet(x)) return walk([...setValues.call(x)], depth);
         if (Array.isArray(x)) {
           const out: unknown[] = [];
           for (let i = 0; i < x.length && budget > 0; i++, budget -= 8) out.push(i in x ? walk(x[i], depth + 1) ?? null : null);
@@ -229,7 +263,7 @@ export function toColumns(value: unknown, limits: ColumnLimits): TablePayload {
       return JSON.stringify(threw(error));
     }
   };
-  const base64 = (view: ArrayBufferView) => Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64');
+  const base64 = native?.encode ?? ((view: ArrayBufferView) => Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64'));
 
   // The kind that holds both exactly: int+float → float, int+bigint → bigint; float+bigint has
   // none (a double loses a large bigint's digits, a bigint a float's fraction), so it is json.
@@ -254,7 +288,7 @@ export function toColumns(value: unknown, limits: ColumnLimits): TablePayload {
         : typeof v === 'boolean' ? 'bool'
         : typeof v === 'bigint' ? 'bigint'
         : typeof v === 'string' ? 'string'
-        : v instanceof Date ? 'timestamp'
+        : isDate(v) ? 'timestamp'
         : 'json';
       if (k === 'int' && (v as number) !== ((v as number) | 0)) int32 = false;
       if (kind === undefined) kind = k;
@@ -267,7 +301,7 @@ export function toColumns(value: unknown, limits: ColumnLimits): TablePayload {
     let nulls = 0;
     for (let r = 0; r < rows; r++) {
       const v = values[r];
-      const isNull = v === null || v === undefined || (v instanceof Date && Number.isNaN(v.getTime()));
+      const isNull = v === null || v === undefined || (isDate(v) && Number.isNaN(getTime.call(v)));
       valid[r] = isNull ? 0 : 1;
       if (isNull) nulls++;
     }
@@ -279,7 +313,7 @@ export function toColumns(value: unknown, limits: ColumnLimits): TablePayload {
       for (let r = 0; r < rows; r++) {
         if (!valid[r]) continue;
         const v = values[r];
-        data[r] = kind === 'timestamp' ? (v as Date).getTime() : kind === 'bool' ? (v ? 1 : 0) : (v as number);
+        data[r] = kind === 'timestamp' ? (getTime.call(v) as number) : kind === 'bool' ? (v ? 1 : 0) : (v as number);
       }
       out.data = base64(data);
     } else if (kind === 'string') {

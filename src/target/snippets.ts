@@ -74,8 +74,6 @@ export function cancelClose(key: string): void {
  */
 export const LOAD_BUILTIN = `((id) => { let m; try { if (typeof process.getBuiltinModule === 'function') m = process.getBuiltinModule(id); } catch {} if (m === null || (typeof m !== 'object' && typeof m !== 'function')) m = require(id); return m; })`;
 
-/** Evaluates to the util module, in CommonJS and ESM targets alike (with includeCommandLineAPI). */
-export const UTIL_MODULE = `${LOAD_BUILTIN}('node:util')\n${SOURCE_URL}`;
 
 export interface FormatOptions {
   json: boolean;
@@ -97,6 +95,18 @@ export interface Formatted {
  * produced maxBytes, so a huge object cannot block the target for long.
  */
 export function formatValue(this: { inspect: (value: unknown, options: object) => string }, value: unknown, options: FormatOptions): Formatted {
+  // compiled in a realm of probing's own (target/realm.ts): brand checks, not instanceof
+  const brand = (getter: () => unknown, v: unknown): boolean => {
+    try {
+      getter.call(v);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, 'size')!.get!;
+  const setSize = Object.getOwnPropertyDescriptor(Set.prototype, 'size')!.get!;
+  const getTime = Date.prototype.getTime;
   const cut = (text: string): Formatted =>
     text.length > options.maxBytes ? { text: text.slice(0, options.maxBytes), truncated: { total: text.length } } : { text };
   if (!options.json) {
@@ -131,11 +141,14 @@ export function formatValue(this: { inspect: (value: unknown, options: object) =
     if (depth > 64) return '[Too deep]';
     seen.add(obj);
     try {
-      if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? null : obj.toISOString();
-      if (obj instanceof Error) return { name: obj.name, message: obj.message, stack: obj.stack };
-      if (obj instanceof Map) return walk(Object.fromEntries([...obj].map(([k, val]) => [String(k), val])), depth + 1);
-      if (obj instanceof Set) return walk([...obj], depth + 1);
-      if (ArrayBuffer.isView(obj)) return walk(Array.from(obj as unknown as ArrayLike<unknown>).slice(0, 10000), depth + 1);
+      if (brand(getTime, obj)) return Number.isNaN(getTime.call(obj)) ? null : Date.prototype.toISOString.call(obj);
+      if (Object.prototype.toString.call(obj) === '[object Error]') {
+        const error = obj as Error;
+        return { name: error.name, message: error.message, stack: error.stack };
+      }
+      if (brand(mapSize, obj)) return walk(Object.fromEntries([...Map.prototype.entries.call(obj)].map(([k, val]) => [String(k), val])), depth + 1);
+      if (brand(setSize, obj)) return walk([...Set.prototype.values.call(obj)], depth + 1);
+      if (ArrayBuffer.isView(obj)) return walk(Array.prototype.slice.call(obj as unknown as ArrayLike<unknown>, 0, 10000), depth + 1);
       if (Array.isArray(obj)) {
         const out: unknown[] = [];
         for (let i = 0; i < obj.length && full; i++) {

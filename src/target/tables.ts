@@ -4,6 +4,11 @@
  * and ESM targets) and returns plain rows; target/columns.ts turns them into columns.
  * Every one reads; none changes the process (process.handles restores the one
  * setting it touches).
+ *
+ * They run in a realm of probing's own (target/realm.ts), with `process` as its one
+ * global: arrays the target's functions return are copied with this realm's
+ * Array.prototype.slice before they are iterated or mapped, never walked with their own
+ * (possibly replaced) methods or iterators.
  */
 type Load = (id: string) => any;
 
@@ -14,8 +19,8 @@ export function processInfo(this: void, _load: Load) {
       pid: p.pid,
       ppid: p.ppid,
       title: p.title,
-      argv: p.argv,
-      exec_argv: p.execArgv,
+      argv: Array.prototype.slice.call(p.argv),
+      exec_argv: Array.prototype.slice.call(p.execArgv),
       cwd: p.cwd(),
       node_version: p.version,
       v8_version: p.versions.v8,
@@ -65,7 +70,7 @@ export function processResourceUsage(this: void, _load: Load) {
 
 export function processResources(this: void, _load: Load) {
   const counts = new Map<string, number>();
-  for (const type of process.getActiveResourcesInfo()) counts.set(type, (counts.get(type) ?? 0) + 1);
+  for (const type of Array.prototype.slice.call(process.getActiveResourcesInfo()) as string[]) counts.set(type, (counts.get(type) ?? 0) + 1);
   return [...counts].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count || a.type.localeCompare(b.type));
 }
 
@@ -84,7 +89,7 @@ export function processHandles(this: void, _load: Load) {
     const value = (e as Record<string, unknown> | undefined)?.[key === 'host' ? 'ip4' : 'port'] ?? (e as Record<string, unknown> | undefined)?.[key === 'host' ? 'ip6' : 'port'] ?? (e as Record<string, unknown> | undefined)?.[key];
     return value === undefined ? null : value;
   };
-  return (data.libuv ?? []).map((h) => {
+  return (Array.prototype.slice.call(data.libuv ?? []) as Array<Record<string, unknown>>).map((h) => {
     const { type, is_active, is_referenced, fd, localEndpoint, remoteEndpoint, address, ...rest } = h;
     return {
       type,
@@ -106,7 +111,7 @@ export function processVersions(this: void, _load: Load) {
 }
 
 export function v8HeapSpaces(this: void, load: Load) {
-  return (load('node:v8').getHeapSpaceStatistics() as Array<Record<string, number | string>>).map((s) => ({
+  return (Array.prototype.slice.call(load('node:v8').getHeapSpaceStatistics()) as Array<Record<string, number | string>>).map((s) => ({
     space: s.space_name,
     size: s.space_size,
     used: s.space_used_size,
@@ -125,7 +130,7 @@ export function v8HeapCodeStatistics(this: void, load: Load) {
 
 export function osInfo(this: void, load: Load) {
   const os = load('node:os');
-  const [l1, l5, l15] = os.loadavg() as number[];
+  const [l1, l5, l15] = Array.prototype.slice.call(os.loadavg()) as number[];
   return [
     {
       hostname: os.hostname(),
@@ -145,7 +150,7 @@ export function osInfo(this: void, load: Load) {
 }
 
 export function osCpus(this: void, load: Load) {
-  return (load('node:os').cpus() as Array<{ model: string; speed: number; times: Record<string, number> }>).map((c, i) => ({
+  return (Array.prototype.slice.call(load('node:os').cpus()) as Array<{ model: string; speed: number; times: Record<string, number> }>).map((c, i) => ({
     cpu: i,
     model: c.model,
     speed_mhz: c.speed,

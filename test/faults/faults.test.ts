@@ -164,6 +164,27 @@ describe('a tampered target is never harmed, and is left as found', () => {
   }
 });
 
+describe('a target with tampered built-ins gets right answers', () => {
+  const csv = async (pid: number, sql: string) => {
+    const result = await probing([String(pid), 'query', sql, '-f', 'csv']);
+    expect(result.stderr).toBe('');
+    return result.stdout.replace(/\r\n/g, '\n');
+  };
+  for (const hostile of ['map', 'keys', 'isArray', 'from', 'set-has', 'stringify', 'map,keys,isArray,from,set-has,stringify']) {
+    fault(`replaced ${hostile}: counts, sums, Map and Set tables, built-in tables and eval --json are right`, 'hostile.cjs', { env: { HOSTILE: hostile } }, async (target) => {
+      await sleep(50);
+      expect(await csv(target.pid, 'SELECT count(*) AS n, sum(idle_ms) AS s FROM js.`app.sessions`')).toBe('n,s\n3,152200\n');
+      expect(await csv(target.pid, 'SELECT key, value FROM js.`app.cache` ORDER BY key')).toBe('key,value\na,1\nb,2\nc,3\n');
+      expect(await csv(target.pid, 'SELECT count(*) AS n FROM js.`app.tags`')).toBe('n\n2\n');
+      expect(await csv(target.pid, 'SELECT count(*) > 0 AS some FROM process.env')).toBe('some\ntrue\n');
+      expect(await csv(target.pid, 'SELECT count(*) AS n FROM os.cpus')).toBe(`n\n${(await import('node:os')).cpus().length}\n`);
+      expect(await csv(target.pid, 'SELECT count(*) > 3 AS some FROM v8.heap_spaces')).toBe('some\ntrue\n');
+      const json = await probing([String(target.pid), 'eval', '--json', 'app.sessions[0]']);
+      expect(JSON.parse(json.stdout)).toEqual({ user: 'ada', idle_ms: 1200 });
+    });
+  }
+});
+
 describe('bad input: a clear error, and the target untouched', () => {
   const untouched = (target: Target) => expect(target.stderr()).not.toContain('Debugger listening');
 

@@ -6,7 +6,8 @@
 import type { Namespace, TableSource } from '../contract.js';
 import { runtimeTable } from './runtime.js';
 import { evaluateJson } from '../../run/remote-json.js';
-import { toColumns, type ColumnLimits, type TablePayload } from '../../target/columns.js';
+import type { ColumnLimits, TablePayload } from '../../target/columns.js';
+import { columnsOf } from '../../target/realm.js';
 
 /** Longest string kept in a cell; longer ones are cut with a marker. */
 const MAX_STRING = 64 * 1024;
@@ -20,7 +21,7 @@ function expressionTable(expression: string): TableSource {
       const maxRows = Math.min(limits.maxRows, constraints.limit ?? Infinity);
       const columnLimits: ColumnLimits = { maxRows, maxBytes: limits.maxBytes, maxString: MAX_STRING, maxColumns: MAX_COLUMNS, only: constraints.columns ?? null };
       const usesAwait = /\bawait\b/.test(expression);
-      const call = `(${toColumns.toString()})(${usesAwait ? 'await ' : ''}(${expression}\n), ${JSON.stringify(columnLimits)})`;
+      const call = columnsOf(`${usesAwait ? 'await ' : ''}(${expression}\n)`, columnLimits);
       const payload = await evaluateJson<TablePayload>(attachment, usesAwait ? `(async () => ${call})()` : call, {
         timeoutMs: limits.timeoutMs,
         what: `js.\`${expression}\``,

@@ -135,6 +135,8 @@ export const processNamespace: Namespace = {
       name: 'stack',
       description: 'the JavaScript stack of the main thread now, innermost frame first; no rows when it is idle in the event loop (probing <target> backtrace prints it)',
       snippet: captureStack as unknown as (load: (id: string) => unknown) => unknown[],
+      // the target's own Error: its stack is what we read
+      realm: 'target',
       args: () => [200, true],
       columns: [
         { name: 'depth', type: 'integer', doc: '0 for the innermost frame' },

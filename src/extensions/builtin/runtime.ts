@@ -7,7 +7,8 @@
 import type { Table } from 'apache-arrow';
 import { RemoteError } from '../../errors.js';
 import { evaluateJson } from '../../run/remote-json.js';
-import { toColumns, type ColumnLimits, type TablePayload } from '../../target/columns.js';
+import type { ColumnLimits, TablePayload } from '../../target/columns.js';
+import { columnsOf } from '../../target/realm.js';
 import { readRing, runtimeTables } from '../../target/runtime-read.js';
 import type { ColumnSpec, GenerateContext, Generated, Namespace, TableSource } from '../contract.js';
 import { snippetTable } from './snippet-table.js';
@@ -47,7 +48,7 @@ async function readAll(ctx: GenerateContext, ring: string, written: string, decl
   const read = (from: number, count: number, until: number | null) =>
     evaluateJson<Chunk>(
       ctx.attachment,
-      `(() => { const r = (${readRing.toString()})(${JSON.stringify(ring)}, ${from}, ${count}, ${until}); if (!r.exists) return r; const { rows, ...meta } = r; return { ...meta, table: (${toColumns.toString()})(rows, ${JSON.stringify(limits)}) }; })()`,
+      `(() => { const r = (${readRing.toString()})(${JSON.stringify(ring)}, ${from}, ${count}, ${until}); if (!r.exists) return r; const { rows, ...meta } = r; return { ...meta, table: ${columnsOf('rows', limits)} }; })()`,
       { timeoutMs: ctx.limits.timeoutMs, what: written, async: false },
     );
 
@@ -146,6 +147,8 @@ export const runtimeTablesSource: TableSource = snippetTable({
   name: 'runtime_tables',
   description: 'tables written inside the target through probing/runtime, with their fill and losses',
   snippet: runtimeTables,
+  // reads the registry probing/runtime keeps on the target's globalThis
+  realm: 'target',
   columns: [
     { name: 'table', type: 'string', doc: 'table name (js.<name>; runtime.* for sampler tables)' },
     { name: 'rows', type: 'integer', doc: 'rows held now' },

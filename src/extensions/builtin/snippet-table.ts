@@ -5,7 +5,8 @@
  */
 import type { ColumnSpec, GenerateContext, TableSource } from '../contract.js';
 import { evaluateJson } from '../../run/remote-json.js';
-import { toColumns, type ColumnLimits, type TablePayload } from '../../target/columns.js';
+import type { ColumnLimits, TablePayload } from '../../target/columns.js';
+import { columnsOf, pristine } from '../../target/realm.js';
 import { LOAD_BUILTIN } from '../../target/snippets.js';
 
 export interface SnippetTableSpec {
@@ -19,6 +20,12 @@ export interface SnippetTableSpec {
   args?: (ctx: GenerateContext) => unknown[] | Promise<unknown[]>;
   /** The snippet stops at ctx.constraints.limit by itself (its last argument). */
   pushdown?: readonly string[];
+  /**
+   * Where the snippet is compiled: by default in a realm of probing's own with `process`
+   * as its one global (target/realm.ts), so a target's tampered built-ins cannot change
+   * the rows; 'target' for a snippet that needs the target's own globals or Error.
+   */
+  realm?: 'pristine' | 'target';
 }
 
 export function snippetTable(spec: SnippetTableSpec): TableSource {
@@ -29,10 +36,11 @@ export function snippetTable(spec: SnippetTableSpec): TableSource {
     ...(spec.pushdown ? { pushdown: spec.pushdown } : {}),
     async generate(ctx) {
       const args = spec.args ? await spec.args(ctx) : [];
-      const call = `(${spec.snippet.toString()})(${[LOAD_BUILTIN, ...args.map((a) => JSON.stringify(a))].join(', ')})`;
+      const snippet = spec.realm === 'target' ? spec.snippet.toString() : pristine(spec.snippet.toString());
+      const call = `(${snippet})(${[LOAD_BUILTIN, ...args.map((a) => JSON.stringify(a))].join(', ')})`;
       // Only the columns the query reads are built; conform() fills the others with NULL.
       const limits: ColumnLimits = { maxRows: ctx.limits.maxRows, maxBytes: ctx.limits.maxBytes, maxString: 64 * 1024, maxColumns: 1000, only: ctx.constraints.columns ?? null };
-      const payload = await evaluateJson<TablePayload>(ctx.attachment, `(${toColumns.toString()})(${call}, ${JSON.stringify(limits)})`, {
+      const payload = await evaluateJson<TablePayload>(ctx.attachment, columnsOf(call, limits), {
         timeoutMs: ctx.limits.timeoutMs,
         what: `${spec.namespace}.${spec.name}`,
         async: false,
