@@ -11,7 +11,8 @@ import { listenerWatch } from './processes.js';
 import { Session } from './session.js';
 import { describeTarget, type TargetSpec } from './target-spec.js';
 import { connectWebSocket, preloadTransport } from './transport.js';
-import { cancelClose, identify as identifySnippet, LOAD_BUILTIN, OPENED_KEY, scheduleClose, SOURCE_URL } from '../target/snippets.js';
+import { cancelClose, identify as identifySnippet, LOAD_BUILTIN, OPENED_KEY, releaseInspector, scheduleClose, SOURCE_URL } from '../target/snippets.js';
+import { forgetInspector, recordInspector } from './inspector-record.js';
 
 const KEY = JSON.stringify(OPENED_KEY);
 
@@ -86,10 +87,14 @@ async function webSocketUrl(host: string, port: number, what: string): Promise<s
 }
 
 /** Asks the target who it is; `markIfPid` marks the inspector as opened by probing, only in that very process. */
-async function identify(session: Session, timeoutMs: number, markIfPid: number | null): Promise<TargetIdentity> {
+/**
+ * Asks the target who it is (and marks an inspector we opened). `join`: this command is
+ * one of the users of an inspector probing opened (see identify in target/snippets.ts).
+ */
+async function identify(session: Session, timeoutMs: number, markIfPid: number | null, join = false): Promise<TargetIdentity> {
   const { result, exceptionDetails } = await session.send(
     'Runtime.evaluate',
-    { expression: `(${identifySnippet.toString()})(${markIfPid}, ${KEY})\n${SOURCE_URL}`, returnByValue: true, timeout: timeoutMs, silent: true },
+    { expression: `(${identifySnippet.toString()})(${markIfPid}, ${KEY}, ${join ? process.pid : null})\n${SOURCE_URL}`, returnByValue: true, timeout: timeoutMs, silent: true },
     { timeoutMs: timeoutMs + 500 },
   );
   if (exceptionDetails || typeof result.value !== 'object' || result.value === null) {
@@ -211,6 +216,9 @@ export async function attach(spec: TargetSpec, options: AttachOptions): Promise<
   return attachment;
 }
 
+/** Set on an error met while joining an inspector that another probing command may have closed meanwhile. */
+const JOINED = Symbol('joined');
+
 async function attachAny(spec: TargetSpec, options: AttachOptions): Promise<Attachment> {
   if (spec.worker !== undefined) return attachWorker(spec as TargetSpec & { worker: string }, options);
   // the agent's socket first: no signal, no port
@@ -218,6 +226,19 @@ async function attachAny(spec: TargetSpec, options: AttachOptions): Promise<Atta
     const viaAgent = await attachAgent(spec.pid, options);
     if (viaAgent) return viaAgent;
   }
+  // An inspector found open can close before we are in (the command that opened it
+  // finished): then the way in is looked for again, up to three times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await attachInspector(spec, options);
+    } catch (error) {
+      if (!(error instanceof Error && JOINED in error) || attempt >= 3) throw error;
+      log('the inspector closed while we joined it; again', attempt);
+    }
+  }
+}
+
+async function attachInspector(spec: TargetSpec, options: AttachOptions): Promise<Attachment> {
   let opened: OpenedInspector | undefined;
   let url: string;
   if (spec.kind === 'pid') {
@@ -231,6 +252,7 @@ async function attachAny(spec: TargetSpec, options: AttachOptions): Promise<Atta
     });
     url = await webSocketUrl(opened.host, opened.port, describeTarget(spec)).catch((error: unknown) => {
       opened?.lock?.release();
+      if (opened && !opened.openedByUs && error instanceof Error) Object.assign(error, { [JOINED]: true });
       throw error;
     });
   } else if (spec.kind === 'address') {
@@ -244,6 +266,7 @@ async function attachAny(spec: TargetSpec, options: AttachOptions): Promise<Atta
     session = new Session(await connectWebSocket(url), options.timeoutMs);
   } catch (error) {
     opened?.lock?.release();
+    if (opened && !opened.openedByUs && error instanceof Error) Object.assign(error, { [JOINED]: true });
     if (opened?.openedByUs && error instanceof ProbingError) {
       throw new AttachError(error.code, `${error.message}; the inspector probing opened on ${opened.host}:${opened.port} could not be closed`, {
         hint: `it stays open until pid ${opened.facts.pid} exits or closes it; check that nothing else holds the port, and retry`,
@@ -255,7 +278,7 @@ async function attachAny(spec: TargetSpec, options: AttachOptions): Promise<Atta
 
   let target: TargetIdentity;
   try {
-    target = await identify(session, options.timeoutMs, opened?.openedByUs ? opened.facts.nsPid : null);
+    target = await identify(session, options.timeoutMs, opened?.openedByUs ? opened.facts.nsPid : null, spec.kind === 'pid');
     if (opened && target.pid !== opened.facts.nsPid) {
       // Someone else's inspector: leave it exactly as it is.
       await session.close();
@@ -266,12 +289,15 @@ async function attachAny(spec: TargetSpec, options: AttachOptions): Promise<Atta
       });
     }
   } catch (error) {
-    if (opened?.openedByUs) await closeInspector(session, opened.host, opened.port, options.timeoutMs);
+    if (opened?.openedByUs) await closeInspector(session, opened.host, opened.port, options.timeoutMs, opened.facts.pid);
     else await session.close();
+    if (opened && !opened.openedByUs && error instanceof Error && !(error instanceof AttachError && error.code === 'WRONG_PROCESS')) Object.assign(error, { [JOINED]: true });
     opened?.lock?.release();
     throw error;
   }
   log('attached to', target.pid, 'at', url);
+  // an inspector we opened is written down, so that it is found again wherever it listens
+  if (opened?.openedByUs) recordInspector(opened.facts.pid, opened.host, opened.port);
 
   if (options.moveOffSharedPort && opened?.openedByUs && opened.lock && process.platform === 'linux') {
     const moved = await moveInspector(session, opened, options.timeoutMs);
@@ -279,7 +305,9 @@ async function attachAny(spec: TargetSpec, options: AttachOptions): Promise<Atta
       session = moved.session;
       url = moved.url;
       opened = { ...opened, host: moved.host, port: moved.port, lock: undefined };
+      // the same command, on the inspector's new port: counted once already
       target = await identify(session, options.timeoutMs, opened.facts.nsPid);
+      recordInspector(opened.facts.pid, moved.host, moved.port);
       log('moved to', url);
     }
   }
@@ -309,7 +337,7 @@ async function attachAny(spec: TargetSpec, options: AttachOptions): Promise<Atta
           }
           const host = opened?.host ?? address.hostname;
           const port = opened?.port ?? Number(address.port);
-          return await closeInspector(session, host, port, options.timeoutMs);
+          return await closeInspector(session, host, port, options.timeoutMs, spec.kind === 'pid' ? spec.pid : undefined);
         } finally {
           opened?.lock?.release();
         }
@@ -359,10 +387,22 @@ async function moveInspector(session: Session, opened: OpenedInspector, timeoutM
   throw new AttachError('MOVE_FAILED', `pid ${pid} closed its inspector to move it to a free port, and no new one appeared`, { hint: 'retry; its inspector is closed now, as before probing came' });
 }
 
-async function closeInspector(session: Session, host: string, port: number, timeoutMs: number): Promise<DetachResult> {
+async function closeInspector(session: Session, host: string, port: number, timeoutMs: number, pid: number | undefined): Promise<DetachResult> {
   if (session.closed) return { leftOpen: 'the connection closed before probing could close the inspector' };
   const hungUp = session.whenClosed();
-  session.fire('Runtime.evaluate', { expression: `(${scheduleClose.toString()})(${LOAD_BUILTIN}, ${KEY})\n${SOURCE_URL}`, includeCommandLineAPI: true, silent: true });
+  // the last command out closes it: others still using this inspector keep it open
+  const released = await session
+    .send(
+      'Runtime.evaluate',
+      { expression: `(${releaseInspector.toString()})(${LOAD_BUILTIN}, ${KEY}, ${process.pid}, ${scheduleClose.toString()})\n${SOURCE_URL}`, includeCommandLineAPI: true, silent: true, returnByValue: true, timeout: 1000 },
+      { timeoutMs: Math.min(timeoutMs, CLOSE_WAIT_MS) + 500 },
+    )
+    .catch(() => undefined);
+  if (released?.result.value === 'shared') {
+    log('the inspector is still used by another probing command: left open for it');
+    await session.close();
+    return {};
+  }
   const waitMs = Math.min(timeoutMs, CLOSE_WAIT_MS);
   let timer: NodeJS.Timeout | undefined;
   const closed = await Promise.race([
@@ -381,6 +421,7 @@ async function closeInspector(session: Session, host: string, port: number, time
   for (let i = 0; i < 200; i++) {
     if (!(await isListening(host, port, 100))) {
       log('inspector closed');
+      if (pid !== undefined) forgetInspector(pid);
       return {};
     }
     await sleep(5);

@@ -4,11 +4,13 @@
  * /json/version only where an inspector can be: the port Node.js was configured
  * with (9229 unless --inspect-port says otherwise), a socket that appeared just
  * after our SIGUSR1, or — for --inspect=0 — the listener opened first, which is the
- * inspector because Node opens it before any application code runs.
+ * inspector because Node opens it before any application code runs — and where a
+ * probing command wrote down that it left one open (inspector-record.ts).
  */
 import type { InspectorConfig } from './inspect-flags.js';
 import { inspectorVersion, isListening } from './inspector-http.js';
 import type { Listener } from './procfs.js';
+import { forgetInspector, recordedInspector } from './inspector-record.js';
 
 export interface InspectorAddress {
   host: string;
@@ -39,7 +41,19 @@ export async function askInspector(candidates: Array<{ host: string; port: numbe
 export async function findOpenInspector(
   config: InspectorConfig,
   listPorts: () => Promise<Listener[] | undefined>,
+  pid?: number,
 ): Promise<InspectorAddress | undefined> {
+  // where a probing command left it open (a random port, or one a fan-out moved it to)
+  const recorded = pid === undefined ? undefined : recordedInspector(pid);
+  if (recorded) {
+    const ports = await listPorts();
+    if (ports?.some((l) => l.port === recorded.port)) {
+      const found = await askInspector([recorded]);
+      if (found) return found;
+    }
+    // not listening there any more: closed since, or the process is another one
+    if (ports !== undefined) forgetInspector(pid!);
+  }
   if (config.port !== 0) {
     if (!(await isListening(reachable(config.host), config.port))) return undefined;
     const ports = await listPorts();

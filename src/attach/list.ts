@@ -59,7 +59,7 @@ export async function listNodeProcesses(): Promise<ListedProcess[]> {
       if (!facts || facts.zombie || !isNodeProcess(facts)) return undefined;
       const ports = await listeners(pid);
       const config = inspectorConfig(facts.argv, facts.nodeOptions);
-      const open = await findOpenInspector(config, async () => ports);
+      const open = await findOpenInspector(config, async () => ports, pid);
       const address = open ? `${open.host}:${open.port}` : null;
       const node = open?.version ?? null;
       const note =

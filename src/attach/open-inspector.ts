@@ -7,8 +7,9 @@ import { AttachError } from '../errors.js';
 import { debug } from '../debug.js';
 import { inspectorConfig, type InspectorConfig } from './inspect-flags.js';
 import { inspectorVersion, isListening } from './inspector-http.js';
-import { askInspector, findOpenInspector } from './find-inspector.js';
+import { askInspector, findOpenInspector, type InspectorAddress } from './find-inspector.js';
 import { isLock, tryLock, type PortLock } from './port-lock.js';
+import { recordedInspector } from './inspector-record.js';
 import {
   commandLine,
   isNodeProcess,
@@ -88,6 +89,31 @@ function refuseSigusr1(facts: ProcessFacts, config: InspectorConfig): never | vo
   }
 }
 
+/**
+ * A cluster primary with workers: when its inspector starts, Node.js's cluster module
+ * calls process._debugProcess on every worker (NODE_DEBUG_ENABLED), and each opens an
+ * inspector of its own (or logs that the port is taken) — workers nobody named, left
+ * changed after the command. So SIGUSR1 is not sent to one; the agent, or the workers'
+ * own pids, are the ways in.
+ */
+async function refuseClusterPrimary(facts: ProcessFacts): Promise<void> {
+  if (process.platform !== 'linux') return;
+  const { clusterWorkers } = await import('./procfs.js');
+  const workers = await clusterWorkers(facts.pid);
+  if (!workers || workers.length === 0) return;
+  throw new AttachError(
+    'CLUSTER_PRIMARY',
+    `pid ${facts.pid} is a cluster primary with ${workers.length} worker${workers.length === 1 ? '' : 's'} (${workers.join(', ')}): opening its inspector with SIGUSR1 would make Node.js open one in every worker too, so probing did not signal it`,
+    {
+      hint: `probe its workers by pid (probing ${workers.join(',')} query …), or start the cluster with the agent (probing launch -- node app.js, or NODE_OPTIONS="--require probing/agent"), which reaches the primary with no signal`,
+    },
+  );
+}
+
+function isPortLock(value: PortLock | InspectorAddress): value is PortLock {
+  return typeof (value as PortLock).release === 'function';
+}
+
 async function describePid(pid: number): Promise<string> {
   const facts = await readProcess(pid);
   if (!facts) return `pid ${pid}`;
@@ -109,11 +135,19 @@ async function portInUse(target: ProcessFacts, config: InspectorConfig): Promise
   );
 }
 
-async function acquirePortLock(facts: ProcessFacts, config: InspectorConfig, waitMs: number): Promise<PortLock> {
+/**
+ * The port's lock; or, when the target's inspector opens meanwhile (another probing
+ * command on the same process got there first), that inspector, to be joined.
+ */
+async function acquirePortLock(facts: ProcessFacts, config: InspectorConfig, waitMs: number): Promise<PortLock | InspectorAddress> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     const result = tryLock(config.host, config.port, facts.pid);
     if (isLock(result)) return result;
+    if (result.target === facts.pid) {
+      const open = await findOpenInspector(config, () => listeners(facts.pid), facts.pid);
+      if (open) return open;
+    }
     if (Date.now() > deadline) {
       throw new AttachError(
         'PORT_BUSY',
@@ -131,15 +165,21 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
   const config = inspectorConfig(facts.argv, facts.nodeOptions);
   log('process', facts.name, facts.sigusr1, config);
 
-  const existing = await findOpenInspector(config, () => listeners(pid));
+  const existing = await findOpenInspector(config, () => listeners(pid), pid);
   if (existing) {
     log('inspector already open on', existing);
     return { host: existing.host, port: existing.port, facts, openedByUs: false, lock: undefined };
   }
 
   refuseSigusr1(facts, config);
+  await refuseClusterPrimary(facts);
 
-  const lock = config.port === 0 ? undefined : await acquirePortLock(facts, config, options.lockWaitMs ?? 15_000);
+  const locked = config.port === 0 ? undefined : await acquirePortLock(facts, config, options.lockWaitMs ?? 15_000);
+  if (locked && !isPortLock(locked)) {
+    log('inspector opened meanwhile on', locked);
+    return { host: locked.host, port: locked.port, facts, openedByUs: false, lock: undefined };
+  }
+  const lock = locked;
   try {
     if (config.port !== 0 && (await isListening(config.host, config.port))) {
       throw await portInUse(facts, config);
@@ -164,6 +204,15 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
       if (found) {
         log('inspector opened on', found);
         return { host: found.host, port: found.port, facts, openedByUs: true, lock };
+      }
+      // Another probing command on this process opened it first (our signal found it
+      // open, so no new socket appears for us): it wrote down where.
+      const recorded = recordedInspector(pid);
+      const joined = recorded ? await askInspector([recorded]) : undefined;
+      if (joined) {
+        log('inspector opened by another probing command on', joined);
+        lock?.release();
+        return { host: joined.host, port: joined.port, facts, openedByUs: false, lock: undefined };
       }
       if (processExists(pid) === 'missing') {
         throw new AttachError('TARGET_EXITED', `pid ${pid} exited while its inspector was being opened`, {

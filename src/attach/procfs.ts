@@ -71,6 +71,26 @@ export async function readEnvironVariable(pid: number, name: string): Promise<st
   return raw.split('\0').find((entry) => entry.startsWith(prefix))?.slice(prefix.length);
 }
 
+/**
+ * The cluster workers of `pid`: its children that Node.js's cluster module forked (they
+ * carry NODE_UNIQUE_ID in their environment). Undefined where we cannot read them.
+ */
+export async function clusterWorkers(pid: number): Promise<number[] | undefined> {
+  const pids = await listPids();
+  if (pids.length === 0) return undefined;
+  const workers: number[] = [];
+  await Promise.all(
+    pids.map(async (child) => {
+      const stat = await readFile(`/proc/${child}/stat`, 'utf8').catch(() => '');
+      // ppid is the second field after the command, which is in parentheses and may hold spaces
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== pid) return;
+      if ((await readEnvironVariable(child, 'NODE_UNIQUE_ID')) !== undefined) workers.push(child);
+    }),
+  );
+  return workers.sort((a, b) => a - b);
+}
+
 export async function listPids(): Promise<number[]> {
   const entries = await readdir('/proc').catch(() => [] as string[]);
   return entries.filter((e) => /^\d+$/.test(e)).map(Number);

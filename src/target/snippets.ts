@@ -20,14 +20,55 @@ export const OPENED_KEY = 'probing.openedInspector';
 /**
  * Who are you? Evaluated right after connecting to confirm the pid. When this is
  * process `markIfPid`, records that probing opened its inspector; `probingOpened`
- * says whether an earlier probing command opened it and could not close it.
+ * says whether an earlier (or concurrent) probing command opened it.
+ *
+ * With `cli` (a probing command's pid, over an inspector probing opened), the command is
+ * counted among the inspector's users, and a close another command scheduled is taken
+ * back: commands that share an inspector leave it open for each other, and the last one
+ * out closes it (releaseInspector).
  */
-export function identify(markIfPid: number | null, key: string) {
+export function identify(markIfPid: number | null, key: string, cli: number | null) {
   const symbol = Symbol.for(key);
-  const g = globalThis as Record<symbol, unknown>;
+  const g = globalThis as Record<symbol, { since: number; pendingClose?: unknown; users?: Record<string, number> } | undefined>;
   const probingOpened = g[symbol] !== undefined;
-  if (markIfPid === process.pid) g[symbol] = g[symbol] ?? { since: Date.now(), pendingClose: undefined };
+  if (markIfPid === process.pid && !probingOpened) g[symbol] = { since: Date.now(), pendingClose: undefined, users: {} };
+  const state = g[symbol];
+  if (cli !== null && state) {
+    const users = (state.users ??= {});
+    users[cli] = (users[cli] ?? 0) + 1;
+    if (state.pendingClose) {
+      clearImmediate(state.pendingClose as NodeJS.Immediate);
+      state.pendingClose = undefined;
+    }
+  }
   return { pid: process.pid, nodeVersion: process.version, title: process.title, argv: process.argv.slice(0, 8), probingOpened };
+}
+
+/**
+ * A command is done with an inspector probing opened: it leaves the users, with any
+ * whose probing process has gone (killed before it could say so). When others remain,
+ * the inspector stays open for them ('shared'); else the close is scheduled, in the
+ * same evaluation, so no joiner can come between the count and the close ('closing').
+ */
+export function releaseInspector(load: (id: string) => unknown, key: string, cli: number, close: (load: (id: string) => unknown, key: string) => void): 'shared' | 'closing' {
+  const symbol = Symbol.for(key);
+  const g = globalThis as Record<symbol, { pendingClose?: unknown; users?: Record<string, number>; debugPort?: number } | undefined>;
+  const state = g[symbol];
+  if (state && state.users) {
+    const users = state.users;
+    if (users[cli]) users[cli]--;
+    if (!users[cli]) delete users[cli];
+    for (const other of Object.keys(users)) {
+      try {
+        process.kill(Number(other), 0);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException)?.code === 'ESRCH') delete users[other];
+      }
+    }
+    if (Object.keys(users).length > 0) return 'shared';
+  }
+  close(load, key);
+  return 'closing';
 }
 
 /**

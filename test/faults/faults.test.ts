@@ -246,6 +246,54 @@ describe('many commands, many targets', () => {
   });
 });
 
+describe('concurrent commands on one target share its inspector; the last one out closes it', () => {
+  const concurrently = async (target: Target) => {
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => probing([String(target.pid), 'eval', `await new Promise((r) => setTimeout(r, 300)); ${i}`], { timeoutMs: 60_000 })));
+    results.forEach((r, i) => {
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe(String(i));
+    });
+  };
+  fault('ten at once on the default port', 'server.cjs', {}, concurrently, 90_000);
+  fault('ten at once on --inspect-port=0', 'server.cjs', { nodeArgs: ['--inspect-port=0'] }, concurrently, 90_000);
+
+  fault('a busy --inspect-port=0 target: the inspector left open is listed, and the next command closes it', 'server.cjs', { nodeArgs: ['--inspect-port=0'] }, async (target) => {
+    const before = await listeningPorts(target.pid);
+    // the close probing schedules waits behind 4 s of synchronous work
+    const first = await probing([String(target.pid), 'eval', 'setImmediate(() => { const t = Date.now(); while (Date.now() - t < 4000); }); 1']);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain('its inspector stays open on 127.0.0.1:');
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(first.stderr)![1]);
+    expect(await listeningPorts(target.pid)).toContain(port);
+    const listed = JSON.parse((await probing(['list', '--json'])).stdout) as Array<{ pid: number; address: string | null }>;
+    expect(listed.find((p) => p.pid === target.pid)?.address).toBe(`127.0.0.1:${port}`);
+    await eventually(async () => (await httpGet(target.port!).then(() => true, () => false)), 10_000);
+    const second = await probing([String(target.pid), 'eval', '2']);
+    expect(second.stderr).toBe('');
+    expect(second.stdout.trim()).toBe('2');
+    expect(await eventually(async () => same(await listeningPorts(target.pid), before))).toBe(true);
+  }, 60_000);
+});
+
+describe('clusters', () => {
+  fault('a cluster primary is not signalled (its workers would open inspectors); its workers answer', 'cluster.cjs', { env: { WORKERS: '2' } }, async (primary) => {
+    const workers = primary.ready.workers as number[];
+    const before = await Promise.all(workers.map((w) => listeningPorts(w)));
+    const refused = await probing([String(primary.pid), 'eval', '1']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain(`pid ${primary.pid} is a cluster primary with 2 workers`);
+    expect(refused.stderr).toContain('hint: probe its workers by pid');
+    const fanOut = await probing([[primary.pid, ...workers].join(','), 'query', 'SELECT _pid FROM process.info ORDER BY _pid', '-f', 'csv']);
+    expect(fanOut.code).toBe(7);
+    expect(fanOut.stdout.replace(/\r\n/g, '\n')).toBe(`_pid\n${[...workers].sort((a, b) => a - b).join('\n')}\n`);
+    expect(fanOut.stderr).toContain(`target ${primary.pid} failed: pid ${primary.pid} is a cluster primary`);
+    // the workers: back to their own ports, and nothing opened an inspector in any of them behind our back
+    for (const [i, w] of workers.entries()) expect(await eventually(async () => same(await listeningPorts(w), before[i]!))).toBe(true);
+    expect(primary.stderr()).not.toContain('Starting inspector');
+    for (const w of workers) process.kill(w, 0);
+  });
+});
+
 describe('not a Node.js process, or not one at all', () => {
   it.skipIf(!linux)('never signals a process that is not Node.js', async () => {
     tally.cases++;
