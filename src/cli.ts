@@ -237,6 +237,7 @@ Examples:
     .addOption(new Option('--interval <us>', 'sampling interval, microseconds').default(1000).argParser(count(10, 1_000_000)))
     .option('-o, --output <prefix>', 'file name prefix for <prefix>.cpuprofile and <prefix>.svg')
     .option('--query <sql>', 'SQL over profile.functions and profile.calltree instead of the top 10')
+    .option('--partial', 'if the target exits during the profile, keep what was recorded until then')
     .addOption(new Option('-f, --format <format>', 'table, json, ndjson or csv').choices(['table', 'json', 'ndjson', 'csv']).default('table'))
     .addHelpText('after', `
 Examples:

@@ -2,7 +2,7 @@
  * Attaching: turn a target (pid, host:port, ws:// URL) into a live, identity-checked
  * session, and detach again leaving the target as we found it.
  */
-import { AttachError, ProbingError } from '../errors.js';
+import { AttachError, ProbingError, TargetClosedError } from '../errors.js';
 import { debug } from '../debug.js';
 import { inspectorTargets, isListening } from './inspector-http.js';
 import { openInspector, type OpenedInspector } from './open-inspector.js';
@@ -62,7 +62,17 @@ export interface Attachment {
   beforeDetach(cleanup: () => Promise<void>): () => void;
   /** Closes what we opened; safe to call more than once. */
   detach(): Promise<DetachResult>;
+  /**
+   * Work to do when the target starts to exit while attached (a partial profile, say):
+   * given at most a second, after which probing hangs up so that the target can end.
+   */
+  onExiting(listener: () => Promise<void>): () => void;
+  /** The target is exiting (it said so): what is pending failed with TARGET_EXITING. */
+  readonly exiting: boolean;
 }
+
+/** An attachment before attach() gives it its exit watch. */
+type BareAttachment = Omit<Attachment, 'onExiting' | 'exiting'>;
 
 /** How long a target gets to return to its event loop and close the inspector. */
 const CLOSE_WAIT_MS = 2000;
@@ -111,7 +121,7 @@ async function identify(session: Session, timeoutMs: number, markIfPid: number |
  * its own over a Unix socket; detaching closes the connection, which ends the session
  * and what it started. Undefined when the process has no agent.
  */
-async function attachAgent(pid: number, options: AttachOptions): Promise<Attachment | undefined> {
+async function attachAgent(pid: number, options: AttachOptions): Promise<BareAttachment | undefined> {
   const { connectAgent } = await import('./agent-socket.js');
   const agent = await connectAgent(pid);
   if (agent.refused) (options.onNotice ?? defaultNotice)(`not using the agent's socket: ${agent.refused}; going in through an open inspector or SIGUSR1 instead`);
@@ -158,7 +168,7 @@ async function attachAgent(pid: number, options: AttachOptions): Promise<Attachm
  * session into the worker through the process's NodeWorker domain. Detaching closes
  * the worker session, then the process's.
  */
-async function attachWorker(spec: TargetSpec & { worker: string }, options: AttachOptions): Promise<Attachment> {
+async function attachWorker(spec: TargetSpec & { worker: string }, options: AttachOptions): Promise<BareAttachment> {
   const { worker, ...processSpec } = spec;
   const parent = await attach(processSpec, { ...options, moveOffSharedPort: options.moveOffSharedPort ?? false });
   try {
@@ -198,7 +208,7 @@ async function attachWorker(spec: TargetSpec & { worker: string }, options: Atta
  * is detached, the attachment is closed on any way out of probing (src/run/exit-guard).
  */
 export async function attach(spec: TargetSpec, options: AttachOptions): Promise<Attachment> {
-  const attachment = await attachAny(spec, options);
+  const attachment = watchExit(await attachAny(spec, options), spec.worker === undefined);
   const [{ holdOpen }, { DROP_REALM }] = await Promise.all([import('../run/exit-guard.js'), import('../target/realm.js')]);
   // the realm our snippets ran in (target/realm.ts) goes with us
   attachment.beforeDetach(() =>
@@ -219,7 +229,46 @@ export async function attach(spec: TargetSpec, options: AttachOptions): Promise<
 /** Set on an error met while joining an inspector that another probing command may have closed meanwhile. */
 const JOINED = Symbol('joined');
 
-async function attachAny(spec: TargetSpec, options: AttachOptions): Promise<Attachment> {
+/**
+ * A target that exits while we are attached (process.exit, or nothing left to do) waits
+ * for its inspector clients to hang up — "Waiting for the debugger to disconnect…" — for
+ * as long as they stay. NodeRuntime tells us: we give what must be saved a second, then
+ * hang up, and everything pending fails saying that the target is exiting.
+ */
+function watchExit(bare: BareAttachment, mainThread: boolean): Attachment {
+  const listeners = new Set<() => Promise<void>>();
+  let exiting = false;
+  const attachment = Object.defineProperties(bare, {
+    onExiting: {
+      value(listener: () => Promise<void>) {
+        listeners.add(listener);
+        return () => void listeners.delete(listener);
+      },
+    },
+    exiting: { get: () => exiting },
+  }) as Attachment;
+  if (!mainThread) return attachment;
+  const { session } = attachment;
+  session.on('NodeRuntime.waitingForDisconnect', () => {
+    if (exiting) return;
+    exiting = true;
+    log('the target is exiting');
+    void (async () => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...listeners].map((listener) => listener())), new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
+      clearTimeout(timer);
+      await session.closeBecause(
+        new TargetClosedError('TARGET_EXITING', `pid ${attachment.target.pid} is exiting; probing let it go at once`, {
+          hint: 'it called process.exit() or ran out of work while probing was attached; nothing more can be read from it',
+        }),
+      );
+    })();
+  });
+  session.fire('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true });
+  return attachment;
+}
+
+async function attachAny(spec: TargetSpec, options: AttachOptions): Promise<BareAttachment> {
   if (spec.worker !== undefined) return attachWorker(spec as TargetSpec & { worker: string }, options);
   // the agent's socket first: no signal, no port
   if (spec.kind === 'pid') {
@@ -238,7 +287,7 @@ async function attachAny(spec: TargetSpec, options: AttachOptions): Promise<Atta
   }
 }
 
-async function attachInspector(spec: TargetSpec, options: AttachOptions): Promise<Attachment> {
+async function attachInspector(spec: TargetSpec, options: AttachOptions): Promise<BareAttachment> {
   let opened: OpenedInspector | undefined;
   let url: string;
   if (spec.kind === 'pid') {
@@ -388,6 +437,11 @@ async function moveInspector(session: Session, opened: OpenedInspector, timeoutM
 }
 
 async function closeInspector(session: Session, host: string, port: number, timeoutMs: number, pid: number | undefined): Promise<DetachResult> {
+  if (session.closed && session.reason?.code === 'TARGET_EXITING') {
+    // it ends, and its inspector with it
+    if (pid !== undefined) forgetInspector(pid);
+    return {};
+  }
   if (session.closed) return { leftOpen: 'the connection closed before probing could close the inspector' };
   const hungUp = session.whenClosed();
   // the last command out closes it: others still using this inspector keep it open

@@ -26,9 +26,14 @@ export interface NodeCommands {
   'NodeWorker.disable': { paramsType: []; returnType: Record<string, never> };
   'NodeWorker.detach': { paramsType: [{ sessionId: string }]; returnType: Record<string, never> };
   'NodeWorker.sendMessageToWorker': { paramsType: [{ sessionId: string; message: string }]; returnType: Record<string, never> };
+  'NodeRuntime.enable': { paramsType: []; returnType: Record<string, never> };
+  'NodeRuntime.disable': { paramsType: []; returnType: Record<string, never> };
+  'NodeRuntime.notifyWhenWaitingForDisconnect': { paramsType: [{ enabled: boolean }]; returnType: Record<string, never> };
 }
 
 export interface NodeEvents {
   'NodeWorker.attachedToWorker': [NodeWorker.AttachedToWorkerEvent];
   'NodeWorker.receivedMessageFromWorker': [NodeWorker.ReceivedMessageFromWorkerEvent];
+  /** The process is ending (process.exit, or nothing left to do) and waits for the client to hang up. */
+  'NodeRuntime.waitingForDisconnect': [Record<string, never>];
 }

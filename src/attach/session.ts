@@ -32,6 +32,8 @@ export class Session {
   readonly #groups = new Set<string>();
   readonly #closedPromise: Promise<void>;
   #markClosed!: () => void;
+  /** Why we hung up, when it was for a reason the user should read instead of "closed". */
+  #reason: TargetClosedError | undefined;
 
   constructor(transport: Transport, defaultTimeoutMs: number) {
     this.#transport = transport;
@@ -40,9 +42,11 @@ export class Session {
     transport.onClose(() => {
       this.#closed = true;
       this.#markClosed();
-      const error = new TargetClosedError('TARGET_CLOSED', 'the connection to the target closed', {
-        hint: 'the target exited or its inspector was closed; check that it is still running',
-      });
+      const error =
+        this.#reason ??
+        new TargetClosedError('TARGET_CLOSED', 'the connection to the target closed', {
+          hint: 'the target exited or its inspector was closed; check that it is still running',
+        });
       for (const reject of [...this.#pending]) reject(error);
       this.#pending.clear();
     });
@@ -52,6 +56,11 @@ export class Session {
     return this.#closed;
   }
 
+  /** Why we hung up (closeBecause), if we did. */
+  get reason(): TargetClosedError | undefined {
+    return this.#reason;
+  }
+
   /** Resolves when the connection has ended, from either side. */
   whenClosed(): Promise<void> {
     return this.#closedPromise;
@@ -59,7 +68,7 @@ export class Session {
 
   send<M extends Method>(method: M, params?: Params<M>, options: CallOptions = {}): Promise<Result<M>> {
     if (this.#closed) {
-      return Promise.reject(new TargetClosedError('TARGET_CLOSED', `cannot call ${method}: the connection to the target is closed`));
+      return Promise.reject(this.#reason ?? new TargetClosedError('TARGET_CLOSED', `cannot call ${method}: the connection to the target is closed`));
     }
     const timeoutMs = options.timeoutMs ?? this.#defaultTimeoutMs;
     const group = (params as { objectGroup?: unknown } | undefined)?.objectGroup;
@@ -86,7 +95,8 @@ export class Session {
           log('◀ RECV', method);
           settle(undefined, value);
         },
-        (error: unknown) => settle(this.#closed ? new TargetClosedError('TARGET_CLOSED', `${method}: the connection to the target closed`) : protocolError(method, error)),
+        (error: unknown) =>
+          settle(this.#reason ?? (this.#closed ? new TargetClosedError('TARGET_CLOSED', `${method}: the connection to the target closed`) : protocolError(method, error))),
       );
     });
   }
@@ -112,6 +122,12 @@ export class Session {
   async close(): Promise<void> {
     if (this.#closed) return;
     await this.#transport.close().catch(() => {});
+  }
+
+  /** Hangs up, failing what is pending with `reason`. */
+  async closeBecause(reason: TargetClosedError): Promise<void> {
+    this.#reason ??= reason;
+    await this.close();
   }
 }
 

@@ -74,6 +74,8 @@ function stamp(): string {
 
 export interface ProfileOptions extends Common {
   duration: number;
+  /** Keep what was recorded when the target exits during the profile. */
+  partial?: boolean;
   interval?: number;
   output?: string;
   query?: string;
@@ -87,8 +89,9 @@ export async function profileCommand(target: string, kind: string, options: Prof
   const intervalUs = options.interval ?? 1000;
   // the profile itself may take longer than --timeout: give each call room for it
   const { value } = await withTarget(spec, { timeoutMs: Math.max(options.timeout, 10_000), attachTimeoutMs: options.attachTimeout }, async (attachment) => {
-    const profile = await cpu.profileCpu(attachment, { durationMs: options.duration, intervalUs, ...(progress('profiling', options.duration) ? { onProgress: progress('profiling', options.duration)! } : {}) });
+    const profile = await cpu.profileCpu(attachment, { durationMs: options.duration, intervalUs, partial: options.partial === true, ...(progress('profiling', options.duration) ? { onProgress: progress('profiling', options.duration)! } : {}) });
     if (process.stderr.isTTY) err('\n');
+    if (attachment.exiting) err(`probing: note: pid ${attachment.target.pid} exited during the profile: what follows covers ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s of the ${(options.duration / 1000).toFixed(1)} s asked for (--partial)\n`);
     const tables = cpu.profileTables(profile);
     const prefix = options.output ?? `probing-${attachment.target.pid}-cpu-${stamp()}`;
     await save(`${prefix}.cpuprofile`, JSON.stringify(profile));

@@ -37,7 +37,8 @@ export async function replCommand(target: string, options: { timeout: number; at
     import('../extensions/loader/home.js'),
   ]);
   const loaded = await loadFor(options.extension, options.timeout);
-  const attachment = await attach(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout });
+  // a repl stays for long: its inspector leaves the shared port (9229), so other targets need not wait for it
+  const attachment = await attach(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, moveOffSharedPort: true });
   const tables = catalog(loaded.registry);
   let format: Format = 'table';
   let mode: 'sql' | 'js' = 'sql';

@@ -13,6 +13,8 @@ export interface ProfileOptions {
   /** Sampling interval, microseconds. */
   intervalUs: number;
   onProgress?: (elapsedMs: number) => void;
+  /** Keep what was recorded when the target exits during the profile. */
+  partial?: boolean;
 }
 
 
@@ -24,11 +26,22 @@ export async function profileCpu(attachment: Attachment, options: ProfileOptions
     await session.send('Profiler.stop', undefined, { timeoutMs: 2000 }).catch(() => {});
     await session.send('Profiler.disable', undefined, { timeoutMs: 2000 }).catch(() => {});
   });
+  // a target that exits during the profile: what was recorded, only when asked for
+  let recorded: Protocol.Profiler.Profile | undefined;
+  const stopWatching = attachment.onExiting(async () => {
+    if (options.partial) recorded = (await session.send('Profiler.stop', undefined, { timeoutMs: 900 })).profile;
+  });
   try {
     await session.send('Profiler.setSamplingInterval', { interval: options.intervalUs });
     await session.send('Profiler.start');
     await runFor(session, options.durationMs, options.onProgress);
     const { profile } = await session.send('Profiler.stop', undefined, { timeoutMs: 30_000 }).catch((error: unknown) => {
+      if (recorded) return { profile: recorded };
+      if (attachment.exiting) {
+        throw new TargetClosedError('TARGET_EXITING', `pid ${attachment.target.pid} exited during the profile; probing let it go at once and wrote nothing`, {
+          hint: 'add --partial to keep what was recorded until then',
+        });
+      }
       if (error instanceof TargetClosedError) {
         throw new TargetClosedError('TARGET_CLOSED', 'the target went away during the profile; nothing was written', { hint: 'check whether it crashed or was stopped' });
       }
@@ -38,6 +51,7 @@ export async function profileCpu(attachment: Attachment, options: ProfileOptions
     return profile;
   } finally {
     stop();
+    stopWatching();
   }
 }
 

@@ -122,6 +122,28 @@ describe('every way out of a command closes the inspector it opened', () => {
     });
   }
 
+  fault('SIGINT during a query', 'server.cjs', {}, async (target) => {
+    const before = await listeningPorts(target.pid);
+    const cli = startCli([String(target.pid), 'query', 'SELECT * FROM js.`await new Promise((r) => setTimeout(() => r([1]), 20000))`']);
+    expect(await inspectorOpened(target, before)).toBe(true);
+    await sleep(300);
+    cli.child.kill('SIGINT');
+    expect((await cli.exited).code).toBe(130);
+    expect(cli.stderr()).toContain('interrupted by SIGINT; the target was left as it was found');
+  });
+
+  fault('a probing command killed with SIGKILL leaves the inspector open; the next command closes it', 'server.cjs', {}, async (target) => {
+    const before = await listeningPorts(target.pid);
+    const cli = startCli([String(target.pid), 'eval', 'await new Promise((r) => setTimeout(r, 20000))']);
+    expect(await inspectorOpened(target, before)).toBe(true);
+    await sleep(200);
+    cli.child.kill('SIGKILL');
+    await cli.exited;
+    expect((await listeningPorts(target.pid)).length).toBe(before.length + 1);
+    const next = await probing([String(target.pid), 'eval', '1']);
+    expect(next.stdout.trim()).toBe('1');
+  });
+
   fault('the reader of stdout goes away (| head -1)', 'server.cjs', {}, async (target) => {
     const cli = startCli([String(target.pid), 'query', 'SELECT * FROM js.`Array.from({ length: 200000 }, (_, i) => ({ i, s: "row " + i }))`', '-f', 'csv']);
     await eventually(() => cli.stdout().length > 0, 20_000);
@@ -220,6 +242,28 @@ describe('bad input: a clear error, and the target untouched', () => {
     expect(result.stderr).toContain('hint:');
   });
 
+  fault('an unknown column', 'server.cjs', {}, async (target) => {
+    const result = await probing([String(target.pid), 'query', 'SELECT no_such_column FROM process.memory']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('no_such_column');
+    untouched(target);
+  });
+
+  fault('synchronous code that never ends, stopped by --timeout', 'server.cjs', {}, async (target) => {
+    const result = await probing([String(target.pid), 'eval', 'while (true) {}', '--timeout', '500']);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('the target keeps running');
+  });
+
+  fault('a value whose getters throw, and a Proxy that throws on every trap', 'server.cjs', {}, async (target) => {
+    const evaluated = await probing([String(target.pid), 'eval', '({ ok: 1, get bad() { throw new Error("boom") } })']);
+    expect(evaluated.code).toBe(0);
+    expect(evaluated.stdout).toContain('ok: 1');
+    const queried = await probing([String(target.pid), 'query', "SELECT * FROM js.`[new Proxy({}, { ownKeys() { throw new Error('trap') }, get() { throw new Error('trap') } })]`", '-f', 'json']);
+    expect(queried.code).toBe(0);
+    expect(queried.stdout).toContain('[Threw: trap]');
+  });
+
   fault('a worker that does not exist', 'server.cjs', {}, async (target) => {
     const result = await probing([`${target.pid}/w7`, 'eval', '1']);
     expect(result.code).toBe(3);
@@ -256,6 +300,19 @@ describe('concurrent commands on one target share its inspector; the last one ou
   };
   fault('ten at once on the default port', 'server.cjs', {}, concurrently, 90_000);
   fault('ten at once on --inspect-port=0', 'server.cjs', { nodeArgs: ['--inspect-port=0'] }, concurrently, 90_000);
+
+  fault('an idle repl on one target does not hold up commands on another', 'server.cjs', {}, async (target) => {
+    const other = await startTarget('server.cjs');
+    const repl = startCli([String(target.pid), 'repl']);
+    await eventually(() => repl.stdout().includes('attached to pid'));
+    const started = Date.now();
+    const result = await probing([String(other.pid), 'eval', '40 + 2']);
+    expect(result.stdout.trim()).toBe('42');
+    // the port lock is not held for the repl's whole life (it was: 15 s, then a failure)
+    expect(Date.now() - started).toBeLessThan(10_000);
+    repl.child.stdin!.end();
+    expect((await repl.exited).code).toBe(0);
+  });
 
   fault('a busy --inspect-port=0 target: the inspector left open is listed, and the next command closes it', 'server.cjs', { nodeArgs: ['--inspect-port=0'] }, async (target) => {
     const before = await listeningPorts(target.pid);
@@ -294,6 +351,57 @@ describe('clusters', () => {
   });
 });
 
+describe('a target that exits while probing is attached is let go at once', () => {
+  /** The target ends on its own here: what is checked is how soon probing lets it, and what it says. */
+  const exiting = (name: string, run: (target: Target, dir: string) => Promise<void>) =>
+    it.skipIf(!linux)(name, async () => {
+      tally.cases++;
+      const dir = mkdtempSync(join(tmpdir(), 'probing-fault-'));
+      try {
+        const target = await startTarget('exits.cjs', { env: { EXIT_AFTER_MS: '1000' } });
+        const exited = new Promise<number | null>((resolve) => target.child.once('exit', (code) => resolve(code)));
+        await run(target, dir);
+        expect(await exited).toBe(0);
+        tally.held++;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+  exiting('process.exit during profile cpu: no 10 s wait, nothing written, and it says why', async (target, dir) => {
+    const started = Date.now();
+    const result = await probing([String(target.pid), 'profile', 'cpu', '--duration', '10s', '-o', join(dir, 'p')]);
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain(`pid ${target.pid} exited during the profile; probing let it go at once and wrote nothing`);
+    expect(result.stderr).toContain('--partial');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  exiting('process.exit during profile cpu --partial: what was recorded is written, and marked', async (target, dir) => {
+    const result = await probing([String(target.pid), 'profile', 'cpu', '--duration', '10s', '-o', join(dir, 'p'), '--partial', '-f', 'csv']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/exited during the profile: what follows covers \d+\.\d s of the 10\.0 s asked for/);
+    expect(readdirSync(dir).sort()).toEqual(['p.cpuprofile', 'p.svg']);
+  });
+
+  exiting('process.exit during eval', async (target) => {
+    const started = Date.now();
+    const result = await probing([String(target.pid), 'eval', 'await new Promise((r) => setTimeout(r, 10000))']);
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain(`pid ${target.pid} is exiting; probing let it go at once`);
+  });
+});
+
+describe('targets probing cannot enter by signal', () => {
+  fault('an application that handles SIGUSR1 itself', 'sigusr1-handler.cjs', {}, async (target) => {
+    const result = await probing([String(target.pid), 'eval', '1', '--attach-timeout', '1000']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('hint:');
+  });
+});
+
 describe('not a Node.js process, or not one at all', () => {
   it.skipIf(!linux)('never signals a process that is not Node.js', async () => {
     tally.cases++;
@@ -308,5 +416,14 @@ describe('not a Node.js process, or not one at all', () => {
     } finally {
       sleeper.kill('SIGKILL');
     }
+  });
+
+  it('a pid that does not exist', async () => {
+    tally.cases++;
+    const result = await probing(['4194301', 'eval', '1']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('no process with pid 4194301');
+    expect(result.stderr).toContain('hint:');
+    tally.held++;
   });
 });
