@@ -106,15 +106,10 @@ async function print(result: import('../sql/query.js').QueryResult, options: Que
   } else {
     process.stdout.write(rendered);
   }
-  for (const t of result.truncated) {
-    const of = t.total === null ? '' : ` of ${t.total}`;
-    if (t.reason === 'overwritten') {
-      err(`probing: ${t.table}: the ring overwrote rows while they were read; ${t.rows}${of} rows shown\n`);
-      continue;
-    }
-    const why = t.reason === 'rows' ? '--max-rows' : '--max-bytes';
-    const where = (t as { target?: string }).target ? ` (target ${(t as { target?: string }).target})` : '';
-    err(`probing: ${t.table}${where}: cut at ${t.rows}${of} rows by ${why}; raise ${why} to read more\n`);
+  // the table says it under itself; other formats are for programs: said on stderr (and in JSON, beside the rows)
+  if (options.format !== 'table') {
+    const { cutNotes } = await import('../output/render.js');
+    for (const note of cutNotes(result.truncated)) err(`probing: ${note}\n`);
   }
 }
 

@@ -19,8 +19,8 @@ function printResult({ value: result, leftOpen }: Outcome<Formatted>, out: (text
   out(result.text + '\n');
   if (leftOpen) err(`probing: note: ${leftOpen}\n`);
   if (result.truncated) {
-    const total = result.truncated.total === null ? '' : ` of ${result.truncated.total}`;
-    err(`probing: output cut at ${maxBytes} bytes${total}; raise --max-bytes to see more\n`);
+    const total = result.truncated.total === null ? '' : ` of the string's ${result.truncated.total}`;
+    err(`probing: output cut at ${maxBytes} characters${total}; raise --max-bytes to see more\n`);
   }
 }
 

@@ -95,15 +95,22 @@ export interface FunctionSpec {
 }
 
 export interface Truncation {
-  /** rows/bytes: cut by --max-rows/--max-bytes; overwritten: the ring overwrote rows while they were read. */
-  reason: 'rows' | 'bytes' | 'overwritten';
-  /** Rows there were in all, when known. */
+  /**
+   * rows/bytes: cut by --max-rows/--max-bytes; overwritten: the ring overwrote rows while
+   * they were read; cells: values of `column` cut at `limit` characters.
+   */
+  reason: 'rows' | 'bytes' | 'overwritten' | 'cells';
+  /** Rows there were in all, when known (for cells: values cut). */
   total: number | null;
+  column?: string;
+  limit?: number;
 }
 
 export interface Generated {
   table: Table;
   truncated?: Truncation;
+  /** Values cut at the longest string a cell keeps, by column: how many, and the limit. */
+  clipped?: { columns: Record<string, number>; limit: number };
 }
 
 /** What an extension's generate may return: an Arrow table, or plain rows (shaped to the declared columns). */

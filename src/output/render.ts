@@ -118,10 +118,29 @@ function cut(value: string, max: number): string {
   return out + '…';
 }
 
-/** A boxed table: one rule under the header, none between rows. */
+/**
+ * What was cut on the way, one line each: tables cut by --max-rows or --max-bytes, rows a
+ * ring overwrote while they were read, values cut at the longest string a cell keeps.
+ */
+export function cutNotes(truncated: QueryResult['truncated']): string[] {
+  return truncated.map((t) => {
+    const where = t.target ? ` (target ${t.target})` : '';
+    const of = t.total === null ? '' : ` of ${t.total}`;
+    if (t.reason === 'overwritten') return `${t.table}${where}: the ring overwrote rows while they were read; ${t.rows}${of} rows shown`;
+    if (t.reason === 'cells') {
+      const n = t.total ?? 0;
+      return `${t.table}${where}: ${n} value${n === 1 ? '' : 's'} of column ${t.column} cut at ${t.limit} characters (ending in "…[+n chars]"); LENGTH() and comparisons see the cut text`;
+    }
+    const why = t.reason === 'rows' ? '--max-rows' : '--max-bytes';
+    return `${t.table}${where}: cut at ${t.rows}${of} rows by ${why}, and the result covers only those; raise ${why} to read more`;
+  });
+}
+
+/** A boxed table: one rule under the header, none between rows; what was cut is said under it. */
 function table(result: QueryResult, options: RenderOptions): string {
   const { columns, rowCount } = result.table;
-  const count = `(${rowCount} row${rowCount === 1 ? '' : 's'})\n`;
+  const notes = cutNotes(result.truncated).map((n) => `cut: ${n}\n`).join('');
+  const count = `(${rowCount} row${rowCount === 1 ? '' : 's'})\n${notes}`;
   if (columns.length === 0) return count;
   const dim = (s: string) => (options.colors ? `\u001b[2m${s}\u001b[22m` : s);
   // On a terminal the columns share its width; elsewhere a cell still stops at 200 characters.

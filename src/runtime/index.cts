@@ -318,11 +318,14 @@ function toggle(name: string, start: () => Sampler) {
 function startEventLoop(): Sampler {
   const { monitorEventLoopDelay, performance } = load('node:perf_hooks');
   const out = writer(ringOf('runtime.event_loop', { capacity: capacity(), schema: { interval_ms: 'number', min_ms: 'number', mean_ms: 'number', p50_ms: 'number', p90_ms: 'number', p99_ms: 'number', max_ms: 'number', utilization: 'number' } }));
-  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  const RESOLUTION_MS = 10;
+  const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   histogram.enable();
   let last = performance.eventLoopUtilization();
   let lastAt = performance.now();
-  const ms = (ns: number) => ns / 1e6;
+  // the histogram records the whole timer period, resolution included (an idle loop reads
+  // ~10 ms): the delay is what is beyond it
+  const ms = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
   const timer = setInterval(() => {
     const now = performance.now();
     const elu = performance.eventLoopUtilization(last);

@@ -153,7 +153,11 @@ export async function collectTables(attachment: Attachment | undefined, prepared
   for (const { name, ref, source, constraints } of prepared.tables) {
     if (!attachment && !source.local) throw new SqlError('NEEDS_TARGET', `${ref.text} is read from a target process`, { hint: 'name one: probing <pid> query "…"' });
     const generated = await source.generate({ attachment: attachment as Attachment, constraints, limits, flags });
-    if (generated.truncated) collected.truncated.push({ table: ref.text, rows: generated.table.numRows, ...generated.truncated, ...(tags ? { target: tags._target } : {}) });
+    const target = tags ? { target: tags._target } : {};
+    if (generated.truncated) collected.truncated.push({ table: ref.text, rows: generated.table.numRows, ...generated.truncated, ...target });
+    for (const [column, cells] of Object.entries(generated.clipped?.columns ?? {})) {
+      collected.truncated.push({ table: ref.text, rows: generated.table.numRows, reason: 'cells', total: cells, column, limit: generated.clipped!.limit, ...target });
+    }
     collected.tables.set(name, tags ? await tagged(generated.table as Table, tags) : (generated.table as Table));
   }
   return collected;

@@ -47,6 +47,8 @@ export interface TablePayload {
   truncated?: { reason: 'rows' | 'bytes'; total: number | null };
   /** Columns the value has that the projection (`only`) left out. */
   skipped?: string[];
+  /** Columns with values cut at maxString (ending in "…[+n chars]"), and how many. */
+  clipped?: Record<string, number>;
 }
 
 export interface ColumnLimits {
@@ -61,7 +63,7 @@ export interface ColumnLimits {
 /** From the target's node:buffer and node:util (target/realm.ts); toColumns falls back to its own when absent. */
 export interface NativeHelpers {
   encode: (view: ArrayBufferView) => string;
-  types: { isMap(v: unknown): boolean; isSet(v: unknown): boolean; isDate(v: unknown): boolean };
+  types: { isMap(v: unknown): boolean; isSet(v: unknown): boolean; isDate(v: unknown): boolean; isRegExp(v: unknown): boolean; isNativeError(v: unknown): boolean };
 }
 
 export function toColumns(value: unknown, limits: ColumnLimits, native?: NativeHelpers): TablePayload {
@@ -90,7 +92,22 @@ export function toColumns(value: unknown, limits: ColumnLimits, native?: NativeH
   const isDate = (v: unknown): v is Date => typeof v === 'object' && v !== null && (types ? types.isDate(v) : brand(getTime, v));
   const sizeOf = (v: Map<unknown, unknown> | Set<unknown>): number => (isMap(v) ? mapSize.call(v) : setSize.call(v)) as number;
   const isObjectLike = (v: unknown): v is object => typeof v === 'object' && v !== null;
-  const isRowObject = (v: unknown) => isObjectLike(v) && !isDate(v) && !ArrayBuffer.isView(v) && !isMap(v) && !isSet(v);
+  const isRegExp = (v: unknown): v is RegExp => isObjectLike(v) && (types ? types.isRegExp(v) : objectTag.call(v) === '[object RegExp]');
+  const isError = (v: unknown): v is Error => isObjectLike(v) && ((types ? types.isNativeError(v) : false) || objectTag.call(v) === '[object Error]');
+  const isUrl = (v: unknown): v is URL => isObjectLike(v) && objectTag.call(v) === '[object URL]';
+  /** Values that are one thing, shown as text, not rows of their properties (a RegExp has none of its own). */
+  const isAtom = (v: unknown) => isRegExp(v) || isError(v) || isUrl(v);
+  const isRowObject = (v: unknown) => isObjectLike(v) && !isDate(v) && !ArrayBuffer.isView(v) && !isMap(v) && !isSet(v) && !isAtom(v);
+  const atomText = (v: object): string => {
+    try {
+      if (isRegExp(v)) return RegExp.prototype.toString.call(v);
+      if (isUrl(v)) return String((v as URL).href);
+      const e = v as Error;
+      return `${e.name}: ${e.message}`;
+    } catch (error) {
+      return `[Threw: ${(error as Error)?.message ?? String(error)}]`;
+    }
+  };
   const threw = (error: unknown) => `[Threw: ${(error as Error)?.message ?? String(error)}]`;
 
   // 0. The projection: lower-cased names, and a verdict per name seen, so each key is lower-cased once.
@@ -136,7 +153,7 @@ export function toColumns(value: unknown, limits: ColumnLimits, native?: NativeH
     for (const [name, v] of record) {
       if (!kept(name)) continue;
       const i = column(name);
-      if (i !== undefined) cells[i]![rows] = v;
+      if (i !== undefined) cells[i]![rows] = typeof v === 'object' && v !== null && isAtom(v) ? atomText(v) : v;
     }
     rows++;
     return true;
@@ -211,8 +228,14 @@ export function toColumns(value: unknown, limits: ColumnLimits, native?: NativeH
     if (rows === 0) addRow([['value', threw(error)]]);
   }
 
-  // 2. Each column: infer its kind and encode it compactly.
-  const clip = (s: string) => (s.length > limits.maxString ? `${s.slice(0, limits.maxString)}…[+${s.length - limits.maxString} chars]` : s);
+  // 2. Each column: infer its kind and encode it compactly. Values cut at maxString are counted, per column.
+  const clipped: Record<string, number> = {};
+  let clippedHere = false;
+  const clip = (s: string) => {
+    if (s.length <= limits.maxString) return s;
+    clippedHere = true;
+    return `${s.slice(0, limits.maxString)}…[+${s.length - limits.maxString} chars]`;
+  };
   const describe = (v: unknown): string | undefined => {
     if (typeof v === 'function') return `[Function: ${v.name || 'anonymous'}]`;
     if (typeof v === 'symbol') return symbolText.call(v);
@@ -238,7 +261,9 @@ export function toColumns(value: unknown, limits: ColumnLimits, native?: NativeH
       if (depth > 20 || budget <= 0) return '[…]';
       seen.push(x);
       try {
-        if (objectTag.call(x) === '[object Error]') return { name: (x as Error).name, message: (x as Error).message };
+        if (isError(x)) return { name: (x as Error).name, message: (x as Error).message };
+        if (isRegExp(x)) return RegExp.prototype.toString.call(x);
+        if (isUrl(x)) return clip(String((x as URL).href));
         if (isMap(x)) return walk(Object.fromEntries([...mapEntries.call(x)].map(([k, val]) => [String(k), val])), depth);
         if (isSet(x)) return walk([...setValues.call(x)], depth);
         if (Array.isArray(x)) {
@@ -278,6 +303,13 @@ export function toColumns(value: unknown, limits: ColumnLimits, native?: NativeH
 
   const columns: ColumnPayload[] = names.map((name, c) => {
     const values = cells[c]!;
+    let cut = 0;
+    // a cell counts once, however many of its strings were cut
+    const counted = <T>(value: T): T => {
+      if (clippedHere) cut++;
+      clippedHere = false;
+      return value;
+    };
     let kind: ColumnKind | undefined;
     let int32 = true;
     for (let r = 0; r < rows; r++) {
@@ -324,7 +356,7 @@ export function toColumns(value: unknown, limits: ColumnLimits, native?: NativeH
           indices[r] = -1;
           continue;
         }
-        const s = clip(values[r] as string);
+        const s = counted(clip(values[r] as string));
         let i = distinct.get(s);
         if (i === undefined) distinct.set(s, (i = distinct.size));
         indices[r] = i;
@@ -336,12 +368,17 @@ export function toColumns(value: unknown, limits: ColumnLimits, native?: NativeH
         out.indices = base64(indices);
       } else {
         out.values = Array.from({ length: rows }, (_, r) => (valid[r] ? clip(values[r] as string) : null));
+        // the dictionary pass above stopped early or was given up: count again, once
+        cut = 0;
+        for (let r = 0; r < rows; r++) if (valid[r] && (values[r] as string).length > limits.maxString) cut++;
+        clippedHere = false;
       }
     } else if (kind === 'bigint') {
       out.values = Array.from({ length: rows }, (_, r) => (valid[r] ? decimal(values[r]) : null));
     } else if (kind === 'json') {
-      out.values = Array.from({ length: rows }, (_, r) => (valid[r] ? toJson(values[r]) : null));
+      out.values = Array.from({ length: rows }, (_, r) => (valid[r] ? counted(toJson(values[r])) : null));
     }
+    if (cut > 0) clipped[name] = cut;
     return out;
   });
   // the names a projection left out, so that an unknown column's hint can list the real ones
@@ -351,5 +388,6 @@ export function toColumns(value: unknown, limits: ColumnLimits, native?: NativeH
   });
   const out: TablePayload = truncated ? { rows, columns, truncated } : { rows, columns };
   if (skipped.length > 0) out.skipped = skipped;
+  if (Object.keys(clipped).length > 0) out.clipped = clipped;
   return out;
 }

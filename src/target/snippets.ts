@@ -148,8 +148,10 @@ export function formatValue(this: { inspect: (value: unknown, options: object) =
   const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, 'size')!.get!;
   const setSize = Object.getOwnPropertyDescriptor(Set.prototype, 'size')!.get!;
   const getTime = Date.prototype.getTime;
-  const cut = (text: string): Formatted =>
-    text.length > options.maxBytes ? { text: text.slice(0, options.maxBytes), truncated: { total: text.length } } : { text };
+  // the total is said only when it is known: a string's own length (inspect has already
+  // shortened it, and strings inside objects, to maxStringLength)
+  const cut = (text: string, total: number | null): Formatted =>
+    text.length > options.maxBytes ? { text: text.slice(0, options.maxBytes), truncated: { total } } : { text };
   if (!options.json) {
     return cut(
       this.inspect(value, {
@@ -159,6 +161,7 @@ export function formatValue(this: { inspect: (value: unknown, options: object) =
         maxArrayLength: 1000,
         maxStringLength: options.maxBytes,
       }),
+      typeof value === 'string' ? value.length : null,
     );
   }
   const limit = options.maxBytes;

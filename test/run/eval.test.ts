@@ -84,12 +84,13 @@ describe('probing <pid> eval', () => {
     const result = await evalIn("'x'.repeat(100000)", '--max-bytes', '1k');
     expect(result.code).toBe(0);
     expect(result.stdout.length).toBeLessThanOrEqual(1025);
-    expect(result.stderr).toContain('output cut at 1024 bytes');
+    // the real size of what was cut, not of the shortened text
+    expect(result.stderr).toContain("output cut at 1024 characters of the string's 100000");
     const json = await evalIn('Array.from({ length: 100000 }, (_, i) => ({ i }))', '--json', '--max-bytes', '4k');
     expect(json.code).toBe(0);
     expect(() => JSON.parse(json.stdout)).not.toThrow();
     expect(json.stdout.length).toBeLessThan(16 * 1024);
-    expect(json.stderr).toContain('output cut at 4096 bytes');
+    expect(json.stderr).toContain('output cut at 4096 characters');
     await expectLeftAsFound(target, before);
   });
 

@@ -77,6 +77,15 @@ describe('probing <pid> query', () => {
     const result = await query('SELECT i FROM js.`app.many`', '--max-rows', '100', '-f', 'json');
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('js.`app.many`: cut at 100 of 5000 rows by --max-rows');
+    // in a table, the cut is said under it, where the count is read
+    const counted = await query('SELECT count(*) AS n FROM js.`app.many`', '--max-rows', '100');
+    expect(counted.stdout).toContain('cut: js.`app.many`: cut at 100 of 5000 rows by --max-rows, and the result covers only those');
+    expect(counted.stderr).toBe('');
+    // values cut at the longest string a cell keeps are counted and said
+    const long = await query("SELECT length(value) AS n FROM js.`['x'.repeat(70000), 'short']` ORDER BY n", '-f', 'json');
+    expect(JSON.parse(long.stdout).rows).toEqual([{ n: 5 }, { n: 65536 + "…[+4464 chars]".length }]);
+    expect(long.stderr).toContain('1 value of column value cut at 65536 characters');
+    expect(JSON.parse(long.stdout).truncated).toEqual([{ table: "js.`['x'.repeat(70000), 'short']`", rows: 2, reason: 'cells', total: 1, column: 'value', limit: 65536 }]);
     const parsed = JSON.parse(result.stdout) as { rows: unknown[]; truncated: unknown[] };
     expect(parsed.rows).toHaveLength(100);
     expect(parsed.truncated).toEqual([{ table: 'js.`app.many`', rows: 100, reason: 'rows', total: 5000 }]);

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
 import { describe, expect, it } from 'vitest';
 import { toColumns, type ColumnLimits, type TablePayload } from '../../src/target/columns.js';
 import { tableFromPayload } from '../../src/tables/from-payload.js';
@@ -114,5 +116,25 @@ describe('toColumns: kind of a column mixing numbers and BigInts', () => {
 
   it('integers and floats stay float', () => {
     expect(payloadOf([1, 1.5]).columns[0]!.kind).toBe('float');
+  });
+});
+
+describe('toColumns: values that are one thing, and values that were cut', () => {
+  const native = { encode: (v: ArrayBufferView) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'), types: require('node:util').types };
+  const both = (value: unknown) => [payloadOf(value), JSON.parse(JSON.stringify(toColumns(value, limits, native))) as TablePayload];
+
+  it('shows a RegExp, an Error and a URL as text, as a row of their own and inside objects', () => {
+    for (const payload of both([/ab+c/gi, new TypeError('bad input'), new URL('https://example.com/a?b=1')])) {
+      expect(rowsFromTable(tableFromPayload(payload))).toEqual([{ value: '/ab+c/gi' }, { value: 'TypeError: bad input' }, { value: 'https://example.com/a?b=1' }]);
+    }
+    for (const payload of both([{ id: 1, pattern: /x/, failure: new Error('e'), nested: { re: /y/m } }])) {
+      expect(rowsFromTable(tableFromPayload(payload))).toEqual([{ id: 1, pattern: '/x/', failure: 'Error: e', nested: { re: '/y/m' } }]);
+    }
+  });
+
+  it('counts, per column, the values cut at maxString', () => {
+    const payload = payloadOf([{ s: 'x'.repeat(150), t: 'short' }, { s: 'y'.repeat(101), t: 'z'.repeat(200) }, { s: 'ok', t: 'ok' }]);
+    expect(payload.clipped).toEqual({ s: 2, t: 1 });
+    expect(payloadOf([{ s: 'fine' }]).clipped).toBeUndefined();
   });
 });

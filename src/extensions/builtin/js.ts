@@ -31,7 +31,8 @@ function expressionTable(expression: string): TableSource {
       const table = tableFromPayload(payload);
       // Rows left out because the query's own LIMIT did not need them are not a truncation.
       const cutByQuery = payload.truncated?.reason === 'rows' && maxRows < limits.maxRows;
-      return payload.truncated && !cutByQuery ? { table, truncated: payload.truncated } : { table };
+      const clipped = payload.clipped ? { clipped: { columns: payload.clipped, limit: MAX_STRING } } : {};
+      return payload.truncated && !cutByQuery ? { table, truncated: payload.truncated, ...clipped } : { table, ...clipped };
     },
   };
 }

@@ -48,7 +48,8 @@ export function snippetTable(spec: SnippetTableSpec): TableSource {
       // Arrow loads only now, while or after the target opens its inspector.
       const { conform, tableFromPayload } = await import('../../tables/from-payload.js');
       const table = conform(tableFromPayload(payload), spec.columns);
-      return payload.truncated ? { table, truncated: payload.truncated } : { table };
+      const clipped = payload.clipped ? { clipped: { columns: payload.clipped, limit: limits.maxString } } : {};
+      return payload.truncated ? { table, truncated: payload.truncated, ...clipped } : { table, ...clipped };
     },
   };
 }
