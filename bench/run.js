@@ -90,5 +90,7 @@ const { benchSnapshot } = await import('./snapshot.js');
 await benchSnapshot();
 const { benchSql } = await import('./sql.js');
 await benchSql();
+const { benchSnapshotCost } = await import('./snapshot-cost.js');
+await benchSnapshotCost();
 const { benchAgent } = await import('./agent.js');
 await benchAgent();

@@ -251,6 +251,7 @@ Examples:
     .option('-o, --output <path>', 'sample: file name prefix; snapshot: the .heapsnapshot file')
     .option('--query <sql>', 'sample: SQL over heap.sites instead of the top 10')
     .option('-y, --yes', 'snapshot: do not ask for confirmation')
+    .option('--force', 'snapshot: take it even where the memory it may need looks short')
     .addOption(new Option('--top <n>', 'snapshot, diff: rows to show').default(10).argParser(count(1, 100_000)))
     .addOption(new Option('-f, --format <format>', 'table, json, ndjson or csv').choices(['table', 'json', 'ndjson', 'csv']).default('table'))
     .addHelpText('after', `

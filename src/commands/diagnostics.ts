@@ -153,6 +153,8 @@ export async function heapSampleCommand(target: string, options: HeapOptions, ou
 export interface SnapshotOptions extends Common {
   output?: string;
   yes?: boolean;
+  /** Take a snapshot even where memory looks too short for it. */
+  force?: boolean;
   format: string;
   top?: number;
 }
@@ -196,7 +198,21 @@ export async function heapSnapshotCommand(target: string, options: SnapshotOptio
   const [{ withTarget }, snap] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/heap-snapshot.js')]);
   const { value: file } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (attachment, signal) => {
     const memory = await snap.heapUsed(attachment, options.timeout);
-    const warning = `pid ${attachment.target.pid}: a heap snapshot stops its JavaScript until it is written (about ${Math.max(1, Math.round(memory.heapUsed / 20e6))} s here, more under load) and needs about ${mib(memory.heapUsed * 2)} more memory (its heap holds ${mib(memory.heapUsed)}).\n`;
+    const cost = snap.snapshotCost(memory.heapUsed);
+    const pid = attachment.target.pid;
+    const warning = `pid ${pid}: a heap snapshot stops its JavaScript until it is written (about ${cost.seconds} s, more under load), takes up to ${mib(cost.peakBytes)} more memory while it is written, and its RSS may stay up to ${mib(cost.keptBytes)} higher afterwards (its heap holds ${mib(memory.heapUsed)}).\n`;
+    // refused before it starts: a snapshot cannot be stopped once V8 has begun it
+    const room = await snap.memoryRoom(pid);
+    if (room && cost.peakBytes > room.bytes && !options.force) {
+      throw new UsageError('SNAPSHOT_MEMORY', `pid ${pid}: a heap snapshot may need ${mib(cost.peakBytes)} more memory, and ${room.by} is ${mib(room.bytes)}; it could be killed for lack of memory, so no snapshot was taken`, {
+        hint: 'use probing heap sample (cheap), free memory, or add --force to take it anyway',
+      });
+    }
+    if (cost.seconds * 1000 > options.timeout) {
+      throw new UsageError('SNAPSHOT_TIMEOUT', `pid ${pid}: a heap snapshot would stop its JavaScript for about ${cost.seconds} s, longer than --timeout (${options.timeout / 1000} s); no snapshot was taken`, {
+        hint: `add --timeout ${Math.ceil(cost.seconds * 2)}s if the process may stall that long (a snapshot cannot be stopped once begun), or use probing heap sample`,
+      });
+    }
     if (!options.yes) {
       if (!process.stdin.isTTY) {
         throw new UsageError('CONFIRM', warning.trim(), { hint: 'add --yes to take it anyway' });
@@ -211,7 +227,7 @@ export async function heapSnapshotCommand(target: string, options: SnapshotOptio
     const taking = snap.takeSnapshot(attachment, path, onProgress, signal);
     // Interrupted mid-snapshot, a target whose inspector we opened cannot close it until V8
     // has finished (its JavaScript is stopped): wait for that rather than leave it open.
-    const seconds = Math.max(1, Math.round(memory.heapUsed / 20e6));
+    const { seconds } = cost;
     const stopWaiting = attachment.openedByUs
       ? attachment.beforeDetach(async () => {
           if (!signal.aborted) return;

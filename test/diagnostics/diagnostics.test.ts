@@ -147,6 +147,22 @@ describe('heap snapshot and diff', () => {
     await expectLeftAsFound(target, before);
   });
 
+  it('refuses, before it begins, a snapshot that would stall the target for longer than --timeout, or need memory it may not have', async () => {
+    const target = await startTarget('big-heap.cjs');
+    const before = await listeningPorts(target.pid);
+    const file = join(tmpdir(), `never-${process.pid}-big.heapsnapshot`);
+    const result = await probing([String(target.pid), 'heap', 'snapshot', '--yes', '-o', file, '--timeout', '1s']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/would stop its JavaScript for about \d+ s, longer than --timeout \(1 s\); no snapshot was taken/);
+    expect(result.stderr).toMatch(/hint: add --timeout \d+s/);
+    expect(existsSync(file)).toBe(false);
+    await expectLeftAsFound(target, before);
+    // the figures: measured factors (heap-snapshot.ts), and the room the host or the cgroup leaves
+    const { snapshotCost, memoryRoom } = await import('../../src/diagnostics/heap-snapshot.js');
+    expect(snapshotCost(100 * 1048576)).toEqual({ peakBytes: 1300 * 1048576, keptBytes: 1000 * 1048576, seconds: 15 });
+    if (process.platform === 'linux') expect((await memoryRoom(target.pid))!.bytes).toBeGreaterThan(0);
+  });
+
   it('refuses a file that is not a heap snapshot', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'probing-snap-'));
     const bogus = join(dir, 'bogus.heapsnapshot');

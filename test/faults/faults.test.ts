@@ -159,7 +159,7 @@ describe('every way out of a command closes the inspector it opened', () => {
     const before = await listeningPorts(target.pid);
     const dir = mkdtempSync(join(tmpdir(), 'probing-fault-'));
     const file = join(dir, 'h.heapsnapshot');
-    const cli = startCli([String(target.pid), 'heap', 'snapshot', '--yes', '-o', file]);
+    const cli = startCli([String(target.pid), 'heap', 'snapshot', '--yes', '--timeout', '60s', '-o', file]);
     expect(await inspectorOpened(target, before)).toBe(true);
     await eventually(() => cli.stderr().includes('a heap snapshot stops'));
     // in the middle of it: the file has begun
