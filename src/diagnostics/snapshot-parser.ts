@@ -21,6 +21,16 @@ class GrowingArray {
     if (value > 0xffffffff) throw new ProbingError('SNAPSHOT_TOO_LARGE', `a number in the snapshot (${value}) does not fit 32 bits`);
     this.data[this.length++] = value;
   }
+  /**
+   * Room for `size` numbers at once, when the snapshot says how many there are: growing by
+   * half holds the old array and the new one together, and leaves up to a third unused.
+   */
+  reserve(size: number): void {
+    if (size <= this.data.length || !Number.isSafeInteger(size)) return;
+    const exact = new Uint32Array(size);
+    exact.set(this.data.subarray(0, this.length));
+    this.data = exact;
+  }
   done(): Uint32Array {
     return this.data.subarray(0, this.length);
   }
@@ -127,7 +137,10 @@ export async function readSnapshot(path: string, onProgress?: (bytes: number) =>
           else if (c === 123) depth++;
           else if (c === 125 && --depth === 0) {
             objectParts.push(chunk.subarray(objectStart, i + 1));
-            meta = (JSON.parse(Buffer.concat(objectParts).toString('utf8')) as { meta: Meta }).meta;
+            const header = JSON.parse(Buffer.concat(objectParts).toString('utf8')) as { meta: Meta; node_count?: number; edge_count?: number };
+            meta = header.meta;
+            if (typeof header.node_count === 'number') nodes.reserve(header.node_count * meta.node_fields.length);
+            if (typeof header.edge_count === 'number') edges.reserve(header.edge_count * meta.edge_fields.length);
             objectStart = -1;
             state = 'key';
             key = '';
@@ -241,8 +254,10 @@ export function analyse(snapshot: Snapshot, top = 20): { classes: ClassRow[]; ob
   const parentEdge = new Int32Array(count).fill(-1);
   let reached = 0;
   {
-    // breadth-first for the retainer paths (shortest), then post-order by an explicit stack
-    const queue = new Uint32Array(count);
+    // breadth-first for the retainer paths (shortest), then post-order by an explicit stack;
+    // the queue and the stack share one array, and the marks one array, one after the other
+    const stack = new Uint32Array(count * 2);
+    const queue = stack.subarray(0, count);
     let head = 0;
     let tail = 0;
     const seen = new Uint8Array(count);
@@ -262,8 +277,7 @@ export function analyse(snapshot: Snapshot, top = 20): { classes: ClassRow[]; ob
         }
       }
     }
-    const stack = new Uint32Array(count * 2);
-    const visited = new Uint8Array(count);
+    const visited = seen.fill(0);
     let sp = 0;
     stack[sp++] = 0;
     stack[sp++] = firstEdge[0]!;

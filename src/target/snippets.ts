@@ -111,9 +111,10 @@ export function cancelClose(key: string): void {
 /**
  * A loader for built-in modules in CommonJS and ESM targets alike (needs
  * includeCommandLineAPI for `require`). It does not trust process.getBuiltinModule: one
- * that throws, or answers something that is not a module, gives way to `require`.
+ * that throws, or answers something that is not a module, gives way to `require`, and a
+ * `require` the target replaced gives way to its main module's own.
  */
-export const LOAD_BUILTIN = `((id) => { let m; try { if (typeof process.getBuiltinModule === 'function') m = process.getBuiltinModule(id); } catch {} if (m === null || (typeof m !== 'object' && typeof m !== 'function')) m = require(id); return m; })`;
+export const LOAD_BUILTIN = `((id) => { const ok = (m) => m !== null && (typeof m === 'object' || typeof m === 'function'); let m; try { if (typeof process.getBuiltinModule === 'function') m = process.getBuiltinModule(id); } catch {} if (ok(m)) return m; try { m = require(id); } catch (error) { const main = process.mainModule; if (!main || typeof main.require !== 'function') throw error; m = main.require(id); } return m; })`;
 
 
 export interface FormatOptions {

@@ -174,7 +174,7 @@ describe('every way out of a command closes the inspector it opened', () => {
 });
 
 describe('a tampered target is never harmed, and is left as found', () => {
-  for (const hostile of ['getBuiltinModule-throws', 'getBuiltinModule-undefined', 'setImmediate']) {
+  for (const hostile of ['getBuiltinModule-throws', 'getBuiltinModule-undefined', 'setImmediate', 'getBuiltinModule-throws,require']) {
     fault(`process with ${hostile}: eval answers and the inspector closes`, 'hostile.cjs', { env: { HOSTILE: hostile } }, async (target) => {
       await sleep(50);
       const result = await probing([String(target.pid), 'eval', '1 + 1']);
