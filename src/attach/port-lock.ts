@@ -5,10 +5,12 @@
  * target's inspector on a fixed port holds this lock until that port is closed
  * again; the second command waits instead of failing.
  */
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, linkSync, lstatSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { processExists } from './processes.js';
+import { agentSocketPath } from './agent-path.js';
 
 export interface PortLock {
   release(): void;
@@ -19,18 +21,60 @@ export interface LockHolder {
   target: number;
 }
 
+/** O_NOFOLLOW where the platform has it: a symbolic link planted at a lock's name is never followed. */
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+
+/**
+ * The shared lock directory, `<tmpdir>/probing-locks`, when it is safe: a real directory
+ * (not a link), owned by root or by us, and — being writable by everyone so that users
+ * coordinate — sticky, so nobody can remove or replace another's files. We create it
+ * 1777 whatever the umask. Anything else (another user made it first, or loosened it):
+ * our own 0700 probing directory, with no coordination across users, rather than a
+ * directory someone else controls.
+ */
+function lockDirectory(): string {
+  const shared = join(tmpdir(), 'probing-locks');
+  try {
+    mkdirSync(shared, { mode: 0o1777 });
+    chmodSync(shared, 0o1777);
+  } catch {
+    // there already, or not ours to make
+  }
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  if (uid === undefined) return shared;
+  try {
+    let stat = lstatSync(shared);
+    // ours, but made under a umask (1755 when root made it): other users could not take locks in it
+    if (stat.isDirectory() && stat.uid === uid && (stat.mode & 0o7777) !== 0o1777) {
+      chmodSync(shared, 0o1777);
+      stat = lstatSync(shared);
+    }
+    const worldWritable = (stat.mode & 0o002) !== 0;
+    if (stat.isDirectory() && (stat.uid === 0 || stat.uid === uid) && (!worldWritable || (stat.mode & 0o1000) !== 0)) return shared;
+  } catch {
+    // fall through to our own
+  }
+  const own = dirname(agentSocketPath(0));
+  mkdirSync(own, { recursive: true, mode: 0o700 });
+  const stat = lstatSync(own);
+  if (!stat.isDirectory() || stat.uid !== uid || (stat.mode & 0o077) !== 0) throw new Error(`${own} is not a directory only we can open`);
+  return own;
+}
+
 function lockPath(host: string, port: number): string {
-  const dir = join(tmpdir(), 'probing-locks');
-  mkdirSync(dir, { recursive: true, mode: 0o1777 });
-  return join(dir, `${host.replace(/[^A-Za-z0-9.]/g, '_')}-${port}.lock`);
+  return join(lockDirectory(), `${host.replace(/[^A-Za-z0-9.]/g, '_')}-${port}.lock`);
 }
 
 function readHolder(path: string): LockHolder | undefined {
+  let fd: number | undefined;
   try {
-    const [pid, target] = readFileSync(path, 'utf8').trim().split(/\s+/).map(Number);
+    fd = openSync(path, constants.O_RDONLY | NOFOLLOW);
+    const [pid, target] = readFileSync(fd, 'utf8').trim().split(/\s+/).map(Number);
     return pid ? { pid, target: target ?? 0 } : undefined;
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -46,9 +90,16 @@ export function tryLock(host: string, port: number, targetPid: number): PortLock
   // The lock file appears complete or not at all: written aside, then hard-linked into
   // place (link fails if the name exists). Created empty and written after, a reader
   // could take the empty file for a stale lock and break it.
-  const draft = `${path}.${process.pid}`;
+  // Created exclusively and without following links, under a name nobody can guess: a
+  // file or link someone placed there first makes this fail instead of writing through it.
+  const draft = `${path}.${process.pid}.${randomBytes(6).toString('hex')}`;
   try {
-    writeFileSync(draft, `${process.pid} ${targetPid}\n`, { mode: 0o644 });
+    const fd = openSync(draft, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | NOFOLLOW, 0o644);
+    try {
+      writeSync(fd, `${process.pid} ${targetPid}\n`);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return { release() {} };
   }

@@ -179,7 +179,7 @@ export async function replCommand(target: string, options: { timeout: number; at
   await queue.catch(() => {});
   stopListening();
   try {
-    mkdirSync(probingHome(), { recursive: true });
+    mkdirSync(probingHome(), { recursive: true, mode: 0o700 });
     const lines = (rl as unknown as { history: string[] }).history ?? [];
     writeAtomically(historyFile, [...lines].reverse().join('\n') + '\n');
   } catch {

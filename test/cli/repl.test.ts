@@ -55,6 +55,12 @@ describe.skipIf(!hasScript)('probing <target> repl, driven through a pseudo-term
     const history = readFileSync(join(home, 'history'), 'utf8');
     expect(history).toContain('SELECT pid FROM process.info;');
     expect(history).toContain('state.name');
+    // what was typed can hold secrets: the user's alone, as Node's own REPL history
+    if (process.platform !== 'win32') {
+      const { statSync } = await import('node:fs');
+      expect(statSync(join(home, 'history')).mode & 0o777).toBe(0o600);
+      expect(statSync(home).mode & 0o777).toBe(0o700);
+    }
     await expectLeftAsFound(target, before);
   }, 60_000);
 });

@@ -3,9 +3,9 @@
  * discover, settings (disabled extensions, option values), each extension's state
  * and runtime directory. Every write is atomic: a temporary file, then a rename.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { KeyValueState } from '../contract.js';
 
 export function probingHome(): string {
@@ -26,9 +26,22 @@ function readJson<T>(file: string, fallback: T): T {
 }
 
 /** Writes a file so that a crash leaves either the old or the new content, never half of it. */
+/**
+ * Writes a file of the user's (history, settings, state) whole or not at all, readable by
+ * the user only (0600, as Node's own REPL history), in a directory only the user can open
+ * (0700). The temporary file is created exclusively: nothing placed at its name is
+ * written through.
+ */
 export function writeAtomically(file: string, content: string): void {
+  const dir = dirname(file);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+  } catch {
+    // not ours to change: the file itself is still 0600
+  }
   const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(temporary, content);
+  writeFileSync(temporary, content, { mode: 0o600, flag: 'wx' });
   renameSync(temporary, file);
 }
 
@@ -38,7 +51,7 @@ export function readSettings(): Settings {
 }
 
 export function writeSettings(settings: Settings): void {
-  mkdirSync(probingHome(), { recursive: true });
+  mkdirSync(probingHome(), { recursive: true, mode: 0o700 });
   writeAtomically(join(probingHome(), 'settings.json'), JSON.stringify(settings, null, 2) + '\n');
 }
 
