@@ -67,6 +67,7 @@ function attachCommand(program: Command, name: string, args: string, description
     .description(description)
     .addOption(new Option('--timeout <ms>', 'time limit for the code in the target, enforced there and here (ms, or 5s)').default(5000).argParser(duration))
     .addOption(new Option('--attach-timeout <ms>', 'how long to wait for the inspector to open after SIGUSR1').default(3000).argParser(duration))
+    .option('--allow-remote-inspector', 'let SIGUSR1 open an inspector on a non-loopback address the target is configured for (reachable from the network while the command runs)')
     .option('-v, --verbose', 'show full stacks of errors');
 }
 
@@ -114,7 +115,10 @@ function buildProgram(out: (text: string) => void, err: (text: string) => void, 
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError(true)
     .configureOutput({ writeOut: out, writeErr: err })
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', async (_program, action) => {
+      if (action.opts().allowRemoteInspector === true) (await import('./attach/open-inspector.js')).inspectorPolicy.allowRemote = true;
+    });
 
   const help = new Help();
   program.configureHelp({

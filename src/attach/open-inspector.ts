@@ -159,6 +159,28 @@ async function acquirePortLock(facts: ProcessFacts, config: InspectorConfig, wai
   }
 }
 
+/** What the user allows (--allow-remote-inspector); the CLI sets it before a command runs. */
+export const inspectorPolicy = { allowRemote: false };
+
+/** A host only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]';
+}
+
+/**
+ * SIGUSR1 opens the inspector where the process is configured to (--inspect-port,
+ * NODE_OPTIONS): an unauthenticated remote-code door. Not on an address others can reach,
+ * unless the user says so.
+ */
+function refuseRemote(facts: ProcessFacts, config: InspectorConfig): void {
+  if (isLoopback(config.host) || inspectorPolicy.allowRemote) return;
+  throw new AttachError(
+    'REMOTE_INSPECTOR',
+    `pid ${facts.pid} would open its inspector on ${config.host}:${config.port}, which is not a loopback address: anyone who can reach it could run code in the process, so probing did not signal it`,
+    { hint: 'start it with --inspect-port=127.0.0.1:<port> (or use the agent: probing launch, NODE_OPTIONS="--require probing/agent"); --allow-remote-inspector opens it there anyway for the length of the command' },
+  );
+}
+
 /** Finds the target's open inspector, or opens it with SIGUSR1. */
 export async function openInspector(pid: number, options: OpenOptions): Promise<OpenedInspector> {
   const facts = await checkProcess(pid);
@@ -168,10 +190,14 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
   const existing = await findOpenInspector(config, () => listeners(pid), pid);
   if (existing) {
     log('inspector already open on', existing);
+    if (!isLoopback(config.host)) {
+      process.stderr.write(`probing: warning: pid ${pid}'s inspector is open on ${config.host}:${existing.port}, reachable beyond this machine; anyone who can reach it can run code in the process\n`);
+    }
     return { host: existing.host, port: existing.port, facts, openedByUs: false, lock: undefined };
   }
 
   refuseSigusr1(facts, config);
+  refuseRemote(facts, config);
   await refuseClusterPrimary(facts);
 
   const locked = config.port === 0 ? undefined : await acquirePortLock(facts, config, options.lockWaitMs ?? 15_000);
