@@ -315,8 +315,9 @@ Examples:
     .description('list the Node.js processes on this host that you can probe')
     .option('--json', 'print JSON')
     .option('--tree', 'show parents and children (a cluster primary and its workers)')
+    .option('--show-secrets', 'show command lines as they are (--password=…, --token …, URL passwords are masked by default)')
     .addHelpText('after', '\nExamples:\n  $ probing list\n  $ probing list --tree')
-    .action((options: { json?: boolean; tree?: boolean }) => run(listCommand(options, out)));
+    .action((options: { json?: boolean; tree?: boolean; showSecrets?: boolean }) => run(listCommand(options, out)));
 
   attachCommand(program, 'agent', '<action>', 'install, check or remove the probing agent in a running process (install | status | remove)')
     .addHelpText('after', '\nWith the agent, probing gets in over a Unix socket only your user can open: no signal, no port.\n\nExamples:\n  $ probing 4242 agent install\n  $ probing 4242 agent status\n  $ probing 4242 agent remove')
@@ -354,9 +355,9 @@ function asTree<T extends { pid: number; ppid: number | null }>(rows: T[]): Arra
   return out;
 }
 
-async function listCommand(options: { json?: boolean; tree?: boolean }, out: (text: string) => void): Promise<number> {
+async function listCommand(options: { json?: boolean; tree?: boolean; showSecrets?: boolean }, out: (text: string) => void): Promise<number> {
   const { listNodeProcesses } = await import('./attach/list.js');
-  const rows = await listNodeProcesses();
+  const rows = await listNodeProcesses({ showSecrets: options.showSecrets === true });
   if (options.json) {
     out(JSON.stringify(rows, null, 2) + '\n');
     return ExitCode.ok;

@@ -1,6 +1,7 @@
 /** `probing list`: the Node.js processes on this host that the current user can probe. */
 import { execFile } from 'node:child_process';
 import { connectAgent, sweepStaleSockets } from './agent-socket.js';
+import { secretMasker } from '../target/secrets.js';
 import { promisify } from 'node:util';
 import { inspectorConfig } from './inspect-flags.js';
 import { findOpenInspector } from './find-inspector.js';
@@ -48,7 +49,9 @@ async function versionOfBinary(exe: string, cache: Map<string, Promise<string | 
   return pending;
 }
 
-export async function listNodeProcesses(): Promise<ListedProcess[]> {
+/** `showSecrets`: command lines as they are, without masking --password=…, --token …, URL passwords. */
+export async function listNodeProcesses(options: { showSecrets?: boolean } = {}): Promise<ListedProcess[]> {
+  const mask = options.showSecrets ? undefined : secretMasker();
   const versions = new Map<string, Promise<string | null>>();
   await sweepStaleSockets();
   const pids = (await allPids()).filter((pid) => pid !== process.pid && pid !== process.ppid);
@@ -74,7 +77,7 @@ export async function listNodeProcesses(): Promise<ListedProcess[]> {
       return {
         pid,
         ppid: facts.ppid ?? null,
-        command: commandLine(facts),
+        command: mask && facts.argv.length > 0 ? mask.argv(facts.argv).join(' ') : commandLine(facts),
         node: node ?? (facts.exe ? await versionOfBinary(facts.exe.replace(/ \(deleted\)$/, ''), versions) : null),
         inspector: address !== null ? 'open' : ports === undefined ? 'unknown' : 'closed',
         address,

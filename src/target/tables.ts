@@ -12,15 +12,19 @@
  */
 type Load = (id: string) => any;
 
-export function processInfo(this: void, _load: Load) {
+type Masker = () => { name(name: string): boolean; value(value: string): string; argv(argv: readonly string[]): string[] };
+
+export function processInfo(this: void, _load: Load, showSecrets: boolean, masker: Masker) {
   const p = process as NodeJS.Process & { mainModule?: unknown };
+  const mask = masker();
+  const args = (list: readonly string[]) => (showSecrets ? Array.prototype.slice.call(list) : mask.argv(Array.prototype.slice.call(list) as string[]));
   return [
     {
       pid: p.pid,
       ppid: p.ppid,
       title: p.title,
-      argv: Array.prototype.slice.call(p.argv),
-      exec_argv: Array.prototype.slice.call(p.execArgv),
+      argv: args(p.argv),
+      exec_argv: args(p.execArgv),
       cwd: p.cwd(),
       node_version: p.version,
       v8_version: p.versions.v8,
@@ -35,13 +39,16 @@ export function processInfo(this: void, _load: Load) {
   ];
 }
 
-export function processEnv(this: void, _load: Load, showSecrets: boolean, secretPattern: string) {
-  const secret = new RegExp(secretPattern, 'i');
+export function processEnv(this: void, _load: Load, showSecrets: boolean, masker: Masker) {
+  const mask = masker();
   return Object.keys(process.env)
     .sort()
     .map((name) => {
-      const masked = !showSecrets && secret.test(name);
-      return { name, value: masked ? '********' : (process.env[name] ?? null), masked };
+      const raw = process.env[name];
+      if (showSecrets || raw === undefined) return { name, value: raw ?? null, masked: false };
+      // a secret's name hides the whole value; any value hides the credentials in it
+      const value = mask.name(name) ? '********' : mask.value(raw);
+      return { name, value, masked: value !== raw };
     });
 }
 

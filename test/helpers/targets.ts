@@ -41,11 +41,13 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Run the target as this user (and group of the same number); the test must be root. */
   uid?: number;
+  /** Arguments after the fixture's path. */
+  scriptArgs?: string[];
 }
 
 /** Starts `node [nodeArgs] test/fixtures/targets/<name>` and waits for its ready line. */
 export async function startTarget(name: string, options: StartOptions = {}): Promise<Target> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), `${fixtures}targets/${name}`], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), `${fixtures}targets/${name}`, ...(options.scriptArgs ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_OPTIONS: '', ...options.env },
     ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),

@@ -3,9 +3,8 @@ import type { Namespace } from '../contract.js';
 import * as snippets from '../../target/tables.js';
 import { captureStack } from '../../target/stack.js';
 import { snippetTable } from './snippet-table.js';
+import { secretMasker } from '../../target/secrets.js';
 
-/** Environment variable names whose values are masked unless --show-secrets is given. */
-export const SECRET_NAMES = 'TOKEN|SECRET|PASSW|PASSPHRASE|KEY|CREDENTIAL|AUTH|PRIVATE|COOKIE|SESSION|SIGNATURE|DSN|CONNECTION_STRING|DATABASE_URL';
 
 const ns = 'process';
 
@@ -17,7 +16,9 @@ export const processNamespace: Namespace = {
       namespace: ns,
       name: 'info',
       description: 'one row: who the process is and how it was started',
-      snippet: snippets.processInfo,
+      snippet: snippets.processInfo as unknown as (load: (id: string) => unknown) => unknown[],
+      // --password=…, --token …, URL passwords: masked in the target unless --show-secrets
+      args: (ctx) => [ctx.flags.showSecrets, secretMasker],
       columns: [
         { name: 'pid', type: 'integer', doc: 'process id (inside its own PID namespace)' },
         { name: 'ppid', type: 'integer', doc: 'parent process id' },
@@ -39,9 +40,9 @@ export const processNamespace: Namespace = {
     snippetTable({
       namespace: ns,
       name: 'env',
-      description: `environment variables; values of names matching /${SECRET_NAMES}/i are masked (in the target, before anything is sent) unless --show-secrets is given`,
-      snippet: snippets.processEnv,
-      args: (ctx) => [ctx.flags.showSecrets, SECRET_NAMES],
+      description: 'environment variables; the values of names that look secret (TOKEN, PASSWORD, PASS, PWD, KEY, PAT, SK, WEBHOOK, SALT, PEM, CERT… as a name or a part of one), and credentials inside any value (URL passwords, Bearer/Basic tokens), are masked in the target before anything is sent, unless --show-secrets is given',
+      snippet: snippets.processEnv as unknown as (load: (id: string) => unknown) => unknown[],
+      args: (ctx) => [ctx.flags.showSecrets, secretMasker],
       columns: [
         { name: 'name', type: 'string', doc: 'variable name' },
         { name: 'value', type: 'string', doc: "value, or '********' when masked" },

@@ -16,7 +16,7 @@ export interface SnippetTableSpec {
   columns: readonly ColumnSpec[];
   /** Runs in the target; its first argument is a loader for node: built-ins. */
   snippet: (load: (id: string) => unknown, ...args: never[]) => unknown[];
-  /** Arguments after the loader, from the query's context (sent as JSON). */
+  /** Arguments after the loader, from the query's context (sent as JSON; a function is sent as its source). */
   args?: (ctx: GenerateContext) => unknown[] | Promise<unknown[]>;
   /** The snippet stops at ctx.constraints.limit by itself (its last argument). */
   pushdown?: readonly string[];
@@ -37,7 +37,8 @@ export function snippetTable(spec: SnippetTableSpec): TableSource {
     async generate(ctx) {
       const args = spec.args ? await spec.args(ctx) : [];
       const snippet = spec.realm === 'target' ? spec.snippet.toString() : pristine(spec.snippet.toString());
-      const call = `(${snippet})(${[LOAD_BUILTIN, ...args.map((a) => JSON.stringify(a))].join(', ')})`;
+      const fn = (a: { toString(): string }) => (spec.realm === 'target' ? `(${a.toString()})` : pristine(a.toString()));
+      const call = `(${snippet})(${[LOAD_BUILTIN, ...args.map((a) => (typeof a === 'function' ? fn(a) : JSON.stringify(a)))].join(', ')})`;
       // Only the columns the query reads are built; conform() fills the others with NULL.
       const limits: ColumnLimits = { maxRows: ctx.limits.maxRows, maxBytes: ctx.limits.maxBytes, maxString: 64 * 1024, maxColumns: 1000, only: ctx.constraints.columns ?? null };
       const payload = await evaluateJson<TablePayload>(ctx.attachment, columnsOf(call, limits), {
