@@ -3,7 +3,8 @@
  * computes the same in src/agent/paths.cts: it is CommonJS loaded into targets and
  * this side is an ES module (test/agent/agent.test.ts checks that the two agree).
  */
-import { join } from 'node:path';
+import { lstatSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const MAX_SOCKET_PATH = 103;
 
@@ -20,4 +21,20 @@ export function agentSocketPath(pid: number, env: NodeJS.ProcessEnv = process.en
   const name = `${pid}.sock`;
   for (const dir of dirs) if (dir !== undefined && Buffer.byteLength(join(dir, name)) <= MAX_SOCKET_PATH) return join(dir, name);
   return join('/tmp', own, name);
+}
+
+/**
+ * The user's own probing directory (where the agent's sockets are), created 0700; undefined
+ * when it is not safely ours (a link, another owner, open to others) or on Windows.
+ */
+export function ownDirectory(): string | undefined {
+  if (process.platform === 'win32' || typeof process.getuid !== 'function') return undefined;
+  const dir = dirname(agentSocketPath(0));
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const stat = lstatSync(dir);
+    return stat.isDirectory() && stat.uid === process.getuid() && (stat.mode & 0o077) === 0 ? dir : undefined;
+  } catch {
+    return undefined;
+  }
 }

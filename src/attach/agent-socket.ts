@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { agentSocketPath } from './agent-path.js';
 import { ProtocolError } from '../errors.js';
 import { readEnviron, readStatus } from './procfs.js';
+import { processExists } from './processes.js';
 import type { Transport } from './transport.js';
 
 /** A protocol transport over the agent's socket. */
@@ -169,11 +170,4 @@ export async function sweepStaleSockets(): Promise<number> {
   return removed;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+const alive = (pid: number): boolean => processExists(pid) !== 'missing';

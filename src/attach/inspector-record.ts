@@ -7,22 +7,9 @@
  * whoever opens one writes it down, whoever closes it rubs it out, and the next command
  * joins it — and closes it, when an earlier command could not.
  */
-import { lstatSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { agentSocketPath } from './agent-path.js';
-
-/** The user's own directory, created 0700; undefined when it is not safely ours. */
-function directory(): string | undefined {
-  if (process.platform === 'win32' || typeof process.getuid !== 'function') return undefined;
-  const dir = dirname(agentSocketPath(0));
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const stat = lstatSync(dir);
-    return stat.isDirectory() && stat.uid === process.getuid() && (stat.mode & 0o077) === 0 ? dir : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ownDirectory as directory } from './agent-path.js';
 
 const file = (dir: string, pid: number) => join(dir, `${pid}.inspector`);
 

@@ -7,10 +7,10 @@
  */
 import { chmodSync, closeSync, constants, linkSync, lstatSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { processExists } from './processes.js';
-import { agentSocketPath } from './agent-path.js';
+import { ownDirectory } from './agent-path.js';
 
 export interface PortLock {
   release(): void;
@@ -54,10 +54,8 @@ function lockDirectory(): string {
   } catch {
     // fall through to our own
   }
-  const own = dirname(agentSocketPath(0));
-  mkdirSync(own, { recursive: true, mode: 0o700 });
-  const stat = lstatSync(own);
-  if (!stat.isDirectory() || stat.uid !== uid || (stat.mode & 0o077) !== 0) throw new Error(`${own} is not a directory only we can open`);
+  const own = ownDirectory();
+  if (!own) throw new Error('no directory only we can open');
   return own;
 }
 
