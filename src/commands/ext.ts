@@ -72,7 +72,13 @@ export async function extCommand(action: string, args: string[], options: { exte
         const record = find(loaded, need(args[0], 'ext options <name>'));
         const specs = record.extension?.options ?? ((record.extension?.describe ? await record.extension.describe() : undefined) as { options?: Array<{ key: string; help: string; default: unknown }> } | undefined)?.options ?? [];
         const values = readSettings().options[record.name] ?? {};
-        const rows = specs.map((o) => ({ key: o.key, value: values[o.key] ?? o.default, default: o.default, help: o.help }));
+        const rows: Array<{ key: string; value: unknown; default: unknown; help: string }> = specs.map((o) => ({ key: o.key, value: values[o.key] ?? o.default, default: o.default, help: o.help }));
+        if (record.limits) {
+          const { DEFAULT_LIMITS, LIMIT_HELP, formatSize } = await import('../extensions/loader/limits.js');
+          for (const key of Object.keys(LIMIT_HELP[record.kind as 'process' | 'functions']) as Array<keyof typeof DEFAULT_LIMITS>) {
+            rows.push({ key: `limits.${key}`, value: formatSize(record.limits[key]), default: formatSize(DEFAULT_LIMITS[key]), help: LIMIT_HELP[record.kind as 'process' | 'functions'][key]! });
+          }
+        }
         if (options.json) out(JSON.stringify(rows, null, 2) + '\n');
         else {
           const { renderColumns } = await import('../output/columns.js');
@@ -87,6 +93,22 @@ export async function extCommand(action: string, args: string[], options: { exte
         if (dot < 1) throw new UsageError('BAD_OPTION_NAME', `"${target}" is not <extension>.<key>`, { hint: 'e.g. probing ext set queue.max_jobs 100' });
         const record = find(loaded, target.slice(0, dot));
         const key = target.slice(dot + 1);
+        if (key.startsWith('limits.')) {
+          const { LIMIT_HELP, checkLimit, formatSize } = await import('../extensions/loader/limits.js');
+          const name = key.slice('limits.'.length);
+          const known = record.kind === 'process' || record.kind === 'functions' ? Object.keys(LIMIT_HELP[record.kind]) : [];
+          if (!known.includes(name)) {
+            throw new UsageError('UNKNOWN_OPTION', `extension ${record.name} has no limit "${name}"`, {
+              hint: known.length ? `its limits: ${known.map((k) => `limits.${k}`).join(', ')}` : `limits are for out-of-process and HTTP-function extensions; ${record.name} runs in the CLI`,
+            });
+          }
+          const size = checkLimit(name, value);
+          const settings = readSettings();
+          settings.options[record.name] = { ...(settings.options[record.name] ?? {}), [key]: size };
+          writeSettings(settings);
+          out(`${target} = ${formatSize(size)}\n`);
+          return ExitCode.ok;
+        }
         const specs = record.extension?.options ?? ((record.extension?.describe ? await record.extension.describe() : undefined) as { options?: Array<{ key: string; default: unknown }> } | undefined)?.options ?? [];
         const spec = specs.find((o) => o.key === key);
         if (!spec) throw new UsageError('UNKNOWN_OPTION', `extension ${record.name} has no option "${key}"`, { hint: `probing ext options ${record.name} lists them` });

@@ -12,6 +12,7 @@ import { defaultRegistry, RESERVED_NAMES } from '../builtin/index.js';
 import { API_VERSION, type Extension } from '../contract.js';
 import type { Registry } from '../registry.js';
 import { probingHome, readSettings } from './home.js';
+import { limitsOf, type ExtensionLimits } from './limits.js';
 import type { FunctionManifest } from './http-functions.js';
 
 export const MANIFEST = 'probing-extension.json';
@@ -34,6 +35,8 @@ export interface Manifest {
   namespaces?: string[];
   /** functions: SQL functions that call an HTTP service. */
   functions?: FunctionManifest[];
+  /** process and functions: how much it may send the CLI (limits.ts), e.g. { "message_bytes": "128m" }. */
+  limits?: Record<string, unknown>;
 }
 
 export interface ExtensionRecord {
@@ -46,6 +49,8 @@ export interface ExtensionRecord {
   reason?: string;
   provides: string[];
   extension?: Extension;
+  /** process and functions: how much it may send the CLI. */
+  limits?: ExtensionLimits;
 }
 
 export interface Loaded {
@@ -199,13 +204,14 @@ export async function loadExtensions(options: { paths?: readonly string[]; cwd?:
     }
     try {
       const optionValues = settings.options[record.name] ?? {};
+      if (manifest.kind !== 'module') record.limits = limitsOf(manifest, optionValues);
       // each kind's code loads only when an extension of that kind is found
       const extension =
         manifest.kind === 'module'
           ? await (await import('./module-extension.js')).moduleExtension(pathToFileURL(join(root, manifest.main!)).href, manifest, optionValues)
           : manifest.kind === 'process'
-            ? (await import('./process-extension.js')).processExtension(manifest, root, optionValues, options.timeoutMs ?? 10_000, disposers)
-            : (await import('./http-functions.js')).functionsExtension(manifest, optionValues);
+            ? (await import('./process-extension.js')).processExtension(manifest, root, optionValues, options.timeoutMs ?? 10_000, disposers, record.limits!)
+            : (await import('./http-functions.js')).functionsExtension(manifest, record.limits!);
       if (extension.name !== manifest.name) throw new ManifestError('NAME_MISMATCH', `the module calls itself "${extension.name}", its file or manifest "${manifest.name}"`);
       for (const ns of extension.namespaces) if (RESERVED_NAMES.has(ns.name)) throw new ManifestError('RESERVED', `namespace "${ns.name}" is built in and cannot be taken`);
       registry.register(extension);

@@ -4,11 +4,13 @@
  * answers each with the same id. While answering, it may ask the CLI to evaluate an
  * expression in the target ({"id": "…", "method": "evaluate", ...}). A crash,
  * garbage on stdout or no answer in time is an error naming the extension; the
- * program is then stopped and the CLI carries on.
+ * program is then stopped and the CLI carries on. Its stdout is read as bytes and
+ * cut off at the limits of limits.ts (one message, everything it writes), so a
+ * program that writes without end costs the CLI about one message of memory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { ExitCode, ProbingError } from '../../errors.js';
+import { formatSize, raiseHint, type ExtensionLimits } from './limits.js';
 
 export class ExtensionFailure extends ProbingError {
   override readonly exitCode = ExitCode.extension;
@@ -33,9 +35,15 @@ export class ProcessClient {
   #stderr = '';
   #failure: Error | undefined;
   #onRequest: RequestOptions['onRequest'];
+  readonly #limits: Pick<ExtensionLimits, 'message_bytes' | 'output_bytes'>;
+  /** The line being received, in the chunks it came in. */
+  #partial: Buffer[] = [];
+  #partialBytes = 0;
+  #received = 0;
 
-  constructor(name: string, command: readonly string[], cwd: string, env: NodeJS.ProcessEnv) {
+  constructor(name: string, command: readonly string[], cwd: string, env: NodeJS.ProcessEnv, limits: Pick<ExtensionLimits, 'message_bytes' | 'output_bytes'>) {
     this.#name = name;
+    this.#limits = limits;
     const [program, ...args] = command;
     this.#child = spawn(program!, args, { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     this.#child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -49,7 +57,43 @@ export class ProcessClient {
       this.#fail(`exited (${signal ?? `status ${code}`})${said ? `: ${said}` : ''}`, 'run the extension on its own to see what goes wrong');
     });
     this.#child.stdin!.on('error', () => {});
-    createInterface({ input: this.#child.stdout! }).on('line', (line) => this.#receive(line));
+    this.#child.stdout!.on('data', (chunk: Buffer) => this.#data(chunk));
+  }
+
+  /** Splits stdout into lines without ever holding more than one message's worth. */
+  #data(chunk: Buffer): void {
+    if (this.#failure) return;
+    this.#received += chunk.length;
+    if (this.#received > this.#limits.output_bytes) {
+      this.#tooMuch('output_bytes', `wrote more than ${formatSize(this.#limits.output_bytes)} to stdout in one command`);
+      return;
+    }
+    let start = 0;
+    for (let newline = chunk.indexOf(10); newline !== -1 && !this.#failure; newline = chunk.indexOf(10, start)) {
+      const tail = chunk.subarray(start, newline);
+      const line = this.#partial.length === 0 ? tail : Buffer.concat([...this.#partial, tail], this.#partialBytes + tail.length);
+      this.#partial = [];
+      this.#partialBytes = 0;
+      start = newline + 1;
+      if (line.length > this.#limits.message_bytes) {
+        this.#tooMuch('message_bytes', `wrote a message of ${formatSize(line.length)}, more than the ${formatSize(this.#limits.message_bytes)} one message may be`);
+        return;
+      }
+      this.#receive(line.toString('utf8'));
+    }
+    if (this.#failure || start === chunk.length) return;
+    const rest = chunk.subarray(start);
+    this.#partial.push(rest);
+    this.#partialBytes += rest.length;
+    if (this.#partialBytes > this.#limits.message_bytes) {
+      this.#tooMuch('message_bytes', `wrote more than ${formatSize(this.#limits.message_bytes)} without ending the message (no newline)`);
+    }
+  }
+
+  #tooMuch(key: 'message_bytes' | 'output_bytes', what: string): void {
+    this.#partial = [];
+    this.#partialBytes = 0;
+    this.#fail(`${what} and was stopped`, raiseHint(this.#name, key, this.#limits[key]));
   }
 
   #fail(what: string, hint: string): void {

@@ -8,6 +8,7 @@ import type { Attachment } from '../../attach/attach.js';
 import { evaluateJson } from '../../run/remote-json.js';
 import type { CallSpec, ColumnSpec, Extension, OptionSpec, TableSource } from '../contract.js';
 import type { Manifest } from './load.js';
+import type { ExtensionLimits } from './limits.js';
 import { ExtensionFailure, ProcessClient } from './process-client.js';
 import { extensionContext, wrapExtension } from './wrap.js';
 
@@ -26,12 +27,13 @@ export function processExtension(
   optionValues: Record<string, string | number | boolean>,
   timeoutMs: number,
   disposers: Array<() => void>,
+  limits: ExtensionLimits,
 ): Extension {
   let client: ProcessClient | undefined;
   let described: Promise<Description> | undefined;
   const start = () => {
     if (!client) {
-      client = new ProcessClient(manifest.name, manifest.command!, root, { PROBING_EXTENSION: manifest.name });
+      client = new ProcessClient(manifest.name, manifest.command!, root, { PROBING_EXTENSION: manifest.name }, limits);
       disposers.push(() => client?.stop());
     }
     return client;
