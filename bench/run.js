@@ -94,3 +94,5 @@ const { benchSnapshotCost } = await import('./snapshot-cost.js');
 await benchSnapshotCost();
 const { benchAgent } = await import('./agent.js');
 await benchAgent();
+const { benchSigusr1Window } = await import('./sigusr1-window.js');
+await benchSigusr1Window();

@@ -10,7 +10,7 @@ import { askInspector } from './find-inspector.js';
 import { listenerWatch } from './processes.js';
 import { Session } from './session.js';
 import { describeTarget, type TargetSpec } from './target-spec.js';
-import { connectWebSocket, preloadTransport } from './transport.js';
+import { connectWebSocket, loadTransport } from './transport.js';
 import { cancelClose, identify as identifySnippet, LOAD_BUILTIN, OPENED_KEY, releaseInspector, scheduleClose, SOURCE_URL } from '../target/snippets.js';
 import { forgetInspector, recordInspector } from './inspector-record.js';
 
@@ -23,8 +23,13 @@ export interface AttachOptions {
   timeoutMs: number;
   /** Limit for the inspector to appear after SIGUSR1, in ms. */
   attachTimeoutMs: number;
-  /** Work to start while the target opens its inspector (loading modules, say). */
-  onSignalled?: () => void;
+  /**
+   * Work the command needs once in (loading modules, say). Over SIGUSR1 it is awaited
+   * before the signal: once the port is open, every millisecond before we are in and
+   * done is a window for others (docs/security.md). Over the agent or an open
+   * inspector it runs while we connect. Its failure is the command's, later.
+   */
+  prepare?: () => Promise<unknown>;
   /**
    * Move an inspector we opened on the shared default port (9229) to a random one
    * before working, so that other probings — a fan-out over many targets — need not
@@ -126,7 +131,7 @@ async function attachAgent(pid: number, options: AttachOptions): Promise<BareAtt
   const agent = await connectAgent(pid);
   if (agent.refused) (options.onNotice ?? defaultNotice)(`not using the agent's socket: ${agent.refused}; going in through an open inspector or SIGUSR1 instead`);
   if (!agent.transport) return undefined;
-  options.onSignalled?.();
+  void options.prepare?.().catch(() => {});
   const session = new Session(agent.transport, options.timeoutMs);
   let target: TargetIdentity;
   try {
@@ -291,15 +296,15 @@ async function attachInspector(spec: TargetSpec, options: AttachOptions): Promis
   let opened: OpenedInspector | undefined;
   let url: string;
   if (spec.kind === 'pid') {
-    // the WebSocket client loads while the target opens its inspector
+    // the WebSocket client is loaded before the signal: once the port is open, every
+    // millisecond before we are in is a window for others (docs/security.md)
     opened = await openInspector(spec.pid, {
       attachTimeoutMs: options.attachTimeoutMs,
-      onSignalled: () => {
-        preloadTransport();
-        options.onSignalled?.();
+      beforeSignal: async () => {
+        await Promise.all([loadTransport(), options.prepare?.().catch(() => {})]);
       },
     });
-    url = await webSocketUrl(opened.host, opened.port, describeTarget(spec)).catch((error: unknown) => {
+    url = opened.url ?? await webSocketUrl(opened.host, opened.port, describeTarget(spec)).catch((error: unknown) => {
       opened?.lock?.release();
       if (opened && !opened.openedByUs && error instanceof Error) Object.assign(error, { [JOINED]: true });
       throw error;
@@ -413,11 +418,15 @@ async function moveInspector(session: Session, opened: OpenedInspector, timeoutM
   const pid = opened.facts.pid;
   const fresh = await listenerWatch(pid);
   const hungUp = session.whenClosed();
-  const move = `(() => { const s = globalThis[Symbol.for(${KEY})]; const load = ${LOAD_BUILTIN}; const i = load('node:inspector'); const t = load('node:timers'); if (s.debugPort === undefined) s.debugPort = process.debugPort; s.pendingMove = t.setImmediate(() => { delete s.pendingMove; try { i.close(); i.open(0, '127.0.0.1'); } catch {} }); })()\n${SOURCE_URL}`;
-  await session.send('Runtime.evaluate', { expression: move, includeCommandLineAPI: true, silent: true, timeout: timeoutMs }, { timeoutMs: timeoutMs + 250 });
-  let timer: NodeJS.Timeout | undefined;
-  const closed = await Promise.race([hungUp.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_WAIT_MS)))]);
-  clearTimeout(timer);
+  // like releaseInspector, it answers with a promise that never settles, so that nothing
+  // holds back the close frame; an exception does come back
+  const move = `(() => { const s = globalThis[Symbol.for(${KEY})]; const load = ${LOAD_BUILTIN}; const i = load('node:inspector'); const t = load('node:timers'); if (s.debugPort === undefined) s.debugPort = process.debugPort; s.pendingMove = t.setImmediate(() => { delete s.pendingMove; try { i.close(); i.open(0, '127.0.0.1'); } catch {} }); return (async () => { await { then() {} }; })(); })()\n${SOURCE_URL}`;
+  const answered = await Promise.race([
+    session.send('Runtime.evaluate', { expression: move, includeCommandLineAPI: true, silent: true, awaitPromise: true, timeout: timeoutMs }, { timeoutMs: CLOSE_WAIT_MS }).catch(() => undefined),
+    hungUp.then(() => 'hung up' as const),
+  ]);
+  // an answer means the move did not happen (it threw): stay where we are
+  const closed = answered === 'hung up' || (answered === undefined && (await hangUpWithin(hungUp, 250)));
   if (!closed) {
     await session.send('Runtime.evaluate', { expression: `(() => { const s = globalThis[Symbol.for(${KEY})]; if (s && s.pendingMove) { clearImmediate(s.pendingMove); delete s.pendingMove; } })()`, silent: true, timeout: 1000 }, { timeoutMs: 1500 }).catch(() => {});
     return undefined;
@@ -436,6 +445,13 @@ async function moveInspector(session: Session, opened: OpenedInspector, timeoutM
   throw new AttachError('MOVE_FAILED', `pid ${pid} closed its inspector to move it to a free port, and no new one appeared`, { hint: 'retry; its inspector is closed now, as before probing came' });
 }
 
+async function hangUpWithin(hungUp: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = await Promise.race([hungUp.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+  clearTimeout(timer);
+  return closed;
+}
+
 async function closeInspector(session: Session, host: string, port: number, timeoutMs: number, pid: number | undefined): Promise<DetachResult> {
   if (session.closed && session.reason?.code === 'TARGET_EXITING') {
     // it ends, and its inspector with it
@@ -444,26 +460,27 @@ async function closeInspector(session: Session, host: string, port: number, time
   }
   if (session.closed) return { leftOpen: 'the connection closed before probing could close the inspector' };
   const hungUp = session.whenClosed();
-  // the last command out closes it: others still using this inspector keep it open
-  const released = await session
-    .send(
-      'Runtime.evaluate',
-      { expression: `(${releaseInspector.toString()})(${LOAD_BUILTIN}, ${KEY}, ${process.pid}, ${scheduleClose.toString()})\n${SOURCE_URL}`, includeCommandLineAPI: true, silent: true, returnByValue: true, timeout: 1000 },
-      { timeoutMs: Math.min(timeoutMs, CLOSE_WAIT_MS) + 500 },
-    )
-    .catch(() => undefined);
-  if (released?.result.value === 'shared') {
+  const waitMs = Math.min(timeoutMs, CLOSE_WAIT_MS);
+  // the last command out closes it: others still using this inspector keep it open.
+  // When it closes, no answer comes (releaseInspector says why): the target hangs up.
+  const released = await Promise.race([
+    session
+      .send(
+        'Runtime.evaluate',
+        { expression: `(${releaseInspector.toString()})(${LOAD_BUILTIN}, ${KEY}, ${process.pid}, ${scheduleClose.toString()})\n${SOURCE_URL}`, includeCommandLineAPI: true, silent: true, returnByValue: true, awaitPromise: true, timeout: 1000 },
+        { timeoutMs: waitMs },
+      )
+      .catch(() => undefined),
+    hungUp.then(() => 'hung up' as const),
+  ]);
+  if (released !== 'hung up' && released?.result.value === 'shared') {
     log('the inspector is still used by another probing command: left open for it');
     await session.close();
     return {};
   }
-  const waitMs = Math.min(timeoutMs, CLOSE_WAIT_MS);
-  let timer: NodeJS.Timeout | undefined;
-  const closed = await Promise.race([
-    hungUp.then(() => true),
-    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs))),
-  ]);
-  clearTimeout(timer);
+  // no answer: it hung up, or the send gave up after waitMs (the hang-up may trail it);
+  // an answer other than 'shared' (the target's own Promise in the way): wait for the hang-up
+  const closed = released === 'hung up' || (await hangUpWithin(hungUp, released === undefined ? 250 : waitMs));
   log(closed ? 'the target hung up' : 'the target did not hang up');
   if (!closed) {
     await session.send('Runtime.evaluate', { expression: `(${cancelClose.toString()})(${KEY})\n${SOURCE_URL}`, silent: true, timeout: 1000 }, { timeoutMs: 1500 }).catch(() => {});

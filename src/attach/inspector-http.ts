@@ -6,6 +6,11 @@
 let http: Promise<typeof import('node:http')> | undefined;
 const loadHttp = () => (http ??= import('node:http'));
 
+/** Loads node:http ahead of the first request (before SIGUSR1: see open-inspector.ts). */
+export async function preloadHttp(): Promise<void> {
+  await loadHttp();
+}
+
 export interface InspectorVersion {
   Browser: string;
   'Protocol-Version': string;

@@ -6,8 +6,8 @@
 import { AttachError } from '../errors.js';
 import { debug } from '../debug.js';
 import { inspectorConfig, type InspectorConfig } from './inspect-flags.js';
-import { inspectorVersion, isListening } from './inspector-http.js';
-import { askInspector, findOpenInspector, type InspectorAddress } from './find-inspector.js';
+import { inspectorTargets, inspectorVersion, isListening, preloadHttp } from './inspector-http.js';
+import { askInspector, findOpenInspector, reachable, type InspectorAddress } from './find-inspector.js';
 import { isLock, tryLock, type PortLock } from './port-lock.js';
 import { recordedInspector } from './inspector-record.js';
 import {
@@ -31,6 +31,8 @@ export interface OpenedInspector {
   openedByUs: boolean;
   /** Held while a fixed port is open on our behalf; released once it is closed. */
   lock: PortLock | undefined;
+  /** Its WebSocket URL, when finding it gave it already. */
+  url?: string;
 }
 
 export interface OpenOptions {
@@ -40,9 +42,25 @@ export interface OpenOptions {
   lockWaitMs?: number;
   /** Called right after SIGUSR1 is sent: work to do while the target opens its inspector. */
   onSignalled?: () => void;
+  /**
+   * Awaited right before SIGUSR1: what must be ready before the port opens, so that
+   * the time it listens before we are in (a window for others) is not spent loading.
+   */
+  beforeSignal?: () => Promise<void>;
 }
 
 const POLL_MS = 5;
+/** After SIGUSR1, the configured port is polled every millisecond for this long. */
+const FAST_POLL_FOR_MS = 250;
+/** How often the target's sockets and the inspector records are looked at while waiting. */
+const SCAN_MS = 20;
+
+/** The Node.js target's WebSocket URL at host:port, in one request; undefined while nothing (Node) answers there. */
+async function nodeTargetAt(host: string, port: number): Promise<{ host: string; port: number; url: string } | undefined> {
+  const targets = await inspectorTargets(host, port, 500);
+  const node = targets?.find((t) => t.type === 'node' && typeof t.webSocketDebuggerUrl === 'string');
+  return node ? { host, port, url: node.webSocketDebuggerUrl } : undefined;
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const LIST_HINT = '`probing list` shows the Node.js processes you can probe';
 
@@ -211,6 +229,7 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
       throw await portInUse(facts, config);
     }
     const freshListeners = await listenerWatch(pid);
+    await Promise.all([options.beforeSignal?.(), preloadHttp()]);
     log('SIGUSR1 →', pid);
     if (process.platform === 'win32') {
       (process as unknown as { _debugProcess(pid: number): void })._debugProcess(pid);
@@ -218,15 +237,29 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
       process.kill(pid, 'SIGUSR1');
     }
     options.onSignalled?.();
-    const deadline = Date.now() + options.attachTimeoutMs;
+    const signalled = Date.now();
+    const deadline = signalled + options.attachTimeoutMs;
+    let scanned = 0;
+    // Every millisecond the inspector listens before we are in is a window for
+    // others (docs/security.md): the configured port is looked at every
+    // millisecond at first (a refused connect costs little), the slower checks
+    // below every SCAN_MS.
     while (Date.now() < deadline) {
-      await sleep(POLL_MS);
+      await sleep(Date.now() - signalled < FAST_POLL_FOR_MS ? 1 : POLL_MS);
       // The configured port was free before the signal and we hold its lock: what
       // answers there now is the target's (the pid is confirmed after connecting).
+      // Its target list gives the WebSocket URL in the same request.
+      const quick = config.port !== 0 ? await nodeTargetAt(reachable(config.host), config.port) : undefined;
+      if (quick) {
+        log('inspector opened on', quick);
+        return { ...quick, facts, openedByUs: true, lock };
+      }
+      if (config.port !== 0 && Date.now() - scanned < SCAN_MS) continue;
+      scanned = Date.now();
       // Otherwise watch the target's own sockets for the new one: with
       // --inspect-port=0, or after inspector.open(port) in the process (probing's
       // fan-out moves inspectors that way), SIGUSR1 opens elsewhere.
-      const found = (config.port !== 0 ? await askInspector([config]) : undefined) ?? (await askInspector(await freshListeners()));
+      const found = await askInspector(await freshListeners());
       if (found) {
         log('inspector opened on', found);
         return { host: found.host, port: found.port, facts, openedByUs: true, lock };

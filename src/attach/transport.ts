@@ -21,6 +21,12 @@ export function preloadTransport(): void {
   loading ??= import('chrome-remote-interface');
 }
 
+/** The WebSocket client, loaded: awaited before SIGUSR1, so that no module loading delays us once the port is open. */
+export async function loadTransport(): Promise<void> {
+  preloadTransport();
+  await loading;
+}
+
 export async function connectWebSocket(url: string): Promise<Transport> {
   preloadTransport();
   const { default: CDP } = await loading!;

@@ -81,10 +81,10 @@ async function runQueryCommand(
     await print(await runQuery(undefined, prepared, limits, flags, runOptions(options)), options, out, err);
     return ExitCode.ok;
   }
-  // Arrow loads while the target opens its inspector.
-  const onSignalled = () => void import('../tables/from-payload.js').catch(() => {});
+  // Arrow is loaded before the target opens its inspector (AttachOptions.prepare).
+  const prepare = () => import('../tables/from-payload.js');
   // Only the collecting happens attached: the engine runs after the target's inspector is closed again.
-  const { value: collected, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, onSignalled }, (a) =>
+  const { value: collected, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, prepare }, (a) =>
     collectTables(a, prepared, limits, flags),
   );
   await print(await answer(prepared, [collected], runOptions(options)), options, out, err);

@@ -40,10 +40,10 @@ export async function evalCommand(target: string, code: string, options: TargetO
   const [{ withTarget }, { prepareCode }] = await Promise.all([import('../run/with-target.js'), import('../run/prepare-code.js')]);
   // code that does not parse is refused before the target is touched
   prepareCode(code);
-  // the rest loads while the target's inspector opens
+  // the rest loads before the target's inspector opens (see AttachOptions.prepare)
   let loading: Promise<typeof import('../run/evaluate.js')> | undefined;
   const load = () => (loading ??= import('../run/evaluate.js'));
-  const attachOptions = { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, onSignalled: () => void load().catch(() => {}) };
+  const attachOptions = { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, prepare: load };
   const result = await withTarget(spec, attachOptions, async (a) => (await load()).evaluate(a, code, formatOptions(options)));
   printResult(result, out, (t) => process.stderr.write(t), options.maxBytes);
   return ExitCode.ok;

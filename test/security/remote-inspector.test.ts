@@ -50,3 +50,37 @@ describe('an inspector on an address beyond loopback is opened only when asked',
     }
   });
 });
+
+describe('a remote target through an SSH-style tunnel', () => {
+  // `ssh -L 9339:127.0.0.1:9229 app-host` forwards a local port to the remote inspector;
+  // a TCP forward in this process stands in for ssh (ssh's own access control is ssh's).
+  it('is reached at the tunnel\'s local address, joined and left open as the user opened it', async () => {
+    const { createServer, connect } = await import('node:net');
+    const target = await startTarget('server.cjs', { nodeArgs: ['--inspect=127.0.0.1:0'] });
+    const port = Number(new URL(/ws:\/\/\S+/.exec(target.stderr())![0]).port);
+    const sockets = new Set<import('node:net').Socket>();
+    const tunnel = createServer((local) => {
+      const remote = connect(port, '127.0.0.1');
+      for (const s of [local, remote]) {
+        sockets.add(s);
+        s.on('error', () => {}).on('close', () => sockets.delete(s));
+      }
+      local.pipe(remote).pipe(local);
+    });
+    await new Promise<void>((resolve) => tunnel.listen(0, '127.0.0.1', resolve));
+    try {
+      const local = (tunnel.address() as import('node:net').AddressInfo).port;
+      const before = await listeningPorts(target.pid);
+      const result = await probing([`127.0.0.1:${local}`, 'eval', 'process.pid']);
+      expect(result.code).toBe(0);
+      expect(result.stdout.trim()).toBe(String(target.pid));
+      expect(result.stderr).toBe('');
+      // probing did not open it, so it does not close it: the inspector (and the tunnel) stay as they were
+      expect(await listeningPorts(target.pid)).toEqual(before);
+      expect(before).toContain(port);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => tunnel.close(resolve));
+    }
+  });
+});
