@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +45,9 @@ describe('extensions cannot exhaust the CLI', () => {
     const run = (args: string[]) => probing([...args, ...ext], { env: { PROBING_HOME: home } });
     expect(JSON.parse((await run([String(target.pid), 'query', 'SELECT length(text) AS n FROM flood.big', '-f', 'json'])).stdout)).toEqual([{ n: 2097152 }]);
     expect((await run(['ext', 'set', 'flood.limits.output_bytes', '1m'])).stdout).toBe('flood.limits.output_bytes = 1 MiB\n');
+    // the settings file is the user's alone, like the repl's history
+    expect(statSync(join(home, 'settings.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(home).mode & 0o777).toBe(0o700);
     const options = (await run(['ext', 'options', 'flood', '--json'])).stdout;
     expect(JSON.parse(options)).toEqual([
       { key: 'limits.message_bytes', value: '64 MiB', default: '64 MiB', help: expect.stringContaining('largest message') },
