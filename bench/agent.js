@@ -73,10 +73,10 @@ async function attachAndEval() {
 /** One connection per query, as a CLI command makes it; the library's own attach and query. */
 export async function sequentialQueries() {
   const [{ attach }, { parseTarget }, { defaultRegistry }, { prepareQuery, runQuery }] = await Promise.all([
-    import('../dist/attach/attach.js'),
-    import('../dist/attach/target-spec.js'),
-    import('../dist/extensions/builtin/index.js'),
-    import('../dist/sql/query.js'),
+    import('../build/attach/attach.js'),
+    import('../build/attach/target-spec.js'),
+    import('../build/extensions/builtin/index.js'),
+    import('../build/sql/query.js'),
   ]);
   const target = await start(['--expose-gc', '--require', AGENT]);
   try {

@@ -3,8 +3,8 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { attach } from '../dist/index.js';
-import { loadExtensions } from '../dist/extensions/loader/load.js';
+import { attach } from '../build/index.js';
+import { loadExtensions } from '../build/extensions/loader/load.js';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { tableFromJSON } from 'apache-arrow';
-import { attach } from '../dist/index.js';
-import { defaultRegistry } from '../dist/extensions/builtin/index.js';
+import { attach } from '../build/index.js';
+import { defaultRegistry } from '../build/extensions/builtin/index.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS_ROWS ?? 3);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

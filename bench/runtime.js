@@ -1,4 +1,4 @@
-// probing/runtime: append throughput against Array.push, and the HTTP sampler's cost
+// probing-node/runtime: append throughput against Array.push, and the HTTP sampler's cost
 // on a node:http server under load on loopback, with and without it in the same run.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ export async function benchRuntime() {
   const append = JSON.parse(spawnSync(process.execPath, [here('targets/append.cjs')], { encoding: 'utf8', cwd: here('..') }).stdout);
   const push = median(append.push);
   const app = median(append.append);
-  console.log('\nprobing/runtime append, 1,000,000 rows of 3 columns, median of 5 rounds');
+  console.log('\nprobing-node/runtime append, 1,000,000 rows of 3 columns, median of 5 rounds');
   console.log(`  Array.prototype.push          ${push.toFixed(1).padStart(7)} ms  (${(1e6 / push / 1000).toFixed(1)} M rows/s)`);
   console.log(`  table.append                  ${app.toFixed(1).padStart(7)} ms  (${(1e6 / app / 1000).toFixed(1)} M rows/s)`);
   console.log(`  ratio append / push           ${(app / push).toFixed(1)}  (append coerces each row to the schema and stamps it)`);

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { attach } from '../dist/index.js';
-import { snapshotCost, takeSnapshot } from '../dist/diagnostics/heap-snapshot.js';
+import { attach } from '../build/index.js';
+import { snapshotCost, takeSnapshot } from '../build/diagnostics/heap-snapshot.js';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const mib = (bytes) => `${(bytes / 1048576).toFixed(0)} MiB`;

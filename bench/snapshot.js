@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { attach } from '../dist/index.js';
-import { takeSnapshot } from '../dist/diagnostics/heap-snapshot.js';
+import { attach } from '../build/index.js';
+import { takeSnapshot } from '../build/diagnostics/heap-snapshot.js';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -31,7 +31,7 @@ export async function benchSnapshot() {
     }
     const size = statSync(file).size;
     const ours = measure(
-      `const { readSnapshot, analyse } = await import('./dist/diagnostics/snapshot-parser.js'); const t = performance.now(); const s = await readSnapshot(process.argv[1]); const read = performance.now() - t; const r = analyse(s); console.log(JSON.stringify({ ms: performance.now() - t, read, rss: process.resourceUsage().maxRSS * 1024, classes: r.classes.length }));`,
+      `const { readSnapshot, analyse } = await import('./build/diagnostics/snapshot-parser.js'); const t = performance.now(); const s = await readSnapshot(process.argv[1]); const read = performance.now() - t; const r = analyse(s); console.log(JSON.stringify({ ms: performance.now() - t, read, rss: process.resourceUsage().maxRSS * 1024, classes: r.classes.length }));`,
       file,
     );
     const naive = measure(

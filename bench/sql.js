@@ -41,8 +41,8 @@ const QUERIES = [
 async function engines() {
   const found = [];
   for (const [name, file, exported] of [
-    ['alasql', '../dist/sql/engines/alasql.js', 'alasqlEngine'],
-    ['duckdb', '../dist/sql/engines/duckdb.js', 'duckdbEngine'],
+    ['alasql', '../build/sql/engines/alasql.js', 'alasqlEngine'],
+    ['duckdb', '../build/sql/engines/duckdb.js', 'duckdbEngine'],
   ]) {
     try {
       const engine = (await import(file))[exported];
@@ -58,8 +58,8 @@ async function engines() {
 /** The rows as a target would send them: toColumns there, tableFromPayload here. */
 async function arrowRows() {
   const { makeRows } = require('./targets/table7.cjs');
-  const { toColumns } = await import('../dist/target/columns.js');
-  const { tableFromPayload } = await import('../dist/tables/from-payload.js');
+  const { toColumns } = await import('../build/target/columns.js');
+  const { tableFromPayload } = await import('../build/tables/from-payload.js');
   let t = performance.now();
   const rows = makeRows(ROWS);
   const made = performance.now() - t;
@@ -128,8 +128,8 @@ async function inProcess() {
 
   if (!available.some((e) => e.name === 'duckdb')) return;
   // DuckDB's load alone: the loader the engine calls, into a bare in-memory database.
-  const { loadDuckDB } = await import('../dist/sql/engines/duckdb-module.js');
-  const { loadTable } = await import('../dist/sql/engines/duckdb-load.js');
+  const { loadDuckDB } = await import('../build/sql/engines/duckdb-module.js');
+  const { loadTable } = await import('../build/sql/engines/duckdb-load.js');
   const duck = await loadDuckDB();
   const load = async (name, t) => {
     const instance = await duck.api.DuckDBInstance.create(':memory:');

@@ -7,6 +7,7 @@ import { debug } from './debug.js';
 import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ExitCode, ProbingError, RemoteError, UsageError } from './errors.js';
+import { packageFile } from './paths.js';
 import { evalCommand, injectCommand, type TargetOptions } from './commands/run.js';
 import { ALL_TARGETS, NO_TARGET, describeCommand, queryCommand, tablesCommand, type QueryOptions } from './commands/query.js';
 import { configCommand, installCommand, type ConfigOptions } from './commands/runtime.js';
@@ -19,7 +20,7 @@ const EXTENSION_HELP = 'load an extension from this file or directory (repeatabl
 
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 

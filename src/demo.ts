@@ -7,9 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { AGENT_PATH } from './commands/launch.js';
 import { request } from 'node:http';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { relative } from 'node:path';
 import { ProbingError, ExitCode } from './errors.js';
+import { PACKAGE_ROOT, packageFile } from './paths.js';
 
 interface DemoOptions {
   keep: boolean;
@@ -24,10 +24,10 @@ interface Step {
   expect?: number;
 }
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = fileURLToPath(new URL('../bin/probing.js', import.meta.url));
-const service = fileURLToPath(new URL('../demo/service.js', import.meta.url));
-const hook = fileURLToPath(new URL('../demo/hooks/route-timer.cjs', import.meta.url));
+const root = PACKAGE_ROOT;
+const bin = packageFile('bin/probing.js');
+const service = packageFile('demo/service.js');
+const hook = packageFile('demo/hooks/route-timer.cjs');
 
 function steps(pid: number): Step[] {
   const p = String(pid);

@@ -1,5 +1,5 @@
 // Append throughput: runtime table.append against Array.prototype.push of the same objects.
-const { table } = require('probing/runtime');
+const { table } = require('probing-node/runtime');
 const N = Number(process.env.N ?? 1_000_000);
 const rows = Array.from({ length: N }, (_, i) => ({ route: i % 2 ? '/login' : '/cart', status: 200, ms: i * 0.01 }));
 const result = { push: [], append: [] };

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 export const MAX_SOCKET_PATH = 103;
 
 /** os.tmpdir() computed from an environment rather than this process's own. */
-function tmpdirOf(env: NodeJS.ProcessEnv): string {
+function tmpdirOf(env: Record<string, string | undefined>): string {
   const dir = env.TMPDIR || env.TMP || env.TEMP || '/tmp';
   return dir.length > 1 && dir.endsWith('/') ? dir.slice(0, -1) : dir;
 }
@@ -23,7 +23,7 @@ function tmpdirOf(env: NodeJS.ProcessEnv): string {
  * of `$XDG_RUNTIME_DIR/probing`, `<tmpdir>/probing-<uid>` and `/tmp/probing-<uid>` whose
  * socket path fits the Unix limit.
  */
-export function socketPath(pid: number, env: NodeJS.ProcessEnv = process.env, uid: number | null = typeof process.getuid === 'function' ? process.getuid() : null): string {
+export function socketPath(pid: number, env: Record<string, string | undefined> = process.env, uid: number | null = typeof process.getuid === 'function' ? process.getuid() : null): string {
   if (process.platform === 'win32') return `\\\\.\\pipe\\probing-${pid}`;
   const own = `probing-${uid ?? 'user'}`;
   const dirs = [env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'probing') : undefined, join(tmpdirOf(env), own), join('/tmp', own)];

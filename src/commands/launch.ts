@@ -5,10 +5,10 @@
  * through. Its processes are then probed through the agent's socket: no signal, no port.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
+import { packageFile } from '../paths.js';
 
-export const AGENT_PATH = fileURLToPath(new URL('../agent/index.cjs', import.meta.url));
+export const AGENT_PATH = packageFile('dist/agent/index.cjs');
 
 /** NODE_OPTIONS with the agent preloaded (quoted: a path may hold spaces). */
 export function withAgent(nodeOptions: string | undefined): string {

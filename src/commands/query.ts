@@ -190,7 +190,7 @@ export async function tablesCommand(target: string | undefined, options: { json?
 }
 
 export async function describeCommand(target: string | undefined, table: string, options: { extension?: string[] }, out: (text: string) => void): Promise<number> {
-  const [{ loadFor }, { catalog }, { findReferences }] = await Promise.all([
+  const [{ loadFor }, { catalog }, { findReferences, loadParserFor }] = await Promise.all([
     import('./ext.js'),
     import('../extensions/builtin/catalog.js'),
     import('../sql/references.js'),
@@ -198,6 +198,7 @@ export async function describeCommand(target: string | undefined, table: string,
   const loaded = await loadFor(options.extension);
   loaded.dispose();
   const registry = loaded.registry;
+  await loadParserFor(table);
   const ref = findReferences(table)[0];
   if (!ref || ref.text !== table.trim()) {
     throw new UsageError('BAD_TABLE_NAME', `"${table}" is not a table name`, { hint: 'write namespace.table, e.g. probing describe process.memory; `probing tables` lists them' });

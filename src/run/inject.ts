@@ -38,7 +38,7 @@ export async function readScript(file: string): Promise<{ path: string; source: 
 export async function inject(attachment: Attachment, file: string, options: InjectOptions): Promise<Formatted> {
   const { path, source } = await readScript(file);
   // A script that uses the runtime gets it: require('probing/runtime') resolves to the copy in the process.
-  if (source.includes('probing/runtime')) await installRuntime(attachment, options.timeoutMs);
+  if (source.includes('probing/runtime') || source.includes('probing-node/runtime')) await installRuntime(attachment, options.timeoutMs);
   const expression = `(${injectScript.toString()})(${JSON.stringify(source)}, ${JSON.stringify(path)}, ${JSON.stringify(dirname(path))})\n${SOURCE_URL}`;
   const { result, exceptionDetails } = await attachment.session
     .send(

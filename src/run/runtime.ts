@@ -5,13 +5,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Attachment } from '../attach/attach.js';
 import { UsageError } from '../errors.js';
 import { injectScript } from '../target/snippets.js';
 import { evaluateValue } from './remote-value.js';
+import { packageFile } from '../paths.js';
 
-export const RUNTIME_FILE = fileURLToPath(new URL('../runtime/index.cjs', import.meta.url));
+export const RUNTIME_FILE = packageFile('dist/runtime/index.cjs');
 const MODULE = `globalThis[Symbol.for('probing.runtime')]?.state?.get('module')`;
 
 export interface RuntimeStatus {

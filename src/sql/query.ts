@@ -8,7 +8,7 @@ import type { Attachment } from '../attach/attach.js';
 import type { ColumnSpec, Constraints, Flags, FunctionSpec, Limits, TableSource, Truncation } from '../extensions/contract.js';
 import type { Registry } from '../extensions/registry.js';
 import { SqlError } from './errors.js';
-import { findReferences, inTablePosition, type TableReference } from './references.js';
+import { findReferences, inTablePosition, loadParserFor, type TableReference } from './references.js';
 import { DEFAULT_MEMORY_LIMIT, type Engine, type EngineName } from './engines/contract.js';
 import type { ResultTable } from './result.js';
 
@@ -107,6 +107,7 @@ export const TAG_COLUMNS: readonly ColumnSpec[] = [
  * columns — every name the query uses. Bad SQL is refused before anything is attached.
  */
 export async function prepareQuery(text: string, registry: Registry, options: PrepareOptions = {}): Promise<PreparedQuery> {
+  await loadParserFor(text);
   const planned = plan(text, registry);
   const resolved = planned.tables.map(({ name, ref }) => ({ name, ref, source: registry.resolve(ref.namespace, ref.name, ref.quoted) }));
   const needsTarget = resolved.some((t) => !t.source.local);

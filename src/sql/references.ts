@@ -8,12 +8,20 @@
  * ``js.`a + `x` + b` `` the backtick after `a + ` would leave `a +` unfinished, so
  * the expression runs on to the last one.
  */
-import { createRequire } from 'node:module';
+import { SqlError } from './errors.js';
 
 // acorn loads only when a query has a backtick expression (js.`…`): most queries need none.
 let acorn: typeof import('acorn') | undefined;
-const parseExpressionAt: typeof import('acorn').parseExpressionAt = (...args) => (acorn ??= createRequire(import.meta.url)('acorn') as typeof import('acorn')).parseExpressionAt(...args);
-import { SqlError } from './errors.js';
+
+/** Loads the JavaScript parser when `sql` may hold a backtick expression; await it before findReferences. */
+export async function loadParserFor(sql: string): Promise<void> {
+  if (sql.includes('`')) acorn ??= await import('acorn');
+}
+
+const parseExpressionAt: typeof import('acorn').parseExpressionAt = (...args) => {
+  if (!acorn) throw new Error('probing: the JavaScript parser was not loaded (loadParserFor)');
+  return acorn.parseExpressionAt(...args);
+};
 
 export interface TableReference {
   /** Offsets of the whole reference in the SQL text. */

@@ -1,11 +1,7 @@
 /**
- * apache-arrow, loaded from its single-file build: the package's regular entry
- * point is ~100 files and took 50–117 ms to import here, the minified esnext bundle
- * 16 ms. Same API; types come from the package as usual.
+ * apache-arrow, in one place. The CLI is bundled (scripts/bundle.mjs): Arrow is
+ * compiled into the chunks that need it, and only commands that make tables load it.
  */
-import { createRequire } from 'node:module';
-import type * as ArrowModule from 'apache-arrow';
+import * as ArrowModule from 'apache-arrow';
 
-const require = createRequire(import.meta.url);
-
-export const Arrow = require('apache-arrow/Arrow.esnext.min') as typeof ArrowModule;
+export const Arrow: typeof ArrowModule = ArrowModule;

@@ -249,10 +249,11 @@ export function injectScript(source: string, filename: string, dirname: string):
   const vm = load('node:vm');
   const Module = load('node:module');
   const resolveRequire = Module.createRequire(filename);
-  // require('probing/runtime') gives the runtime already in the process (probing installs it first).
+  // require('probing-node/runtime') — or 'probing/runtime', as scripts written before the
+  // package's name said — gives the runtime already in the process (probing installs it first).
   const localRequire = Object.assign(
     (id: string) => {
-      if (id === 'probing/runtime') {
+      if (id === 'probing-node/runtime' || id === 'probing/runtime') {
         const runtime = (globalThis as any)[Symbol.for('probing.runtime')]?.state?.get('module');
         if (runtime) return runtime;
       }

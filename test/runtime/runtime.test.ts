@@ -58,7 +58,7 @@ describe('tables written by the target', () => {
     const target = await startTarget('runtime-writer.cjs', { env: { TOTAL: '10', CAPACITY: '100', START: 'later' } });
     await probing([String(target.pid), 'eval', 'globalThis.start()']);
     await waitFor(target, 'globalThis.written === 10');
-    const appended = await probing([String(target.pid), 'eval', `const t = require('probing/runtime'); 1`]);
+    const appended = await probing([String(target.pid), 'eval', `const t = require('probing-node/runtime'); 1`]);
     expect(appended.code).toBe(1); // the eval's require resolves from the target's cwd: use inject for the runtime
     const bad = await probing([String(target.pid), 'eval', `const { table } = globalThis[Symbol.for('probing.runtime')].state.get('module'); const t = table('events'); t.append({ seq: 'not a number', kind: 'c', value: 1 }); t.append({ seq: '11', kind: 7, value: '2.5' }); t.append(null); t.stats()`]);
     expect(bad.stdout).toContain('rejected: 2');
@@ -68,6 +68,16 @@ describe('tables written by the target', () => {
     expect(stats).toEqual({ rejected: 2, last_rejection: 'not an object: object' });
     // the table outlives every CLI session
     expect((await query(target, 'SELECT count(*) AS n FROM js.events'))[0]).toEqual({ n: 11 });
+  });
+
+  it('an injected script gets the runtime as probing-node/runtime, and as probing/runtime (its name before)', async () => {
+    const target = await startTarget('server.cjs');
+    for (const script of ['uses-runtime.cjs', 'uses-runtime-old.cjs']) {
+      const injected = await probing([String(target.pid), 'inject', fileURLToPath(new URL(`../fixtures/scripts/${script}`, import.meta.url))]);
+      expect(injected.stderr, script).toBe('');
+    }
+    expect(await query(target, 'SELECT hello FROM js.new_name')).toEqual([{ hello: 'probing-node/runtime' }]);
+    expect(await query(target, 'SELECT hello FROM js.old_name')).toEqual([{ hello: 'probing/runtime' }]);
   });
 
   it('two copies of the runtime in one process share one ring, and an injected third joins it', async () => {
@@ -85,7 +95,7 @@ describe('tables written by the target', () => {
   ])('works from TypeScript with %s and the function form', async (label, extra) => {
     const source = fileURLToPath(new URL('../fixtures/targets/runtime-decorators.ts', import.meta.url));
     const options: ts.CompilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, strict: true, esModuleInterop: true, skipLibCheck: true, types: ['node'], ...extra };
-    // type-checked as the package's own users would see it: probing/runtime through its exports
+    // type-checked as the package's own users would see it: probing-node/runtime through its exports
     const program = ts.createProgram([source], { ...options, noEmit: true, module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 });
     const problems = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     expect(problems, label).toEqual([]);

@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { findReferences, inTablePosition } from '../../src/sql/references.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { findReferences, inTablePosition, loadParserFor } from '../../src/sql/references.js';
 import { SqlError } from '../../src/sql/errors.js';
+
+beforeAll(() => loadParserFor('`'));
 
 const refs = (sql: string) => findReferences(sql).map((r) => [r.namespace, r.name, r.quoted]);
 

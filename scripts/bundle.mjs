@@ -1,0 +1,80 @@
+// Bundles the CLI with esbuild: src/cli.ts and everything it imports, its JavaScript
+// dependencies included, into dist/cli.js and chunks beside it (dist/chunks/),
+// split along the CLI's dynamic imports so that a command loads only what it uses:
+// --help, --version and eval load no SQL engine and no Arrow. DuckDB stays outside
+// (native code; an optional dependency of the package). The runtime and agent entry
+// points are tsc's (tsconfig.entries.json): they have no dependencies to bundle.
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+rmSync(`${root}dist/chunks`, { recursive: true, force: true });
+
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir: 'dist',
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Whitespace and syntax only: identifiers keep their names, so stack traces in bug
+  // reports stay readable, and functions sent to the target as source (snippets.ts,
+  // realm.ts) reach it as written.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'linked',
+  metafile: true,
+  logLevel: 'warning',
+  external: [
+    // native, installed as an optional dependency
+    '@duckdb/node-api',
+    '@duckdb/node-bindings',
+    // alasql's: React Native and browser paths, and a fetch polyfill Node 20 does not need
+    'react-native',
+    'react-native-fs',
+    'react-native-fetch-blob',
+    'cross-fetch',
+    '../modules/xlsx/xlsx',
+    // ws's optional native speed-ups
+    'bufferutil',
+    'utf-8-validate',
+  ],
+  plugins: [
+    {
+      // chrome-remote-interface reads its 1.2 MB protocol.json only when asked for the
+      // local protocol; probing passes its own (empty) descriptor and never does
+      name: 'no-local-protocol',
+      setup(b) {
+        b.onLoad({ filter: /chrome-remote-interface[\\/]lib[\\/]protocol\.json$/ }, () => ({ contents: '{"domains":[]}', loader: 'json' }));
+      },
+    },
+  ],
+  // CommonJS dependencies (alasql, ws, commander) call require() for Node's built-ins,
+  // and alasql reads __dirname
+  banner: {
+    js: "import { createRequire as __probingCreateRequire } from 'node:module'; import { fileURLToPath as __probingFileURLToPath } from 'node:url'; const require = __probingCreateRequire(import.meta.url); const __probingDirname = __probingFileURLToPath(new URL('.', import.meta.url));",
+  },
+  define: { __dirname: '__probingDirname' },
+});
+
+if (process.argv.includes('--sizes')) {
+  for (const [file, out] of Object.entries(result.metafile.outputs).sort((a, b) => b[1].bytes - a[1].bytes)) {
+    if (file.endsWith('.js')) console.log(`${(out.bytes / 1024).toFixed(0).padStart(6)} KiB  ${file}`);
+  }
+}
+
+if (process.argv.includes('--inputs')) {
+  for (const [file, out] of Object.entries(result.metafile.outputs)) {
+    if (out.bytes < 50_000) continue;
+    const byPackage = new Map();
+    for (const [input, { bytesInOutput }] of Object.entries(out.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? 'src';
+      byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + bytesInOutput);
+    }
+    console.log(file, [...byPackage].sort((a, b) => b[1] - a[1]).map(([p, b]) => `${p} ${(b / 1024).toFixed(0)}K`).join(', '));
+  }
+}
