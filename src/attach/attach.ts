@@ -213,8 +213,22 @@ async function attachWorker(spec: TargetSpec & { worker: string }, options: Atta
  * is detached, the attachment is closed on any way out of probing (src/run/exit-guard).
  */
 export async function attach(spec: TargetSpec, options: AttachOptions): Promise<Attachment> {
-  const attachment = watchExit(await attachAny(spec, options), spec.worker === undefined);
+  // loaded before going in: nothing loads while an inspector we opened listens
   const [{ holdOpen }, { DROP_REALM }] = await Promise.all([import('../run/exit-guard.js'), import('../target/realm.js')]);
+  // Should probing have to leave while going in (Ctrl-C, a lost pipe) — after SIGUSR1,
+  // say, with the inspector not open yet — what is being opened is closed once we are in.
+  let settle!: (attachment: Attachment | undefined) => void;
+  const going = new Promise<Attachment | undefined>((resolve) => (settle = resolve));
+  const forget = holdOpen(async () => (await going)?.detach());
+  let bare: BareAttachment;
+  try {
+    bare = await attachAny(spec, options);
+  } catch (error) {
+    forget();
+    settle(undefined);
+    throw error;
+  }
+  const attachment = watchExit(bare, spec.worker === undefined);
   // the realm our snippets ran in (target/realm.ts) goes with us
   attachment.beforeDetach(() =>
     attachment.session.send('Runtime.evaluate', { expression: `${DROP_REALM}\n${SOURCE_URL}`, silent: true, timeout: 1000 }, { timeoutMs: 1500 }).then(
@@ -223,11 +237,14 @@ export async function attach(spec: TargetSpec, options: AttachOptions): Promise<
     ),
   );
   const detach = attachment.detach.bind(attachment);
-  const release = holdOpen(detach);
+  let detaching: ReturnType<typeof detach> | undefined;
+  const release = holdOpen(() => attachment.detach());
   attachment.detach = () => {
     release();
-    return detach();
+    return (detaching ??= detach());
   };
+  forget();
+  settle(attachment);
   return attachment;
 }
 
@@ -277,6 +294,7 @@ async function attachAny(spec: TargetSpec, options: AttachOptions): Promise<Bare
   if (spec.worker !== undefined) return attachWorker(spec as TargetSpec & { worker: string }, options);
   // the agent's socket first: no signal, no port
   if (spec.kind === 'pid') {
+    log('looking for an agent');
     const viaAgent = await attachAgent(spec.pid, options);
     if (viaAgent) return viaAgent;
   }

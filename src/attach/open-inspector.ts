@@ -217,6 +217,7 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
   refuseSigusr1(facts, config);
   refuseRemote(facts, config);
   await refuseClusterPrimary(facts);
+  log('not open; checked');
 
   const locked = config.port === 0 ? undefined : await acquirePortLock(facts, config, options.lockWaitMs ?? 15_000);
   if (locked && !isPortLock(locked)) {
@@ -228,6 +229,7 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
     if (config.port !== 0 && (await isListening(config.host, config.port))) {
       throw await portInUse(facts, config);
     }
+    log('port lock held');
     const freshListeners = await listenerWatch(pid);
     await Promise.all([options.beforeSignal?.(), preloadHttp()]);
     log('SIGUSR1 →', pid);

@@ -62,8 +62,8 @@ function fault(name: string, fixture: string, options: StartOptions, run: (targe
 }
 
 /** Starts the CLI with stdin and stdout as pipes, to signal it or close its output. */
-function startCli(args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+function startCli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -142,6 +142,26 @@ describe('every way out of a command closes the inspector it opened', () => {
     expect((await listeningPorts(target.pid)).length).toBe(before.length + 1);
     const next = await probing([String(target.pid), 'eval', '1']);
     expect(next.stdout.trim()).toBe('1');
+  });
+
+  // Between SIGUSR1 and being in, the inspector is opening and nothing of ours is in the
+  // target yet: leaving then must still close it (it once stayed open, unmarked, and the
+  // next command joined it and left it open for good).
+  fault('the reader of stderr goes away right after SIGUSR1 (DEBUG output | head)', 'server.cjs', {}, async (target) => {
+    const cli = startCli([String(target.pid), 'eval', '1+1'], { DEBUG: 'probing:attach' });
+    // at once, in the same turn: the inspector opens within milliseconds
+    cli.child.stderr!.on('data', () => cli.stderr().includes('SIGUSR1 →') && cli.child.stderr!.destroy());
+    const { signal } = await cli.exited;
+    expect(signal).toBe(null);
+  });
+
+  fault('SIGINT right after SIGUSR1, before the inspector is open', 'server.cjs', {}, async (target) => {
+    const cli = startCli([String(target.pid), 'eval', '1+1'], { DEBUG: 'probing:attach' });
+    let sent = false;
+    cli.child.stderr!.on('data', () => !sent && cli.stderr().includes('SIGUSR1 →') && (sent = cli.child.kill('SIGINT')));
+    const { code, signal } = await cli.exited;
+    expect(signal).toBe(null);
+    expect([0, 130]).toContain(code);
   });
 
   fault('the reader of stdout goes away (| head -1)', 'server.cjs', {}, async (target) => {
