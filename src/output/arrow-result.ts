@@ -6,11 +6,10 @@
  * Date(day), JSON → Utf8 tagged with the canonical `arrow.json` extension type.
  */
 import type { Data, DataType, Table, Vector } from 'apache-arrow';
-import { Arrow } from '../tables/arrow.js';
+import { Bool, DateDay, Decimal, Field, Float64, Int32, Int64, Null, RecordBatch, Schema, Struct, Table as TableClass, TimestampMillisecond, Utf8, makeData, makeVector, vectorFromArray } from 'apache-arrow';
 import { valueAt, type ResultColumn, type ResultTable } from '../sql/result.js';
 import { utf8Vector } from '../tables/from-payload.js';
 
-const { Bool, DateDay, Decimal, Field, Float64, Int32, Int64, Null, RecordBatch, Schema, Struct, Table: TableClass, TimestampMillisecond, Utf8, makeData, makeVector, vectorFromArray } = Arrow;
 
 /** Exact integers as Decimal128: 16 bytes per value, little-endian two's complement. */
 function decimalVector(values: Array<bigint | null>, precision: number, scale: number): Vector {

@@ -5,9 +5,8 @@
  */
 import type { DataType, Table, Vector } from 'apache-arrow';
 import type { ColumnPayload, TablePayload } from '../target/columns.js';
-import { Arrow } from './arrow.js';
+import { Bool, Dictionary, Field, Float64, Int32, Int64, makeData, makeVector, Null, RecordBatch, Schema, Struct, Table as TableClass, TimestampMillisecond, Utf8, vectorFromArray } from 'apache-arrow';
 
-const { Bool, Dictionary, Field, Float64, Int32, Int64, makeData, makeVector, Null, RecordBatch, Schema, Struct, Table: TableClass, TimestampMillisecond, Utf8, vectorFromArray } = Arrow;
 
 /** Field metadata key: the kind of value a column holds, where Arrow's type alone does not say (json). */
 export const KIND_KEY = 'probing.kind';

@@ -4,7 +4,7 @@
  * undefined (alasql's outer-join gaps) NULL.
  */
 import type { Table, Vector } from 'apache-arrow';
-import { Arrow } from './arrow.js';
+import { Bool, Float64, Int32, Int64, Null, TimestampMillisecond, Utf8, vectorFromArray } from 'apache-arrow';
 import type { ColumnKind } from '../target/columns.js';
 import { tableOf } from './from-payload.js';
 
@@ -33,7 +33,6 @@ export function kindOfValues(values: readonly unknown[]): ColumnKind {
 }
 
 function vector(values: unknown[], kind: ColumnKind): Vector {
-  const { Bool, Float64, Int32, Int64, Null, TimestampMillisecond, Utf8, vectorFromArray } = Arrow;
   const clean = values.map((v) => (v === undefined ? null : v));
   switch (kind) {
     case 'int':

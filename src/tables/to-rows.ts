@@ -5,9 +5,8 @@
  * objects again (so that `payload->user->id` works).
  */
 import type { DataType as DataTypeClass, Table, Vector } from 'apache-arrow';
-import { Arrow } from './arrow.js';
+import { DataType } from 'apache-arrow';
 
-const { DataType } = Arrow;
 import { KIND_KEY } from './from-payload.js';
 
 function values(vector: Vector, kind: string | undefined): unknown[] {
