@@ -1,8 +1,8 @@
 // Bundles the CLI with esbuild: src/cli.ts and everything it imports, its JavaScript
 // dependencies included, into dist/cli.js and chunks beside it (dist/chunks/),
 // split along the CLI's dynamic imports so that a command loads only what it uses:
-// --help, --version and eval load no SQL engine and no Arrow. DuckDB stays outside
-// (native code; an optional dependency of the package). The runtime and agent entry
+// --help, --version and eval load no SQL engine and no Arrow. DuckDB's native module
+// stays outside (an optional dependency of the package). The runtime and agent entry
 // points are tsc's (tsconfig.entries.json): they have no dependencies to bundle.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
@@ -30,8 +30,8 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
   external: [
-    // native, installed as an optional dependency
-    '@duckdb/node-api',
+    // native, installed as an optional dependency (@duckdb/node-api, the JavaScript
+    // over it, is bundled: see src/sql/engines/duckdb-module.ts)
     '@duckdb/node-bindings',
     // alasql's: React Native and browser paths, and a fetch polyfill Node 20 does not need
     'react-native',

@@ -60,7 +60,7 @@ describe('the packed package, installed from its tarball alone', () => {
     expect(files.filter((f) => f.startsWith('src/') || f.startsWith('build/') || f.startsWith('test/') || f.startsWith('scripts/'))).toEqual([]);
     const manifest = JSON.parse(readFileSync(join(dir, 'node_modules', 'probing-node', 'package.json'), 'utf8')) as { dependencies?: object; optionalDependencies?: object };
     expect(manifest.dependencies ?? {}).toEqual({});
-    expect(Object.keys(manifest.optionalDependencies ?? {})).toEqual(['@duckdb/node-api']);
+    expect(Object.keys(manifest.optionalDependencies ?? {})).toEqual(['@duckdb/node-bindings']);
   });
 
   it('installs one package (and DuckDB, optional), no react-native, small', () => {
@@ -85,7 +85,7 @@ describe('the packed package, installed from its tarball alone', () => {
     const target = await startTarget('server.cjs');
     const query = cli(String(target.pid), 'query', 'SELECT pid FROM process.info', '-f', 'json');
     // without DuckDB (not in npm's cache, so skipped offline) the answer comes from alasql, and it says so
-    expect(query.stderr).toMatch(/^(probing: SQL engine: alasql, because DuckDB cannot load here \(Cannot find module '@duckdb\/node-api'\)[^\n]*\n)?$/);
+    expect(query.stderr).toMatch(/^(probing: SQL engine: alasql, because DuckDB cannot load here \(@duckdb\/node-bindings is not installed\)[^\n]*\n)?$/);
     expect(JSON.parse(query.stdout)).toEqual([{ pid: target.pid }]);
     const engine = cli(String(target.pid), 'query', 'SELECT count(*) AS n FROM process.memory WHERE rss > 0', '-f', 'json');
     expect(JSON.parse(engine.stdout)).toEqual([{ n: 1 }]);

@@ -155,7 +155,7 @@ describe('the alasql fallback', () => {
       env: { PROBING_TEST_DUCKDB_MODULE: '@duckdb/node-bindings-linux-x64/duckdb.node' },
     });
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/^probing: SQL engine: alasql, because DuckDB cannot load here \(Cannot find module .*\)/);
+    expect(result.stderr).toMatch(/^probing: SQL engine: alasql, because DuckDB cannot load here \(@duckdb\/node-bindings-linux-x64\/duckdb.node is not installed\)/);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(JSON.parse(result.stdout)).toEqual([
       { user: 'ada', n: 2 },

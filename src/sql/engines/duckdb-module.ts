@@ -1,11 +1,11 @@
 /**
- * Loads DuckDB's Node.js module (an optional dependency: it ships prebuilt
- * binaries for Linux x64/arm64 glibc, macOS and Windows x64, and none for musl).
- * Through require: the package is CommonJS, and loading it is mostly loading the
- * shared library (~100–240 ms), so only queries that need an engine do it.
+ * Loads DuckDB. Its native part, @duckdb/node-bindings (an optional dependency: it
+ * ships prebuilt binaries for Linux x64/arm64 glibc, macOS and Windows x64, and none
+ * for musl), is loaded from node_modules; @duckdb/node-api, the JavaScript API over
+ * it, is compiled into the bundle: as a package it is ~120 CommonJS files, and
+ * reading and compiling them took longer than loading the shared library. Only
+ * queries that need an engine load either.
  */
-import { createRequire } from 'node:module';
-
 export interface DuckDB {
   api: typeof import('@duckdb/node-api');
   bindings: typeof import('@duckdb/node-bindings');
@@ -17,11 +17,11 @@ export function loadDuckDB(): Promise<DuckDB> {
   loaded ??= (async () => {
     // A test makes the module unloadable this way, to check the fallback to alasql.
     if (process.env.PROBING_TEST_DUCKDB_MODULE) throw new Error(`Cannot find module '${process.env.PROBING_TEST_DUCKDB_MODULE}'`);
-    const require = createRequire(import.meta.url);
-    const api = require('@duckdb/node-api') as DuckDB['api'];
-    // the low-level bindings, for copying column bytes into data chunks: node-api's own copy
-    const bindings = createRequire(require.resolve('@duckdb/node-api'))('@duckdb/node-bindings') as DuckDB['bindings'];
-    return { api, bindings };
+    // the low-level bindings too, for copying column bytes into data chunks: the same module node-api uses
+    const [api, bindings] = await Promise.all([import('@duckdb/node-api'), import('@duckdb/node-bindings')]);
+    // CommonJS modules: their exports are the namespace's default
+    const exportsOf = (m: object) => ((m as { default?: unknown }).default ?? m) as never;
+    return { api: exportsOf(api), bindings: exportsOf(bindings) };
   })();
   return loaded;
 }

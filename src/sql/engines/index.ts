@@ -13,10 +13,11 @@ export async function loadEngine(preferred?: EngineName): Promise<{ engine: Engi
   try {
     await loadDuckDB();
   } catch (error) {
-    const why = errorMessage(error).split('\n')[0]!;
+    const missing = /Cannot find (?:module|package) '(@duckdb\/[^']+)'/.exec(errorMessage(error))?.[1];
+    const why = missing ? `${missing} is not installed` : errorMessage(error).split('\n')[0]!;
     if (preferred === 'duckdb') {
       throw new UsageError('ENGINE_UNAVAILABLE', `DuckDB cannot load on this machine: ${why}`, {
-        hint: `@duckdb/node-api ships prebuilt binaries for Linux x64/arm64 (glibc and musl), macOS x64/arm64 and Windows x64/arm64 — reinstall it (npm install) if it is missing; elsewhere run with --engine alasql`,
+        hint: `@duckdb/node-bindings (an optional dependency) ships prebuilt binaries for Linux x64/arm64 (glibc and musl), macOS x64/arm64 and Windows x64/arm64 — reinstall it (npm install) if it is missing; elsewhere run with --engine alasql`,
       });
     }
     return { engine: (await import('./alasql.js')).alasqlEngine, notice: `SQL engine: alasql, because DuckDB cannot load here (${why}); run with --engine alasql to choose it without this notice` };
