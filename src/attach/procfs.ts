@@ -76,19 +76,39 @@ export async function readEnvironVariable(pid: number, name: string): Promise<st
  * carry NODE_UNIQUE_ID in their environment). Undefined where we cannot read them.
  */
 export async function clusterWorkers(pid: number): Promise<number[] | undefined> {
-  const pids = await listPids();
-  if (pids.length === 0) return undefined;
+  const children = (await childrenOf(pid)) ?? (await childrenByScan(pid));
+  if (children === undefined) return undefined;
   const workers: number[] = [];
   await Promise.all(
-    pids.map(async (child) => {
-      const stat = await readFile(`/proc/${child}/stat`, 'utf8').catch(() => '');
-      // ppid is the second field after the command, which is in parentheses and may hold spaces
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== pid) return;
+    children.map(async (child) => {
       if ((await readEnvironVariable(child, 'NODE_UNIQUE_ID')) !== undefined) workers.push(child);
     }),
   );
   return workers.sort((a, b) => a - b);
+}
+
+/** The process's children from /proc/<pid>/task/<tid>/children (a few files); undefined where the kernel has none. */
+async function childrenOf(pid: number): Promise<number[] | undefined> {
+  const tasks = await readdir(`/proc/${pid}/task`).catch(() => undefined);
+  if (!tasks) return undefined;
+  const lists = await Promise.all(tasks.map((tid) => readFile(`/proc/${pid}/task/${tid}/children`, 'utf8').catch(() => undefined)));
+  if (lists.some((l) => l === undefined)) return undefined;
+  return lists.flatMap((l) => l!.split(' ').filter(Boolean).map(Number));
+}
+
+/** The same by reading every process's parent: one file per process on the host. */
+async function childrenByScan(pid: number): Promise<number[] | undefined> {
+  const pids = await listPids();
+  if (pids.length === 0) return undefined;
+  const children: number[] = [];
+  await Promise.all(
+    pids.map(async (child) => {
+      const stat = await readFile(`/proc/${child}/stat`, 'utf8').catch(() => '');
+      // ppid is the second field after the command, which is in parentheses and may hold spaces
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(child);
+    }),
+  );
+  return children;
 }
 
 export async function listPids(): Promise<number[]> {
