@@ -189,6 +189,8 @@ Examples:
     .addOption(new Option('--concurrency <n>', 'several targets: how many to probe at once').default(8).argParser(count(1, 64)))
     .addOption(new Option('--engine <engine>', 'the SQL engine: duckdb, or alasql (pure JavaScript; refuses what it would answer wrong)').choices(['duckdb', 'alasql']))
     .addOption(new Option('--memory-limit <size>', 'memory the SQL engine may use (DuckDB), e.g. 512MB, 4GB').default('1GB').argParser(memorySize))
+    .addOption(new Option('--every <duration>', 'stay attached and answer again at this interval (500ms, 2s): a table redraws on a terminal; ndjson and csv append rows with _ts').argParser(duration))
+    .addOption(new Option('--count <n>', 'with --every: stop after this many frames').argParser(count(1, 1_000_000)))
     .option('--extension <path>', EXTENSION_HELP, collect, [])
     .addHelpText('after', `
 Tables (probing tables lists them all, probing describe <table> explains one):
@@ -387,7 +389,7 @@ async function demoCommand(options: { keep?: boolean }, out: (text: string) => v
 
 /** Moves a leading target behind its command: `probing 4242 eval x` → `probing eval 4242 x`. */
 /** Options of query that take a value (the word after them is not a positional argument). */
-const VALUED = new Set(['-f', '--format', '-o', '--output', '--max-rows', '--max-bytes', '--concurrency', '--engine', '--memory-limit', '--timeout', '--attach-timeout', '--extension']);
+const VALUED = new Set(['-f', '--format', '-o', '--output', '--max-rows', '--max-bytes', '--concurrency', '--engine', '--memory-limit', '--timeout', '--attach-timeout', '--extension', '--every', '--count']);
 
 function positionals(args: readonly string[]): string[] {
   const out: string[] = [];

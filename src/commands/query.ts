@@ -22,6 +22,10 @@ export interface QueryOptions {
   engine?: 'duckdb' | 'alasql';
   /** DuckDB's memory limit, e.g. 1GB. */
   memoryLimit?: string;
+  /** --every: collect and answer again at this interval (ms), over one attachment. */
+  every?: number;
+  /** --count: with --every, stop after this many frames. */
+  count?: number;
 }
 
 /** The target word that --all turns into. */
@@ -41,8 +45,13 @@ function runOptions(options: QueryOptions) {
 export async function queryCommand(target: string, sql: string, options: QueryOptions, out: (text: string) => void, err: (text: string) => void): Promise<number> {
   const { isTargetList } = await import('../attach/target-list.js');
   if (options.match !== undefined && target !== ALL_TARGETS) throw new UsageError('MATCH_WITHOUT_ALL', '--match chooses among the processes of --all', { hint: `probing --all query "…" --match ${JSON.stringify(options.match)}` });
+  const { checkEvery } = await import('./every.js');
+  checkEvery(options);
   if (target !== NO_TARGET && (target === ALL_TARGETS || isTargetList(target))) return queryManyCommand(target, sql, options, out, err);
   const spec = target === NO_TARGET ? undefined : parseTarget(target);
+  if (options.every !== undefined && !spec) {
+    throw new UsageError('EVERY_WITHOUT_TARGET', '--every watches a process: name one', { hint: `probing <pid> query "${sql}" --every 1s` });
+  }
   if (options.format === 'arrow' && !options.output && process.stdout.isTTY) {
     throw new UsageError('BINARY_TO_TERMINAL', 'the arrow format is binary and stdout is a terminal', { hint: 'write it to a file with -o results.arrow, or pipe it' });
   }
@@ -79,6 +88,12 @@ async function runQueryCommand(
       throw new UsageError('NO_TARGET', `${table} is read from a process: name one`, { hint: `probing <pid> query "${sql}" (probing list shows them)` });
     }
     await print(await runQuery(undefined, prepared, limits, flags, runOptions(options)), options, out, err);
+    return ExitCode.ok;
+  }
+  if (options.every !== undefined) {
+    const { queryEvery } = await import('./every.js');
+    const { leftOpen } = await queryEvery(spec, sql, prepared, { ...options, every: options.every }, { withTarget, collectTables, answer }, out, err);
+    if (leftOpen) err(`probing: note: ${leftOpen}\n`);
     return ExitCode.ok;
   }
   // Arrow is loaded before the target opens its inspector (AttachOptions.prepare).
@@ -139,12 +154,14 @@ async function queryManyCommand(target: string, sql: string, options: QueryOptio
     if (prepared.notice) err(`probing: ${prepared.notice}\n`);
     const limits = { maxRows: options.maxRows, maxBytes: options.maxBytes, timeoutMs: options.timeout };
     const flags = { showSecrets: options.showSecrets === true };
+    const tags = (attachment: import('../attach/attach.js').Attachment, t: (typeof targets)[number]) => ({
+      _target: t.label,
+      _pid: attachment.target.pid,
+      _host: t.spec.kind === 'pid' ? hostname() : t.spec.kind === 'address' ? t.spec.host : new URL(t.spec.url).hostname,
+    });
+    if (options.every !== undefined) return await watchMany(targets, sql, prepared, { ...options, every: options.every }, { limits, flags, tags, collectTables, answer }, out, err);
     const outcomes = await forEachTarget(targets, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, concurrency: options.concurrency ?? 8 }, (attachment, t) =>
-      collectTables(attachment, prepared, limits, flags, {
-        _target: t.label,
-        _pid: attachment.target.pid,
-        _host: t.spec.kind === 'pid' ? hostname() : t.spec.kind === 'address' ? t.spec.host : new URL(t.spec.url).hostname,
-      }),
+      collectTables(attachment, prepared, limits, flags, tags(attachment, t)),
     );
     const failed = outcomes.filter((o) => o.error);
     for (const f of failed) err(`probing: target ${f.target.label} failed: ${f.error!.message}\n`);
@@ -166,6 +183,60 @@ async function queryManyCommand(target: string, sql: string, options: QueryOptio
   } finally {
     loaded.dispose();
   }
+}
+
+/**
+ * --every over many targets: each attached once, for all the frames; a frame is the
+ * query over the union of what every target still attached gave. A target that fails
+ * is named at once and dropped (the others go on; exit status 7 at the end), unless
+ * --strict, which ends the watch.
+ */
+async function watchMany(
+  targets: readonly import('../attach/target-list.js').LabelledTarget[],
+  sql: string,
+  prepared: import('../sql/query.js').PreparedQuery,
+  options: QueryOptions & { every: number },
+  deps: {
+    limits: { maxRows: number; maxBytes: number; timeoutMs: number };
+    flags: { showSecrets: boolean };
+    tags: (attachment: import('../attach/attach.js').Attachment, t: import('../attach/target-list.js').LabelledTarget) => { _target: string; _pid: number; _host: string };
+  } & Pick<typeof import('../sql/query.js'), 'collectTables' | 'answer'>,
+  out: (text: string) => void,
+  err: (text: string) => void,
+): Promise<number> {
+  const [{ holdEach }, { watchFrames }, { ProbingError }] = await Promise.all([import('../run/fan-out.js'), import('./every.js'), import('../errors.js')]);
+  const failures = await holdEach(
+    targets,
+    {
+      timeoutMs: options.timeout,
+      attachTimeoutMs: options.attachTimeout,
+      concurrency: options.concurrency ?? 8,
+      onFailure: (t, error) => err(`probing: target ${t.label} failed: ${error.message}\n`),
+    },
+    async (held, drop, signal) => {
+      const frame = async () => {
+        const tables = await Promise.all(
+          [...held].map(async (h) => {
+            try {
+              return await deps.collectTables(h.attachment, prepared, deps.limits, deps.flags, deps.tags(h.attachment, h.target));
+            } catch (error) {
+              await drop(h, error as Error);
+              if (options.strict) throw new ProbingError('TARGETS_FAILED', `target ${h.target.label} failed (--strict)`, { hint: 'the reason is above' });
+              return undefined;
+            }
+          }),
+        );
+        if (held.length === 0) throw new ProbingError('TARGETS_FAILED', `every target failed`, { hint: 'the reasons are listed above' });
+        return deps.answer(prepared, tables.filter((t) => t !== undefined), { timeoutMs: options.timeout, ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}) });
+      };
+      if (held.length === 0) throw new ProbingError('TARGETS_FAILED', `none of the ${targets.length} targets could be reached`, { hint: 'the reasons are listed above' });
+      if (options.strict && held.length < targets.length) throw new ProbingError('TARGETS_FAILED', `${targets.length - held.length} of ${targets.length} targets failed (--strict)`, { hint: 'the reasons are listed above' });
+      await watchFrames(sql, options, frame, signal, out, err);
+    },
+  );
+  // (a target that failed was named already; what is left open in one that has gone does not matter)
+  for (const o of failures) if (o.leftOpen && !failures.some((f) => f.error && f.target === o.target)) err(`probing: note: target ${o.target.label}: ${o.leftOpen}\n`);
+  return failures.some((o) => o.error) ? ExitCode.partial : ExitCode.ok;
 }
 
 export async function tablesCommand(target: string | undefined, options: { json?: boolean; extension?: string[] }, out: (text: string) => void): Promise<number> {

@@ -57,3 +57,68 @@ export async function forEachTarget<T>(
   }
   return outcomes;
 }
+
+export interface Held {
+  target: LabelledTarget;
+  attachment: Attachment;
+}
+
+/**
+ * Attaches to every target (a bounded number at a time) and keeps them attached for
+ * `work`, which gets those that could be reached and a signal that aborts on Ctrl-C
+ * (SIGTERM, SIGHUP); `work` may drop one (it failed) by calling `drop`. Every
+ * attachment is detached at the end, whatever happened. Returns the targets that
+ * could not be reached or were dropped, with why.
+ */
+export async function holdEach(
+  targets: readonly LabelledTarget[],
+  options: AttachOptions & { concurrency: number; onFailure?: (target: LabelledTarget, error: Error) => void },
+  work: (held: Held[], drop: (held: Held, error: Error) => Promise<void>, signal: AbortSignal) => Promise<void>,
+): Promise<Array<TargetOutcome<never>>> {
+  const controller = new AbortController();
+  let interruptedBy: NodeJS.Signals | undefined;
+  const stopListening = onInterrupt((signal) => {
+    interruptedBy = signal;
+    controller.abort(signal);
+  });
+  const failed: Array<TargetOutcome<never>> = [];
+  const held: Held[] = [];
+  const detached: Array<TargetOutcome<never>> = [];
+  const detach = async (h: Held) => {
+    const result = await h.attachment.detach().catch(() => undefined);
+    if (result?.leftOpen) detached.push({ target: h.target, pid: h.attachment.target.pid, leftOpen: result.leftOpen });
+  };
+  try {
+    let next = 0;
+    const attacher = async () => {
+      for (let i = next++; i < targets.length && !interruptedBy; i = next++) {
+        const target = targets[i]!;
+        try {
+          const { onFailure: _, ...attachOptions } = options;
+          held.push({ target, attachment: await attach(target.spec, { ...attachOptions, moveOffSharedPort: true }) });
+        } catch (error) {
+          failed.push({ target, error: error as Error });
+          options.onFailure?.(target, error as Error);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(options.concurrency, targets.length) }, attacher));
+    if (!interruptedBy) {
+      await work(held, async (h, error) => {
+        if (!held.includes(h)) return;
+        held.splice(held.indexOf(h), 1);
+        failed.push({ target: h.target, pid: h.attachment.target.pid, error });
+        options.onFailure?.(h.target, error);
+        await detach(h);
+      }, controller.signal);
+    }
+  } finally {
+    await Promise.all(held.map(detach));
+    stopListening();
+  }
+  if (interruptedBy) {
+    const left = detached.map((o) => `${o.target.label}: ${o.leftOpen}`);
+    throw new InterruptedError('INTERRUPTED', `interrupted by ${interruptedBy}; ${left.length === 0 ? 'every target was left as it was found' : left.join('; ')}`);
+  }
+  return [...failed, ...detached];
+}
