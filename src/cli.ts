@@ -12,7 +12,7 @@ import { evalCommand, injectCommand, type TargetOptions } from './commands/run.j
 import { ALL_TARGETS, NO_TARGET, describeCommand, queryCommand, tablesCommand, type QueryOptions } from './commands/query.js';
 import { configCommand, installCommand, type ConfigOptions } from './commands/runtime.js';
 
-const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'backtrace', 'profile', 'heap', 'repl', 'agent'];
+const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'inspect', 'backtrace', 'profile', 'heap', 'repl', 'agent'];
 const HOST_COMMANDS = ['list', 'demo', 'launch', 'help', 'tables', 'describe', 'ext'];
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -232,6 +232,10 @@ Examples:
     .option('--extension <path>', EXTENSION_HELP, collect, [])
     .addHelpText('after', '\nExample:\n  $ probing 4242 repl\n  sql> SELECT * FROM process.memory;\n  sql> .js\n  js> app.sessions.size')
     .action((target: string, options: { timeout: number; attachTimeout: number; extension?: string[] }) => run(import('./commands/repl.js').then((m) => m.replCommand(target, options, out, err))));
+
+  attachCommand(program, 'inspect', '', 'open (or join) the inspector for Chrome DevTools until Ctrl-C, then close it if probing opened it')
+    .addHelpText('after', '\nExamples:\n  $ probing 4242 inspect          # prints the devtools:// URL; Ctrl-C closes the inspector again')
+    .action((target: string, options: { timeout: number; attachTimeout: number }) => run(import('./commands/inspect.js').then((m) => m.inspectCommand(target, options, out))));
 
   attachCommand(program, 'backtrace', '', 'the JavaScript stack of the main thread now (or: idle, and what keeps it alive)')
     .option('--json', 'print JSON')
