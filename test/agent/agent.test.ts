@@ -168,28 +168,37 @@ describe('sockets that must not be used, and stale ones', () => {
   });
 
   it.skipIf(process.platform === 'win32')('removes the socket a killed process left, whether its pid is gone or reused by a process without the agent', async () => {
-    const { rename } = await import('node:fs/promises');
-    const killed = await startTarget('data.cjs', { nodeArgs: ['--require', agent] });
-    const stale = await socketOf(killed.pid);
+    const { mkdtemp, rename, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    // The targets and the CLI share a TMPDIR of this test's, so its sockets are in a directory
+    // of its own: in /tmp/probing-<uid>, any probing list run meanwhile (other files', the
+    // bench's) sweeps a stale socket away before this test looks at it.
+    const base = await mkdtemp(join(tmpdir(), 'probing-agent-stale-'));
+    const env = { TMPDIR: base, XDG_RUNTIME_DIR: '' };
+    const killed = await startTarget('data.cjs', { nodeArgs: ['--require', agent], env });
+    const stale = await socketOf(killed.pid, env);
+    expect(stale.startsWith(base)).toBe(true);
     killed.child.kill('SIGKILL');
     await new Promise((resolve) => killed.child.once('exit', resolve));
     // SIGKILL runs no exit listener: the socket stays, and nothing listens on it
     expect(existsSync(stale)).toBe(true);
     // a live process without the agent, given that stale socket as if it had reused the pid
-    const plain = await startTarget('data.cjs');
-    await rename(stale, socketPath(plain.pid));
-    const listed = await probing(['list', '--json']);
+    const plain = await startTarget('data.cjs', { env });
+    await rename(stale, socketPath(plain.pid, env));
+    const listed = await probing(['list', '--json'], { env });
     const row = (JSON.parse(listed.stdout) as Array<{ pid: number; way: string }>).find((r) => r.pid === plain.pid);
     expect(row?.way).toBe('signal');
-    expect(existsSync(socketPath(plain.pid))).toBe(false);
+    expect(existsSync(socketPath(plain.pid, env))).toBe(false);
     // and the dead pid's own stale socket goes with probing list too
-    const again = await startTarget('data.cjs', { nodeArgs: ['--require', agent] });
-    const left = await socketOf(again.pid);
+    const again = await startTarget('data.cjs', { nodeArgs: ['--require', agent], env });
+    const left = await socketOf(again.pid, env);
     again.child.kill('SIGKILL');
     await new Promise((resolve) => again.child.once('exit', resolve));
     expect(existsSync(left)).toBe(true);
-    await probing(['list']);
+    await probing(['list'], { env });
     expect(existsSync(left)).toBe(false);
+    await rm(base, { recursive: true, force: true });
   });
 });
 

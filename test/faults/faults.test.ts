@@ -40,7 +40,7 @@ function fault(name: string, fixture: string, options: StartOptions, run: (targe
       const restored = await eventually(async () => same(await listeningPorts(target.pid), before));
       if (!target.alive()) tally.deaths++;
       else if (!restored) tally.leftOpen++;
-      expect(target.alive()).toBe(true);
+      expect(target.alive(), `pid ${target.pid} ended (${target.child.exitCode ?? target.child.signalCode}); its stderr:\n${target.stderr()}`).toBe(true);
       expect(await listeningPorts(target.pid)).toEqual(before);
       if (target.port !== undefined) expect((await httpGet(target.port)).status).toBe(200);
       ok = true;
