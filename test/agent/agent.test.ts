@@ -5,24 +5,28 @@ import { afterEach, describe, expect, it } from 'vitest';
 // the agent is CommonJS (.cts): its compiled form, as targets load it
 import { socketPath } from '../../dist/agent/paths.cjs';
 import { agentSocketPath } from '../../src/attach/agent-path.js';
-import { listeningPorts, probing, startTarget } from '../helpers/targets.js';
+import { START_LIMIT_MS, cliLimitMs, eventually } from '../helpers/limits.js';
+import { bin, cliEnv, listeningPorts, probing, sharedPort, startTarget } from '../helpers/targets.js';
 
 const agent = fileURLToPath(new URL('../../dist/agent/index.cjs', import.meta.url));
 
-/** Holds 127.0.0.1:9229, the port SIGUSR1 would open, so that only the agent can get in. */
-async function holdInspectorPort(): Promise<Server | undefined> {
+/**
+ * Holds 127.0.0.1:sharedPort, the port SIGUSR1 would open a `sharedPort: true` target's
+ * inspector on (as it would 9229 for a process started without flags), so that only the
+ * agent can get in. Throws if something else holds it: the test would prove nothing.
+ */
+async function holdInspectorPort(): Promise<Server> {
   const server = createServer();
-  return new Promise((resolve) => {
-    server.once('error', () => resolve(undefined));
-    server.listen(9229, '127.0.0.1', () => resolve(server));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(sharedPort, '127.0.0.1', () => resolve(server));
   });
 }
 
 /** The agent's socket appears a few ms after the preload ran, possibly after the target's ready line. */
 async function socketOf(pid: number, env: NodeJS.ProcessEnv = process.env, uid?: number): Promise<string> {
   const path = socketPath(pid, env, uid);
-  const deadline = Date.now() + 10_000;
-  while (!existsSync(path) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  await eventually(() => existsSync(path));
   return path;
 }
 
@@ -33,8 +37,8 @@ afterEach(() => {
 });
 
 describe('the probing agent: in over a Unix socket, no signal and no port', () => {
-  it('answers eval and query while another process holds 127.0.0.1:9229, and the target never listens on a new port', async () => {
-    const target = await startTarget('data.cjs', { nodeArgs: ['--require', agent] });
+  it('answers eval and query while another process holds the port SIGUSR1 would open, and the target never listens on a new port', async () => {
+    const target = await startTarget('data.cjs', { nodeArgs: ['--require', agent], sharedPort: true });
     held = await holdInspectorPort();
     const before = await listeningPorts(target.pid);
     const evaluated = await probing([String(target.pid), 'eval', 'app.sessions.length']);
@@ -49,9 +53,8 @@ describe('the probing agent: in over a Unix socket, no signal and no port', () =
   });
 
   it('answers backtrace and a query from a target spinning in a tight loop', async () => {
+    // spinning from its ready line on
     const target = await startTarget('spin.cjs', { nodeArgs: ['--require', agent] });
-    // the loop starts 50 ms after the ready line
-    await new Promise((resolve) => setTimeout(resolve, 200));
     const stack = await probing([String(target.pid), 'backtrace']);
     expect(stack.code).toBe(0);
     expect(stack.stdout).toContain('spin.cjs');
@@ -60,12 +63,12 @@ describe('the probing agent: in over a Unix socket, no signal and no port', () =
     expect(target.stderr()).not.toContain('Debugger listening');
   });
 
-  it('serves inject, worker threads, heap sampling, the repl and extensions too, with 127.0.0.1:9229 held', async () => {
+  it('serves inject, worker threads, heap sampling, the repl and extensions too, with its inspector port held', async () => {
     const { spawnSync } = await import('node:child_process');
     const { mkdtemp, writeFile, readFile, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const target = await startTarget('workers.cjs', { nodeArgs: ['--require', agent] });
+    const target = await startTarget('workers.cjs', { nodeArgs: ['--require', agent], sharedPort: true });
     await socketOf(target.pid);
     held = await holdInspectorPort();
     const dir = await mkdtemp(join(tmpdir(), 'probing-agent-'));
@@ -88,8 +91,8 @@ describe('the probing agent: in over a Unix socket, no signal and no port', () =
     const extension = fileURLToPath(new URL('../../examples/extensions/appinfo.mjs', import.meta.url));
     const viaExtension = await probing([String(target.pid), 'query', 'SELECT count(*) AS n FROM app.globals', '--extension', extension, '-f', 'csv']);
     expect(viaExtension.stdout).toBe('n\r\n1\r\n');
-    const bin = fileURLToPath(new URL('../../bin/probing.js', import.meta.url));
-    const repl = spawnSync(process.execPath, [bin, String(target.pid), 'repl'], { input: '.js\ninjected * 6\n', encoding: 'utf8', timeout: 20_000 });
+    const args = [String(target.pid), 'repl'];
+    const repl = spawnSync(process.execPath, [bin, ...args], { input: '.js\ninjected * 6\n', encoding: 'utf8', env: cliEnv(), timeout: cliLimitMs(args) });
     expect(repl.stdout).toContain('42');
     expect(target.stderr()).not.toContain('Debugger listening');
     expect(target.alive()).toBe(true);
@@ -137,10 +140,16 @@ describe('the probing agent: in over a Unix socket, no signal and no port', () =
 
 describe('sockets that must not be used, and stale ones', () => {
   it.skipIf(process.platform === 'win32')('falls back to the next way in, saying why, when the socket directory is open to others', async () => {
-    const { chmod } = await import('node:fs/promises');
-    const { dirname } = await import('node:path');
-    const target = await startTarget('data.cjs', { nodeArgs: ['--require', agent] });
-    const dir = dirname(await socketOf(target.pid));
+    const { chmod, mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { dirname, join } = await import('node:path');
+    // the target's socket directory under a TMPDIR of this test's, found from its environment:
+    // the user's own (/tmp/probing-<uid>), which other tests use meanwhile, is not loosened
+    const base = await mkdtemp(join(tmpdir(), 'probing-agent-dir-'));
+    const env = { TMPDIR: base, XDG_RUNTIME_DIR: '' };
+    const target = await startTarget('data.cjs', { nodeArgs: ['--require', agent], env });
+    const dir = dirname(await socketOf(target.pid, env));
+    expect(dir).toBe(join(base, `probing-${process.getuid!()}`));
     await chmod(dir, 0o755);
     try {
       const evaluated = await probing([String(target.pid), 'eval', 'app.sessions.length']);
@@ -155,31 +164,41 @@ describe('sockets that must not be used, and stale ones', () => {
       await chmod(dir, 0o700);
     }
     expect((await probing([String(target.pid), 'agent', 'status'])).stdout).toContain('the agent answers');
+    await rm(base, { recursive: true, force: true });
   });
 
   it.skipIf(process.platform === 'win32')('removes the socket a killed process left, whether its pid is gone or reused by a process without the agent', async () => {
-    const { rename } = await import('node:fs/promises');
-    const killed = await startTarget('data.cjs', { nodeArgs: ['--require', agent] });
-    const stale = await socketOf(killed.pid);
+    const { mkdtemp, rename, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    // The targets and the CLI share a TMPDIR of this test's, so its sockets are in a directory
+    // of its own: in /tmp/probing-<uid>, any probing list run meanwhile (other files', the
+    // bench's) sweeps a stale socket away before this test looks at it.
+    const base = await mkdtemp(join(tmpdir(), 'probing-agent-stale-'));
+    const env = { TMPDIR: base, XDG_RUNTIME_DIR: '' };
+    const killed = await startTarget('data.cjs', { nodeArgs: ['--require', agent], env });
+    const stale = await socketOf(killed.pid, env);
+    expect(stale.startsWith(base)).toBe(true);
     killed.child.kill('SIGKILL');
     await new Promise((resolve) => killed.child.once('exit', resolve));
     // SIGKILL runs no exit listener: the socket stays, and nothing listens on it
     expect(existsSync(stale)).toBe(true);
     // a live process without the agent, given that stale socket as if it had reused the pid
-    const plain = await startTarget('data.cjs');
-    await rename(stale, socketPath(plain.pid));
-    const listed = await probing(['list', '--json']);
+    const plain = await startTarget('data.cjs', { env });
+    await rename(stale, socketPath(plain.pid, env));
+    const listed = await probing(['list', '--json'], { env });
     const row = (JSON.parse(listed.stdout) as Array<{ pid: number; way: string }>).find((r) => r.pid === plain.pid);
     expect(row?.way).toBe('signal');
-    expect(existsSync(socketPath(plain.pid))).toBe(false);
+    expect(existsSync(socketPath(plain.pid, env))).toBe(false);
     // and the dead pid's own stale socket goes with probing list too
-    const again = await startTarget('data.cjs', { nodeArgs: ['--require', agent] });
-    const left = await socketOf(again.pid);
+    const again = await startTarget('data.cjs', { nodeArgs: ['--require', agent], env });
+    const left = await socketOf(again.pid, env);
     again.child.kill('SIGKILL');
     await new Promise((resolve) => again.child.once('exit', resolve));
     expect(existsSync(left)).toBe(true);
-    await probing(['list']);
+    await probing(['list'], { env });
     expect(existsSync(left)).toBe(false);
+    await rm(base, { recursive: true, force: true });
   });
 });
 
@@ -199,7 +218,6 @@ describe('other users (run as root)', () => {
       spawnSync(process.execPath, ['-e', `require('node:net').connect(${JSON.stringify(path)}).on('connect', () => { console.log('connected'); process.exit(0); }).on('error', (e) => console.log(e.code))`], { uid, gid: uid, encoding: 'utf8' }).stdout.trim();
     expect(connectAs(mallory)).toBe('EACCES');
     expect(connectAs(alice)).toBe('connected');
-    const bin = fileURLToPath(new URL('../../bin/probing.js', import.meta.url));
     const probed = spawnSync(process.execPath, [bin, String(target.pid), 'eval', '1'], { uid: mallory, gid: mallory, encoding: 'utf8', env: { PATH: process.env.PATH } });
     expect(probed.status).not.toBe(0);
     expect(probed.stderr).toContain('belongs to another user');
@@ -222,9 +240,9 @@ describe('probing launch', () => {
   it('starts a program with the agent, probes it without a signal, and passes its exit status through', async () => {
     const { spawn } = await import('node:child_process');
     const { createInterface } = await import('node:readline');
-    const bin = fileURLToPath(new URL('../../bin/probing.js', import.meta.url));
-    const program = 'console.log(JSON.stringify({ pid: process.pid })); globalThis.answer = 42; setTimeout(() => process.exit(3), 3000)';
-    const launched = spawn(process.execPath, [bin, 'launch', '--', process.execPath, '-e', program], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // the program ends, with status 3, when its input does: after it was probed, however long that took
+    const program = "console.log(JSON.stringify({ pid: process.pid })); globalThis.answer = 42; process.stdin.resume().on('end', () => process.exit(3))";
+    const launched = spawn(process.execPath, [bin, 'launch', '--', process.execPath, '-e', program], { stdio: ['pipe', 'pipe', 'pipe'], env: cliEnv() });
     try {
       let stderr = '';
       launched.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
@@ -233,6 +251,7 @@ describe('probing launch', () => {
       const evaluated = await probing([String(pid), 'eval', 'answer']);
       expect(evaluated.stderr).toBe('');
       expect(evaluated.stdout.trim()).toBe('42');
+      launched.stdin!.end();
       expect(await exited).toBe(3);
       expect(stderr).toContain(`probing: started pid ${pid} with the probing agent`);
       expect(stderr).not.toContain('Debugger listening');
@@ -244,7 +263,8 @@ describe('probing launch', () => {
 
 describe('a cluster with the agent in every process (NODE_OPTIONS)', () => {
   it('answers a fan-out over the primary and its workers with no signal, no inspector port and a clean log', async () => {
-    const cluster = await startTarget('cluster.cjs', { env: { WORKERS: '2', NODE_OPTIONS: `--require ${JSON.stringify(agent)}` } });
+    // workers inherit NODE_OPTIONS: the agent, and the primary's inspector port, which is held
+    const cluster = await startTarget('cluster.cjs', { env: { WORKERS: '2', NODE_OPTIONS: `--require ${JSON.stringify(agent)}` }, sharedPort: true });
     const workers = cluster.ready.workers as number[];
     try {
       held = await holdInspectorPort();
@@ -290,8 +310,7 @@ describe('probing <pid> agent install | status | remove', () => {
     expect(existsSync(socketPath(target.pid))).toBe(false);
     expect(await listeningPorts(target.pid)).toEqual(portsBefore);
     // the worker thread ends shortly after its socket goes
-    const deadline = Date.now() + 5000;
-    while ((await threads(target.pid)) !== threadsBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await eventually(async () => (await threads(target.pid)) === threadsBefore);
     expect(await threads(target.pid)).toBe(threadsBefore);
   });
 });
@@ -308,13 +327,11 @@ describe('the agent under hostile or vanishing clients', () => {
     const target = await startTarget('hot.cjs', { nodeArgs: ['--require', agent] });
     let cli: import('node:child_process').ChildProcess | undefined;
     const done = probing([String(target.pid), 'profile', 'cpu', '--duration', '20000', '-o', '/dev/null/never'], { onSpawn: (child) => (cli = child) });
-    const deadline = Date.now() + 10_000;
-    while ((await profilerThreads(target.pid)) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await eventually(async () => (await profilerThreads(target.pid)) > 0);
     expect(await profilerThreads(target.pid)).toBe(1);
     cli!.kill('SIGKILL');
     await done;
-    const stopBy = Date.now() + 5000;
-    while ((await profilerThreads(target.pid)) > 0 && Date.now() < stopBy) await new Promise((r) => setTimeout(r, 20));
+    await eventually(async () => (await profilerThreads(target.pid)) === 0);
     expect(await profilerThreads(target.pid)).toBe(0);
     expect(target.alive()).toBe(true);
   });
@@ -328,7 +345,7 @@ describe('the agent under hostile or vanishing clients', () => {
         const socket = connect(path, () => socket.write(payload));
         socket.on('close', () => resolve(true));
         socket.on('error', () => undefined);
-        setTimeout(() => resolve(false), 10_000).unref();
+        setTimeout(() => resolve(false), START_LIMIT_MS).unref();
       });
     expect(await dropped('this is not JSON\n')).toBe(true);
     expect(await dropped('{"no":"id or method"}\n')).toBe(true);

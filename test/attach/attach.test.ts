@@ -2,19 +2,20 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isListening } from '../../src/attach/tcp-probe.js';
 import { expectLeftAsFound } from '../helpers/assertions.js';
-import { listeningPorts, probing, startProgram, startTarget } from '../helpers/targets.js';
+import { listeningPorts, probing, sharedPort, startProgram, startTarget } from '../helpers/targets.js';
 
 describe('attaching by pid', () => {
-  it('opens the inspector of a CommonJS target, confirms its pid, and closes it again', async () => {
-    const target = await startTarget('server.cjs');
+  it('opens the inspector of a CommonJS target on its configured port, confirms its pid, and closes it again', async () => {
+    // the port every process started without inspector flags shares (9229), stood in for
+    const target = await startTarget('server.cjs', { sharedPort: true });
     const before = await listeningPorts(target.pid);
     const result = await probing([String(target.pid), 'eval', 'process.pid']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe(String(target.pid));
-    expect(target.stderr()).toMatch(/Debugger listening on ws:\/\/127\.0\.0\.1:9229/);
+    expect(target.stderr()).toContain(`Debugger listening on ws://127.0.0.1:${sharedPort}/`);
     await expectLeftAsFound(target, before);
-    expect(await isListening('127.0.0.1', 9229)).toBe(false);
+    expect(await isListening('127.0.0.1', sharedPort)).toBe(false);
   });
 
   it('attaches to an ES module target, where require() still works', async () => {
@@ -28,7 +29,6 @@ describe('attaching by pid', () => {
 
   it('evaluates inside a target spinning in a tight loop, and closes the inspector once the loop ends', async () => {
     const target = await startTarget('spin.cjs');
-    await new Promise((r) => setTimeout(r, 200));
     const before = await listeningPorts(target.pid);
     const result = await probing([String(target.pid), 'eval', 'globalThis.spins > 0']);
     expect(result.code).toBe(0);
@@ -36,7 +36,10 @@ describe('attaching by pid', () => {
     // it cannot close while the target never returns to its event loop, and says so
     expect(result.stderr).toContain('did not return to its event loop');
     expect(result.stderr).toContain('the next probing command against it closes it');
-    expect(await listeningPorts(target.pid)).toEqual([...before, 9229]);
+    // the inspector it opened (on a random port) is still listening
+    const open = (await listeningPorts(target.pid)).filter((port) => !before.includes(port));
+    expect(open).toHaveLength(1);
+    expect(target.stderr()).toContain(`Debugger listening on ws://127.0.0.1:${open[0]}/`);
     const stop = await probing([String(target.pid), 'eval', 'globalThis.stop = true']);
     expect(stop.code).toBe(0);
     expect(stop.stderr).toBe('');
@@ -55,7 +58,7 @@ describe('attaching by pid', () => {
     expect((await probing([String(target.pid), 'eval', 'state.hits'])).stdout.trim()).toBe('1');
   });
 
-  it('opens the inspector where --inspect-port says', async () => {
+  it('opens the inspector where --inspect-port on the command line says', async () => {
     const target = await startTarget('server.cjs', { nodeArgs: ['--inspect-port=0'] });
     const before = await listeningPorts(target.pid);
     const result = await probing([String(target.pid), 'eval', 'require("node:inspector").url()']);
@@ -113,14 +116,14 @@ describe('attaching by pid', () => {
     expect(result.stderr).toContain('probing list');
   });
 
-  it('names the Node.js process that holds port 9229 and does not talk to it', async () => {
-    const holder = await startTarget('server.cjs', { nodeArgs: ['--inspect=127.0.0.1:9229'] });
-    const target = await startTarget('server.mjs');
+  it('names the Node.js process that holds the port the target would open, and does not talk to it', async () => {
+    const holder = await startTarget('server.cjs', { nodeArgs: [`--inspect=127.0.0.1:${sharedPort}`] });
+    const target = await startTarget('server.mjs', { sharedPort: true });
     const before = await listeningPorts(target.pid);
     const result = await probing([String(target.pid), 'eval', 'process.pid']);
     expect(result.code).toBe(3);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain(`127.0.0.1:9229 is already held by pid ${holder.pid}`);
+    expect(result.stderr).toContain(`127.0.0.1:${sharedPort} is already held by pid ${holder.pid}`);
     expect(result.stderr).toContain('--inspect-port=0');
     // the holder was not touched: no session was attached to it
     expect(holder.stderr()).not.toContain('Debugger attached');
@@ -128,8 +131,8 @@ describe('attaching by pid', () => {
     expect(target.stderr()).not.toContain('Debugger listening');
   });
 
-  it('lets two commands attach to two targets at the same moment', async () => {
-    const [a, b] = await Promise.all([startTarget('server.cjs'), startTarget('server.mjs')]);
+  it('lets two commands attach at the same moment to two targets that share one port', async () => {
+    const [a, b] = await Promise.all([startTarget('server.cjs', { sharedPort: true }), startTarget('server.mjs', { sharedPort: true })]);
     const [beforeA, beforeB] = await Promise.all([listeningPorts(a.pid), listeningPorts(b.pid)]);
     const [ra, rb] = await Promise.all([
       probing([String(a.pid), 'eval', 'process.pid + " " + state.name']),

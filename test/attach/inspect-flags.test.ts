@@ -1,9 +1,18 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { inspectorConfig, nodeOptionsOf } from '../../src/attach/inspect-flags.js';
+import { DEFAULT_INSPECTOR_PORT, inspectorConfig, nodeOptionsOf } from '../../src/attach/inspect-flags.js';
 
 describe('inspectorConfig', () => {
   it('defaults to 127.0.0.1:9229', () => {
     expect(inspectorConfig(['node', 'app.js'], undefined)).toEqual({ host: '127.0.0.1', port: 9229, openAtStart: false, sigusr1Disabled: false });
+  });
+
+  // The attach tests stand in a fixed port of their own for 9229 (test/helpers/targets.ts):
+  // what the CLI assumes of a process started without flags is what Node.js does.
+  it("is Node.js's own default for a process started without inspector flags", () => {
+    const started = spawnSync(process.execPath, ['-p', 'process.debugPort'], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    expect(Number(started.stdout)).toBe(DEFAULT_INSPECTOR_PORT);
+    expect(inspectorConfig([process.execPath, 'app.js'], '').port).toBe(Number(started.stdout));
   });
 
   it('reads --inspect-port in both spellings and with a host', () => {

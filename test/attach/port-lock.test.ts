@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isLock, tryLock } from '../../src/attach/port-lock.js';
 // imported up front: it registers the hook that kills the targets a test started
-import { probing, startTarget } from '../helpers/targets.js';
+import { probing, sharedPort, startTarget } from '../helpers/targets.js';
 
 describe('tryLock', () => {
   const port = 40000 + (process.pid % 20000);
@@ -47,9 +47,10 @@ describe('the lock directory cannot be turned against the user', () => {
       chmodSync(locks, 0o777);
       chownSync(locks, attacker, attacker);
       // the lock's own name, and drafts under every name the old code would have used
-      symlinkSync(victim, join(locks, '127.0.0.1-9229.lock'));
-      for (let pid = 1; pid < 400; pid++) symlinkSync(victim, join(locks, `127.0.0.1-9229.lock.${pid}`));
-      const target = await startTarget('server.cjs');
+      // (the target's port is fixed, as 9229 is by default: only a fixed port is locked)
+      symlinkSync(victim, join(locks, `127.0.0.1-${sharedPort}.lock`));
+      for (let pid = 1; pid < 400; pid++) symlinkSync(victim, join(locks, `127.0.0.1-${sharedPort}.lock.${pid}`));
+      const target = await startTarget('server.cjs', { sharedPort: true });
       const result = await probing([String(target.pid), 'eval', '40 + 2'], { env: { TMPDIR: base } });
       expect(result.stderr).toBe('');
       expect(result.stdout.trim()).toBe('42');

@@ -107,7 +107,7 @@ describe('probing list --tree', () => {
 
 describe('probing demo', () => {
   it('starts the demo service, probes it with real commands, and stops it', async () => {
-    const result = await probing(['demo'], { timeoutMs: 60_000 });
+    const result = await probing(['demo']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const pid = /pid (\d+)/.exec(result.stdout)?.[1];

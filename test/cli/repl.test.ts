@@ -2,12 +2,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { expectLeftAsFound } from '../helpers/assertions.js';
-import { listeningPorts, startTarget } from '../helpers/targets.js';
-
-const bin = fileURLToPath(new URL('../../bin/probing.js', import.meta.url));
+import { eventually, withAttachTimeout } from '../helpers/limits.js';
+import { bin, cliEnv, listeningPorts, startTarget } from '../helpers/targets.js';
 // util-linux `script` gives the shell a pseudo-terminal
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout?.includes('util-linux');
 
@@ -16,14 +14,15 @@ describe.skipIf(!hasScript)('probing <target> repl, driven through a pseudo-term
     const target = await startTarget('server.cjs');
     const before = await listeningPorts(target.pid);
     const home = mkdtempSync(join(tmpdir(), 'probing-home-'));
-    const child = spawn('script', ['-q', '-e', '-c', `${process.execPath} ${bin} ${target.pid} repl --timeout 20s`, '/dev/null'], {
-      env: { ...process.env, PROBING_HOME: home, NO_COLOR: '1' },
+    const command = [process.execPath, bin, ...withAttachTimeout([String(target.pid), 'repl', '--timeout', '20s'])].join(' ');
+    const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], {
+      env: cliEnv({ PROBING_HOME: home }),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
     const until = async (text: string) => {
-      for (let i = 0; i < 200 && !output.includes(text); i++) await new Promise((r) => setTimeout(r, 50));
+      await eventually(() => output.includes(text));
       expect(output).toContain(text);
     };
     const type = (text: string) => child.stdin.write(text);
@@ -62,5 +61,5 @@ describe.skipIf(!hasScript)('probing <target> repl, driven through a pseudo-term
       expect(statSync(home).mode & 0o777).toBe(0o700);
     }
     await expectLeftAsFound(target, before);
-  }, 60_000);
+  });
 });

@@ -21,7 +21,7 @@ describe.each(['modules.cjs', 'modules.mjs'])('built-in tables on %s', (fixture)
       expect(header, `${table.namespace}.${table.name}`).toBe(table.columns!.map((c) => c.name).join(','));
     }
     await expectLeftAsFound(target, before);
-  }, 120_000);
+  });
 
   it('node.modules shows the loaded packages with their versions, CommonJS and ESM', async () => {
     const target = await startTarget(fixture);

@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixtures, httpGet, listeningPorts, probing, startTarget, type Target } from '../helpers/targets.js';
+import { httpGet, listeningPorts, probing, startTarget, type Target } from '../helpers/targets.js';
 
 const rows = (stdout: string) => JSON.parse(stdout) as Array<Record<string, unknown>>;
 let clusterWorkers: number[] = [];
@@ -17,9 +18,13 @@ afterEach(() => {
   clusterWorkers = [];
 });
 
-/** 5 single servers and a cluster of 3 workers: 8 targets, each with a known hit count. */
-async function fleet(): Promise<{ targets: number[]; servers: Target[] }> {
-  const servers = await Promise.all(Array.from({ length: 5 }, () => startTarget('server.cjs')));
+/**
+ * 5 single servers and a cluster of 3 workers: 8 targets, each with a known hit count.
+ * With `sharedPort`, the servers share one inspector port, as processes started without
+ * flags all share 9229 (the workers of a primary with a port get the ports after it).
+ */
+async function fleet(sharedPort = false): Promise<{ targets: number[]; servers: Target[] }> {
+  const servers = await Promise.all(Array.from({ length: 5 }, () => startTarget('server.cjs', { sharedPort })));
   const cluster = await startTarget('cluster.cjs', { env: { WORKERS: '3' } });
   clusterWorkers = cluster.ready.workers as number[];
   for (const [i, s] of servers.entries()) for (let k = 0; k <= i; k++) await httpGet(s.port!);
@@ -28,8 +33,8 @@ async function fleet(): Promise<{ targets: number[]; servers: Target[] }> {
 }
 
 describe('one query over many targets', () => {
-  it('tags every row with its target, and aggregates across all of them correctly', async () => {
-    const { targets, servers } = await fleet();
+  it('tags every row with its target, and aggregates across all of them correctly, five of them sharing one port', async () => {
+    const { targets, servers } = await fleet(true);
     const before = await Promise.all(servers.map((s) => listeningPorts(s.pid)));
     const union = await probing([targets.join(','), 'query', 'SELECT _target, _pid, _host, pid FROM process.info ORDER BY _pid', '-f', 'json']);
     expect(union.stderr).toBe('');
@@ -52,7 +57,7 @@ describe('one query over many targets', () => {
     expect(grouped).toHaveLength(8);
     // every target is left as it was: serving, inspector closed
     for (const [i, s] of servers.entries()) expect(await listeningPorts(s.pid)).toEqual(before[i]);
-  }, 120_000);
+  });
 
   it('answers with the other targets when one is killed during the fan-out, naming it; --strict fails', async () => {
     const { targets, servers } = await fleet();
@@ -69,20 +74,22 @@ describe('one query over many targets', () => {
     expect(strict.stdout).toBe('');
     expect(strict.stderr).toContain('target 4194000 failed: no process with pid 4194000');
     expect(strict.stderr).toContain('(--strict)');
-  }, 120_000);
+  });
 
   it('reads targets from a file and from --all', async () => {
-    const servers = await Promise.all([startTarget('server.cjs'), startTarget('server.mjs')]);
+    // a word on this test's targets' command lines alone: other files' targets run meanwhile
+    const mark = `fanout-${randomBytes(6).toString('hex')}`;
+    const servers = await Promise.all([startTarget('server.cjs', { scriptArgs: [mark] }), startTarget('server.mjs', { scriptArgs: [mark] })]);
     const dir = mkdtempSync(join(tmpdir(), 'probing-targets-'));
     const file = join(dir, 'targets.txt');
     writeFileSync(file, `# the fleet\n${servers[0]!.pid}\n${servers[1]!.pid}  # esm\n`);
     const fromFile = await probing([`@${file}`, 'query', 'SELECT _pid FROM process.info ORDER BY _pid', '-f', 'json']);
     expect(rows(fromFile.stdout).map((r) => r._pid)).toEqual(servers.map((s) => s.pid).sort((a, b) => a - b));
-    // --all, scoped to this checkout's fixtures: the test touches no process it did not start
-    const all = await probing(['--all', 'query', 'SELECT _pid FROM process.info ORDER BY _pid', '-f', 'json', '--match', fixtures]);
+    // --all, scoped to this test's targets: the test touches no process it did not start
+    const all = await probing(['--all', 'query', 'SELECT _pid FROM process.info ORDER BY _pid', '-f', 'json', '--match', mark]);
     expect(all.stderr).toBe('');
     expect(rows(all.stdout).map((r) => r._pid)).toEqual(servers.map((s) => s.pid).sort((a, b) => a - b));
-    const none = await probing(['--all', 'query', 'SELECT _pid FROM process.info', '--match', `${fixtures}no-such-fixture`]);
+    const none = await probing(['--all', 'query', 'SELECT _pid FROM process.info', '--match', `${mark}-no-such-target`]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('there is no Node.js process whose command line contains');
     const misplaced = await probing([String(servers[0]!.pid), 'query', 'SELECT 1', '--match', 'x']);
@@ -91,7 +98,7 @@ describe('one query over many targets', () => {
     const missing = await probing(['@/nonexistent/targets.txt', 'query', 'SELECT 1 FROM process.info']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('cannot read the targets file');
-  }, 60_000);
+  });
 });
 
 describe('worker threads', () => {

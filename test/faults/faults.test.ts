@@ -9,11 +9,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { httpGet, listeningPorts, probing, startTarget, type StartOptions, type Target } from '../helpers/targets.js';
+import { cliLimitMs, eventually, withAttachTimeout } from '../helpers/limits.js';
+import { bin, cliEnv, httpGet, listeningPorts, probing, profilerRunning, sharedPort, startTarget, type StartOptions, type Target } from '../helpers/targets.js';
 
-const bin = fileURLToPath(new URL('../../bin/probing.js', import.meta.url));
 const linux = process.platform === 'linux';
 
 const tally = { cases: 0, held: 0, deaths: 0, leftOpen: 0 };
@@ -23,23 +22,13 @@ afterAll(() => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Waits until `check` holds, for what is awaited (a closing inspector, say), bounded by `limitMs`. */
-async function eventually(check: () => Promise<boolean> | boolean, limitMs = 10_000): Promise<boolean> {
-  const deadline = Date.now() + limitMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await sleep(25);
-  }
-  return check();
-}
-
 const same = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
  * One case: a fresh target, the fault, then the checks every case shares. `fault` returns
  * nothing; its own expectations are about what the user saw.
  */
-function fault(name: string, fixture: string, options: StartOptions, run: (target: Target) => Promise<void>, timeout = 60_000): void {
+function fault(name: string, fixture: string, options: StartOptions, run: (target: Target) => Promise<void>): void {
   it.skipIf(!linux)(name, async () => {
     tally.cases++;
     const target = await startTarget(fixture, options);
@@ -51,26 +40,27 @@ function fault(name: string, fixture: string, options: StartOptions, run: (targe
       const restored = await eventually(async () => same(await listeningPorts(target.pid), before));
       if (!target.alive()) tally.deaths++;
       else if (!restored) tally.leftOpen++;
-      expect(target.alive()).toBe(true);
+      expect(target.alive(), `pid ${target.pid} ended (${target.child.exitCode ?? target.child.signalCode}); its stderr:\n${target.stderr()}`).toBe(true);
       expect(await listeningPorts(target.pid)).toEqual(before);
       if (target.port !== undefined) expect((await httpGet(target.port)).status).toBe(200);
       ok = true;
     } finally {
       if (ok) tally.held++;
     }
-  }, timeout);
+  });
 }
 
 /** Starts the CLI with stdin and stdout as pipes, to signal it or close its output. */
 function startCli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
+  const argv = withAttachTimeout(args);
+  const child = spawn(process.execPath, [bin, ...argv], { stdio: ['pipe', 'pipe', 'pipe'], env: cliEnv(env) });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   // a CLI that does not end is a failed case, not a stuck suite
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), cliLimitMs(argv));
   void exited.then(() => clearTimeout(timer));
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
@@ -166,7 +156,7 @@ describe('every way out of a command closes the inspector it opened', () => {
 
   fault('the reader of stdout goes away (| head -1)', 'server.cjs', {}, async (target) => {
     const cli = startCli([String(target.pid), 'query', 'SELECT * FROM js.`Array.from({ length: 200000 }, (_, i) => ({ i, s: "row " + i }))`', '-f', 'csv']);
-    await eventually(() => cli.stdout().length > 0, 20_000);
+    await eventually(() => cli.stdout().length > 0);
     cli.child.stdout!.destroy();
     const { code, signal } = await cli.exited;
     expect(signal).toBe(null);
@@ -298,38 +288,37 @@ describe('bad input: a clear error, and the target untouched', () => {
 });
 
 describe('many commands, many targets', () => {
-  fault('a fan-out puts back the process.debugPort of every inspector it moved', 'server.cjs', {}, async (target) => {
-    const other = await startTarget('server.cjs');
+  fault('a fan-out puts back the process.debugPort of every inspector it moved off the port they share', 'server.cjs', { sharedPort: true }, async (target) => {
+    const other = await startTarget('server.cjs', { sharedPort: true });
     const result = await probing([`${target.pid},${other.pid}`, 'query', 'SELECT _pid FROM process.info', '-f', 'json']);
     expect(result.code).toBe(0);
     for (const t of [target, other]) {
       expect(await eventually(async () => (await listeningPorts(t.pid)).length === 1)).toBe(true);
       const port = await probing([String(t.pid), 'eval', 'process.debugPort']);
-      expect(port.stdout.trim()).toBe('9229');
+      expect(port.stdout.trim()).toBe(String(sharedPort));
     }
   });
 });
 
 describe('concurrent commands on one target share its inspector; the last one out closes it', () => {
   const concurrently = async (target: Target) => {
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => probing([String(target.pid), 'eval', `await new Promise((r) => setTimeout(r, 300)); ${i}`], { timeoutMs: 60_000 })));
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => probing([String(target.pid), 'eval', `await new Promise((r) => setTimeout(r, 300)); ${i}`])));
     results.forEach((r, i) => {
       expect(r.stderr).toBe('');
       expect(r.stdout.trim()).toBe(String(i));
     });
   };
-  fault('ten at once on the default port', 'server.cjs', {}, concurrently, 90_000);
-  fault('ten at once on --inspect-port=0', 'server.cjs', { nodeArgs: ['--inspect-port=0'] }, concurrently, 90_000);
+  fault('ten at once on a fixed port (9229 by default)', 'server.cjs', { sharedPort: true }, concurrently);
+  fault('ten at once on --inspect-port=0', 'server.cjs', { nodeArgs: ['--inspect-port=0'] }, concurrently);
 
-  fault('an idle repl on one target does not hold up commands on another', 'server.cjs', {}, async (target) => {
-    const other = await startTarget('server.cjs');
+  fault('an idle repl on one target does not hold up commands on another that shares its port', 'server.cjs', { sharedPort: true }, async (target) => {
+    const other = await startTarget('server.cjs', { sharedPort: true });
     const repl = startCli([String(target.pid), 'repl']);
     await eventually(() => repl.stdout().includes('attached to pid'));
-    const started = Date.now();
     const result = await probing([String(other.pid), 'eval', '40 + 2']);
+    // the port lock is not held for the repl's whole life (it was: the command waited 15 s for it, then failed)
+    expect(result.stderr).toBe('');
     expect(result.stdout.trim()).toBe('42');
-    // the port lock is not held for the repl's whole life (it was: 15 s, then a failure)
-    expect(Date.now() - started).toBeLessThan(10_000);
     repl.child.stdin!.end();
     expect((await repl.exited).code).toBe(0);
   });
@@ -344,12 +333,12 @@ describe('concurrent commands on one target share its inspector; the last one ou
     expect(await listeningPorts(target.pid)).toContain(port);
     const listed = JSON.parse((await probing(['list', '--json'])).stdout) as Array<{ pid: number; address: string | null }>;
     expect(listed.find((p) => p.pid === target.pid)?.address).toBe(`127.0.0.1:${port}`);
-    await eventually(async () => (await httpGet(target.port!).then(() => true, () => false)), 10_000);
+    await eventually(async () => (await httpGet(target.port!).then(() => true, () => false)));
     const second = await probing([String(target.pid), 'eval', '2']);
     expect(second.stderr).toBe('');
     expect(second.stdout.trim()).toBe('2');
     expect(await eventually(async () => same(await listeningPorts(target.pid), before))).toBe(true);
-  }, 60_000);
+  });
 });
 
 describe('clusters', () => {
@@ -372,15 +361,27 @@ describe('clusters', () => {
 });
 
 describe('a target that exits while probing is attached is let go at once', () => {
-  /** The target ends on its own here: what is checked is how soon probing lets it, and what it says. */
-  const exiting = (name: string, run: (target: Target, dir: string) => Promise<void>) =>
+  /** What the command would otherwise wait for: a profile's --duration, a promise's delay. */
+  const WAIT_MS = 60_000;
+
+  /**
+   * The target ends on its own (process.exit, when a request asks it to) once the command
+   * is under way: what is checked is how soon probing lets it go — far sooner than the
+   * WAIT_MS it would otherwise wait — and what it says. `exit` returns when it was asked.
+   */
+  const exiting = (name: string, run: (target: Target, dir: string, exit: () => Promise<number>) => Promise<void>) =>
     it.skipIf(!linux)(name, async () => {
       tally.cases++;
       const dir = mkdtempSync(join(tmpdir(), 'probing-fault-'));
       try {
-        const target = await startTarget('exits.cjs', { env: { EXIT_AFTER_MS: '1000' } });
+        const target = await startTarget('exits.cjs');
         const exited = new Promise<number | null>((resolve) => target.child.once('exit', (code) => resolve(code)));
-        await run(target, dir);
+        const exit = async () => {
+          const asked = Date.now();
+          await httpGet(target.port!, '/exit');
+          return asked;
+        };
+        await run(target, dir, exit);
         expect(await exited).toBe(0);
         tally.held++;
       } finally {
@@ -388,27 +389,37 @@ describe('a target that exits while probing is attached is let go at once', () =
       }
     });
 
-  exiting('process.exit during profile cpu: no 10 s wait, nothing written, and it says why', async (target, dir) => {
-    const started = Date.now();
-    const result = await probing([String(target.pid), 'profile', 'cpu', '--duration', '10s', '-o', join(dir, 'p')]);
-    expect(Date.now() - started).toBeLessThan(8000);
+  /** Until the profile is under way in the target: V8's profiler thread runs. */
+  const profiling = (target: Target) => eventually(() => profilerRunning(target.pid));
+
+  exiting('process.exit during profile cpu: no wait for the rest of --duration, nothing written, and it says why', async (target, dir, exit) => {
+    const cli = probing([String(target.pid), 'profile', 'cpu', '--duration', `${WAIT_MS}ms`, '-o', join(dir, 'p')]);
+    expect(await profiling(target)).toBe(true);
+    const asked = await exit();
+    const result = await cli;
+    expect(Date.now() - asked).toBeLessThan(WAIT_MS / 2);
     expect(result.code).toBe(5);
     expect(result.stderr).toContain(`pid ${target.pid} exited during the profile; probing let it go at once and wrote nothing`);
     expect(result.stderr).toContain('--partial');
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  exiting('process.exit during profile cpu --partial: what was recorded is written, and marked', async (target, dir) => {
-    const result = await probing([String(target.pid), 'profile', 'cpu', '--duration', '10s', '-o', join(dir, 'p'), '--partial', '-f', 'csv']);
+  exiting('process.exit during profile cpu --partial: what was recorded is written, and marked', async (target, dir, exit) => {
+    const cli = probing([String(target.pid), 'profile', 'cpu', '--duration', `${WAIT_MS}ms`, '-o', join(dir, 'p'), '--partial', '-f', 'csv']);
+    expect(await profiling(target)).toBe(true);
+    await exit();
+    const result = await cli;
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/exited during the profile: what follows covers \d+\.\d s of the 10\.0 s asked for/);
+    expect(result.stderr).toMatch(new RegExp(`exited during the profile: what follows covers \\d+\\.\\d s of the ${WAIT_MS / 1000}\\.0 s asked for`));
     expect(readdirSync(dir).sort()).toEqual(['p.cpuprofile', 'p.svg']);
   });
 
-  exiting('process.exit during eval', async (target) => {
-    const started = Date.now();
-    const result = await probing([String(target.pid), 'eval', 'await new Promise((r) => setTimeout(r, 10000))']);
-    expect(Date.now() - started).toBeLessThan(8000);
+  exiting('process.exit during eval', async (target, _dir, exit) => {
+    const cli = probing([String(target.pid), 'eval', `process.stderr.write('evaluating\\n'); await new Promise((r) => setTimeout(r, ${WAIT_MS}))`]);
+    expect(await eventually(() => target.stderr().includes('evaluating\n'))).toBe(true);
+    const asked = await exit();
+    const result = await cli;
+    expect(Date.now() - asked).toBeLessThan(WAIT_MS / 2);
     expect(result.code).toBe(5);
     expect(result.stderr).toContain(`pid ${target.pid} is exiting; probing let it go at once`);
   });

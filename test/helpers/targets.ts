@@ -1,16 +1,28 @@
 /**
  * Starts real target processes for integration tests and always kills them —
  * after each test, and when the test process exits — even when a test fails.
+ *
+ * A target opens its inspector on a random free port when signalled
+ * (NODE_OPTIONS=--inspect-port=0, which a cluster's workers inherit too), so that no
+ * test waits for, or fights over, the host's default port 9229 — which other programs
+ * on the host (the bench, another checkout's tests) use as well, and which probing's
+ * port lock coordinates only among probing commands. A test about a port that several
+ * targets share, as every Node.js process on a host shares 9229, asks for `sharedPort`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterEach } from 'vitest';
+import { afterEach, inject } from 'vitest';
 import { listeners } from '../../src/attach/procfs.js';
+import { START_LIMIT_MS, cliLimitMs, withAttachTimeout } from './limits.js';
 
 export const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
-const bin = fileURLToPath(new URL('../../bin/probing.js', import.meta.url));
+/** The CLI, as users run it. */
+export const bin = fileURLToPath(new URL('../../bin/probing.js', import.meta.url));
 
 const running = new Set<ChildProcess>();
 
@@ -23,6 +35,41 @@ export function killAll(): void {
 
 afterEach(killAll);
 process.on('exit', killAll);
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Chosen free in vitest.config.ts for this run. */
+    sharedPortBase: number;
+  }
+}
+
+/**
+ * The fixed inspector port that the targets of this test file share when they ask for
+ * `sharedPort` — the stand-in for 9229, on which Node.js and probing behave alike (the
+ * port lock, a port already held, inspectors moved off it). One per worker
+ * (VITEST_POOL_ID), so files running side by side never share one; outside the range
+ * that --inspect-port=0 and listen(0) draw from.
+ */
+export const sharedPort = inject('sharedPortBase') + Number(process.env.VITEST_POOL_ID ?? 1);
+
+/**
+ * PROBING_HOME for CLI runs that do not set their own: one for this file, so that no
+ * test reads the user's ~/.probing (its extensions, its settings) or writes there.
+ */
+let home: string | undefined;
+function defaultHome(): string {
+  if (home === undefined) {
+    const made = mkdtempSync(join(tmpdir(), 'probing-test-home-'));
+    process.on('exit', () => rmSync(made, { recursive: true, force: true }));
+    home = made;
+  }
+  return home;
+}
+
+/** The environment the CLI runs in, as a user's shell would give it. */
+export function cliEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...process.env, NO_COLOR: '1', PROBING_HOME: defaultHome(), ...env };
+}
 
 export interface Target {
   pid: number;
@@ -39,24 +86,34 @@ export interface Target {
 export interface StartOptions {
   nodeArgs?: string[];
   env?: NodeJS.ProcessEnv;
+  /**
+   * Open the inspector, when signalled, on this file's `sharedPort` instead of a random
+   * one: for tests about a port that several targets share, as all share 9229 by default.
+   */
+  sharedPort?: boolean;
   /** Run the target as this user (and group of the same number); the test must be root. */
   uid?: number;
   /** Arguments after the fixture's path. */
   scriptArgs?: string[];
 }
 
-/** Starts `node [nodeArgs] test/fixtures/targets/<name>` and waits for its ready line. */
+/**
+ * Starts `node [nodeArgs] test/fixtures/targets/<name>` and waits for its ready line. Its
+ * inspector port (NODE_OPTIONS) is random, or `sharedPort`; nodeArgs such as
+ * --inspect=127.0.0.1:0 override it, as on any command line.
+ */
 export async function startTarget(name: string, options: StartOptions = {}): Promise<Target> {
+  const inspectPort = `--inspect-port=${options.sharedPort ? sharedPort : 0}`;
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), `${fixtures}targets/${name}`, ...(options.scriptArgs ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: '', ...options.env },
+    env: { ...process.env, ...options.env, NODE_OPTIONS: [inspectPort, options.env?.NODE_OPTIONS].filter(Boolean).join(' ') },
     ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
   });
   running.add(child);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const ready = await new Promise<{ pid: number; port?: number } & Record<string, unknown>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${stderr}`)), 10_000);
+    const timer = setTimeout(() => reject(new Error(`${name} printed no ready line within ${START_LIMIT_MS} ms: ${stderr}`)), START_LIMIT_MS);
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code}: ${stderr}`)));
     createInterface({ input: child.stdout! }).once('line', (line) => {
       clearTimeout(timer);
@@ -86,12 +143,18 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real CLI (`node bin/probing.js …`) as a user would. */
+/**
+ * Runs the real CLI (`node bin/probing.js …`) as a user on a busy machine would: with
+ * --attach-timeout ATTACH_TIMEOUT_MS unless the test gives its own. It is killed, and the
+ * test fails with what it printed, only past the sum of its own limits (cliLimitMs).
+ */
 export function probing(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string; onSpawn?: (child: ChildProcess) => void } = {}): Promise<CliResult> {
+  const argv = withAttachTimeout(args);
+  const limitMs = options.timeoutMs ?? cliLimitMs(argv);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
+    const child = spawn(process.execPath, [bin, ...argv], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      env: cliEnv(options.env),
       ...(options.cwd ? { cwd: options.cwd } : {}),
     });
     running.add(child);
@@ -102,8 +165,8 @@ export function probing(args: string[], options: { timeoutMs?: number; env?: Nod
     child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`probing ${args.join(' ')} did not finish\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, options.timeoutMs ?? 20_000);
+      reject(new Error(`probing ${argv.join(' ')} did not finish within ${limitMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, limitMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
       running.delete(child);
@@ -116,7 +179,7 @@ export function probing(args: string[], options: { timeoutMs?: number; env?: Nod
 export function httpGet(port: number, path = '/'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     // agent: false — one connection per request, closed after it (no keep-alive socket left in the target)
-    const req = request({ host: '127.0.0.1', port, path, timeout: 3000, agent: false }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, timeout: START_LIMIT_MS, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (c: string) => (body += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -125,6 +188,13 @@ export function httpGet(port: number, path = '/'): Promise<{ status: number; bod
     req.on('error', reject);
     req.end();
   });
+}
+
+/** Whether V8's CPU profiler runs in the process: its ProfEvntProc thread, read from /proc (Linux). */
+export async function profilerRunning(pid: number): Promise<boolean> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const names = await Promise.all((await readdir(`/proc/${pid}/task`).catch(() => [])).map((t) => readFile(`/proc/${pid}/task/${t}/comm`, 'utf8').catch(() => '')));
+  return names.some((n) => n.includes('ProfEvntProc'));
 }
 
 /** The TCP ports the process listens on, read from /proc. */

@@ -3,9 +3,9 @@ const require = createRequire(import.meta.url);
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { httpGet, listeningPorts, probing, startTarget } from '../helpers/targets.js';
+import { ATTACH_TIMEOUT_MS, START_LIMIT_MS, cliLimitMs } from '../helpers/limits.js';
+import { bin, httpGet, listeningPorts, probing, startTarget } from '../helpers/targets.js';
 
-const bin = fileURLToPath(new URL('../../bin/probing.js', import.meta.url));
 const server = fileURLToPath(new URL('../fixtures/targets/server.cjs', import.meta.url));
 
 describe('an inspector on an address beyond loopback is opened only when asked', () => {
@@ -25,12 +25,13 @@ describe('an inspector on an address beyond loopback is opened only when asked',
   const unshare = process.platform === 'linux' && spawnSync('unshare', ['-n', 'true']).status === 0 && spawnSync('sh', ['-c', 'command -v ip && command -v ss']).status === 0;
   if (!unshare) console.log('skipped: --allow-remote-inspector is tried in a private network namespace (unshare -n, with ip and ss), not available here');
   it.skipIf(!unshare)('with --allow-remote-inspector, in a private network namespace, it goes in and closes the inspector again', () => {
+    const cli = ['eval', '40 + 2', '--allow-remote-inspector', '--attach-timeout', String(ATTACH_TIMEOUT_MS)];
     const script = [
       'ip link set lo up',
       `node --inspect-port=0.0.0.0:0 ${JSON.stringify(server)} > ready.txt 2> target.txt &`,
       'T=$!',
-      'for i in $(seq 100); do [ -s ready.txt ] && break; sleep 0.05; done',
-      `node ${JSON.stringify(bin)} $T eval "40 + 2" --allow-remote-inspector`,
+      `for i in $(seq ${START_LIMIT_MS / 50}); do [ -s ready.txt ] && break; sleep 0.05; done`,
+      `node ${JSON.stringify(bin)} $T ${cli.map((a) => JSON.stringify(a)).join(' ')}`,
       'echo "rc=$?"',
       'sleep 0.3',
       // no inspector left listening on any address
@@ -42,7 +43,7 @@ describe('an inspector on an address beyond loopback is opened only when asked',
     const { join } = require('node:path') as typeof import('node:path');
     const dir = mkdtempSync(join(tmpdir(), 'probing-netns-'));
     try {
-      const result = spawnSync('unshare', ['-n', 'sh', '-c', script], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+      const result = spawnSync('unshare', ['-n', 'sh', '-c', script], { cwd: dir, encoding: 'utf8', timeout: START_LIMIT_MS + cliLimitMs(cli) });
       const lines = result.stdout.trim().split('\n');
       expect(lines).toEqual(['42', 'rc=0', '1']);
     } finally {
