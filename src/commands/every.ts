@@ -22,7 +22,13 @@ export interface EveryOptions {
   count?: number;
 }
 
-type Deps = Pick<typeof import('../sql/query.js'), 'collectTables' | 'answer'> & Pick<typeof import('../run/with-target.js'), 'withTarget'>;
+type Deps = Pick<typeof import('../sql/query.js'), 'collectTables' | 'answer'> &
+  Pick<typeof import('../run/with-target.js'), 'withTarget'> & {
+    /** As the one-shot query computes them (query.ts). */
+    limits: Parameters<typeof import('../sql/query.js').collectTables>[2];
+    flags: Parameters<typeof import('../sql/query.js').collectTables>[3];
+    run: Parameters<typeof import('../sql/query.js').answer>[2];
+  };
 
 /** Refuses, before anything is touched, what --every cannot do. */
 export function checkEvery(options: QueryOptions & Partial<EveryOptions>): void {
@@ -131,9 +137,7 @@ export async function queryEvery(
   out: (text: string) => void,
   err: (text: string) => void,
 ): Promise<{ leftOpen?: string }> {
-  const limits = { maxRows: options.maxRows, maxBytes: options.maxBytes, timeoutMs: options.timeout };
-  const flags = { showSecrets: options.showSecrets === true };
-  const run = { timeoutMs: options.timeout, ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}) };
+  const { limits, flags, run } = deps;
   const outcome = await deps.withTarget(
     spec,
     { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, prepare: () => import('../tables/from-payload.js') },

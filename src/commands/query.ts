@@ -92,7 +92,7 @@ async function runQueryCommand(
   }
   if (options.every !== undefined) {
     const { queryEvery } = await import('./every.js');
-    const { leftOpen } = await queryEvery(spec, sql, prepared, { ...options, every: options.every }, { withTarget, collectTables, answer }, out, err);
+    const { leftOpen } = await queryEvery(spec, sql, prepared, { ...options, every: options.every }, { withTarget, collectTables, answer, limits, flags, run: runOptions(options) }, out, err);
     if (leftOpen) err(`probing: note: ${leftOpen}\n`);
     return ExitCode.ok;
   }
@@ -227,7 +227,7 @@ async function watchMany(
           }),
         );
         if (held.length === 0) throw new ProbingError('TARGETS_FAILED', `every target failed`, { hint: 'the reasons are listed above' });
-        return deps.answer(prepared, tables.filter((t) => t !== undefined), { timeoutMs: options.timeout, ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}) });
+        return deps.answer(prepared, tables.filter((t) => t !== undefined), runOptions(options));
       };
       if (held.length === 0) throw new ProbingError('TARGETS_FAILED', `none of the ${targets.length} targets could be reached`, { hint: 'the reasons are listed above' });
       if (options.strict && held.length < targets.length) throw new ProbingError('TARGETS_FAILED', `${targets.length - held.length} of ${targets.length} targets failed (--strict)`, { hint: 'the reasons are listed above' });
