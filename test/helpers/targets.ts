@@ -167,9 +167,11 @@ export function probing(args: string[], options: { timeoutMs?: number; env?: Nod
       child.kill('SIGKILL');
       reject(new Error(`probing ${argv.join(' ')} did not finish within ${limitMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, limitMs);
-    child.on('exit', (code) => {
+    child.on('exit', () => running.delete(child));
+    // 'close', not 'exit': the exit can be heard before the last of what it wrote is read
+    // (on a loaded machine, a message written just before exiting was lost)
+    child.on('close', (code) => {
       clearTimeout(timer);
-      running.delete(child);
       resolve({ code, stdout, stderr });
     });
   });
