@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterEach, inject } from 'vitest';
+import { afterAll, afterEach, inject } from 'vitest';
 import { listeners } from '../../src/attach/procfs.js';
 import { START_LIMIT_MS, cliLimitMs, withAttachTimeout } from './limits.js';
 
@@ -58,13 +58,14 @@ export const sharedPort = inject('sharedPortBase') + Number(process.env.VITEST_P
  */
 let home: string | undefined;
 function defaultHome(): string {
-  if (home === undefined) {
-    const made = mkdtempSync(join(tmpdir(), 'probing-test-home-'));
-    process.on('exit', () => rmSync(made, { recursive: true, force: true }));
-    home = made;
-  }
+  home ??= mkdtempSync(join(tmpdir(), 'probing-test-home-'));
   return home;
 }
+// removed with the file's tests done (a vitest worker is ended without its 'exit' listeners running)
+afterAll(() => {
+  if (home !== undefined) rmSync(home, { recursive: true, force: true });
+  home = undefined;
+});
 
 /** The environment the CLI runs in, as a user's shell would give it. */
 export function cliEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
