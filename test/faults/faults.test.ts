@@ -58,7 +58,8 @@ function startCli(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildPr
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  // 'close': everything it wrote has been read by then, not only its exit heard
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   // a CLI that does not end is a failed case, not a stuck suite
   const timer = setTimeout(() => child.kill('SIGKILL'), cliLimitMs(argv));
   void exited.then(() => clearTimeout(timer));

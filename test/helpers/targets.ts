@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterEach, inject } from 'vitest';
+import { afterAll, afterEach, inject } from 'vitest';
 import { listeners } from '../../src/attach/procfs.js';
 import { START_LIMIT_MS, cliLimitMs, withAttachTimeout } from './limits.js';
 
@@ -58,13 +58,14 @@ export const sharedPort = inject('sharedPortBase') + Number(process.env.VITEST_P
  */
 let home: string | undefined;
 function defaultHome(): string {
-  if (home === undefined) {
-    const made = mkdtempSync(join(tmpdir(), 'probing-test-home-'));
-    process.on('exit', () => rmSync(made, { recursive: true, force: true }));
-    home = made;
-  }
+  home ??= mkdtempSync(join(tmpdir(), 'probing-test-home-'));
   return home;
 }
+// removed with the file's tests done (a vitest worker is ended without its 'exit' listeners running)
+afterAll(() => {
+  if (home !== undefined) rmSync(home, { recursive: true, force: true });
+  home = undefined;
+});
 
 /** The environment the CLI runs in, as a user's shell would give it. */
 export function cliEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -167,9 +168,11 @@ export function probing(args: string[], options: { timeoutMs?: number; env?: Nod
       child.kill('SIGKILL');
       reject(new Error(`probing ${argv.join(' ')} did not finish within ${limitMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, limitMs);
-    child.on('exit', (code) => {
+    child.on('exit', () => running.delete(child));
+    // 'close', not 'exit': the exit can be heard before the last of what it wrote is read
+    // (on a loaded machine, a message written just before exiting was lost)
+    child.on('close', (code) => {
       clearTimeout(timer);
-      running.delete(child);
       resolve({ code, stdout, stderr });
     });
   });
