@@ -307,15 +307,19 @@ Examples:
     .description('list the tables a query can read (with a target: as that target offers them)')
     .option('--extension <path>', EXTENSION_HELP, collect, [])
     .option('--json', 'print JSON')
+    .addOption(new Option('--timeout <ms>', 'with a target: time limit for each step in it (ms, or 5s)').default(5000).argParser(duration))
+    .addOption(new Option('--attach-timeout <ms>', 'with a target: how long to wait for the inspector to open after SIGUSR1').default(3000).argParser(duration))
     .addHelpText('after', '\nExamples:\n  $ probing tables\n  $ probing 4242 tables')
-    .action((target: string | undefined, options: { json?: boolean; extension?: string[] }) => run(tablesCommand(target, options, out)));
+    .action((target: string | undefined, options: { json?: boolean; extension?: string[]; timeout: number; attachTimeout: number }) => run(tablesCommand(target, options, out)));
 
   program
     .command('describe <table-or-target> [table]')
     .description('the columns of one table, with their types and meaning')
     .option('--extension <path>', EXTENSION_HELP, collect, [])
+    .addOption(new Option('--timeout <ms>', 'with a target: time limit for each step in it (ms, or 5s)').default(5000).argParser(duration))
+    .addOption(new Option('--attach-timeout <ms>', 'with a target: how long to wait for the inspector to open after SIGUSR1').default(3000).argParser(duration))
     .addHelpText('after', '\nExamples:\n  $ probing describe process.memory\n  $ probing 4242 describe node.modules')
-    .action((first: string, second: string | undefined, options: { extension?: string[] }) => run(describeCommand(second === undefined ? undefined : first, second ?? first, options, out)));
+    .action((first: string, second: string | undefined, options: { extension?: string[]; timeout: number; attachTimeout: number }) => run(describeCommand(second === undefined ? undefined : first, second ?? first, options, out)));
 
   program
     .command('list')

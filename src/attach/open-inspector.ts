@@ -38,7 +38,10 @@ export interface OpenedInspector {
 export interface OpenOptions {
   /** How long to wait for the inspector to appear after SIGUSR1. */
   attachTimeoutMs: number;
-  /** How long to wait for another probing command to release the port. */
+  /**
+   * How long to wait for another probing command to release the port: by default long
+   * enough for a few holders in a row, each waiting for its inspector (an attach timeout like ours).
+   */
   lockWaitMs?: number;
   /** Called right after SIGUSR1 is sent: work to do while the target opens its inspector. */
   onSignalled?: () => void;
@@ -199,6 +202,11 @@ function refuseRemote(facts: ProcessFacts, config: InspectorConfig): void {
   );
 }
 
+/** The default wait for a fixed port's lock: 15 s, or two holders each taking our --attach-timeout. */
+export function lockWaitMs(attachTimeoutMs: number): number {
+  return Math.max(15_000, 2 * attachTimeoutMs);
+}
+
 /** Finds the target's open inspector, or opens it with SIGUSR1. */
 export async function openInspector(pid: number, options: OpenOptions): Promise<OpenedInspector> {
   const facts = await checkProcess(pid);
@@ -219,7 +227,7 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
   await refuseClusterPrimary(facts);
   log('not open; checked');
 
-  const locked = config.port === 0 ? undefined : await acquirePortLock(facts, config, options.lockWaitMs ?? 15_000);
+  const locked = config.port === 0 ? undefined : await acquirePortLock(facts, config, options.lockWaitMs ?? lockWaitMs(options.attachTimeoutMs));
   if (locked && !isPortLock(locked)) {
     log('inspector opened meanwhile on', locked);
     return { host: locked.host, port: locked.port, facts, openedByUs: false, lock: undefined };

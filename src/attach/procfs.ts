@@ -134,6 +134,26 @@ async function listeningTable(pid: number | 'self'): Promise<Map<string, Listene
   return table;
 }
 
+/**
+ * How many TCP connections to `port` the process `pid` still holds open as their server:
+ * ESTABLISHED, SYN_RECV or CLOSE_WAIT (the peer has hung up, the server has not closed yet).
+ * Undefined where the socket tables cannot be read (not Linux).
+ */
+export async function serverConnections(pid: number, port: number): Promise<number | undefined> {
+  const texts = await Promise.all(['tcp', 'tcp6'].map((file) => readFile(`/proc/${pid}/net/${file}`, 'utf8').catch(() => undefined)));
+  if (texts.every((t) => t === undefined)) return undefined;
+  let open = 0;
+  for (const text of texts) {
+    for (const line of (text ?? '').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 4 || !['01', '03', '08'].includes(cols[3]!)) continue;
+      const hexPort = (cols[1] ?? '').split(':')[1];
+      if (hexPort && parseInt(hexPort, 16) === port) open++;
+    }
+  }
+  return open;
+}
+
 function decodeHost(hex: string): string {
   if (hex.length === 8) {
     // IPv4, stored as a little-endian 32-bit word

@@ -239,7 +239,7 @@ async function watchMany(
   return failures.some((o) => o.error) ? ExitCode.partial : ExitCode.ok;
 }
 
-export async function tablesCommand(target: string | undefined, options: { json?: boolean; extension?: string[] }, out: (text: string) => void): Promise<number> {
+export async function tablesCommand(target: string | undefined, options: { json?: boolean; extension?: string[]; timeout?: number; attachTimeout?: number }, out: (text: string) => void): Promise<number> {
   const [{ loadFor }, { catalog }] = await Promise.all([import('./ext.js'), import('../extensions/builtin/catalog.js')]);
   const loaded = await loadFor(options.extension);
   loaded.dispose();
@@ -248,7 +248,7 @@ export async function tablesCommand(target: string | undefined, options: { json?
   if (target !== undefined) {
     // With a target: confirm it is reachable and say which process the catalog is for.
     const { withTarget } = await import('../run/with-target.js');
-    const { value } = await withTarget(parseTarget(target), { timeoutMs: 5000, attachTimeoutMs: 3000 }, async (a) => a.target);
+    const { value } = await withTarget(parseTarget(target), { timeoutMs: options.timeout ?? 5000, attachTimeoutMs: options.attachTimeout ?? 3000 }, async (a) => a.target);
     header = `pid ${value.pid}, Node.js ${value.nodeVersion}\n`;
   }
   if (options.json) {
@@ -260,7 +260,7 @@ export async function tablesCommand(target: string | undefined, options: { json?
   return ExitCode.ok;
 }
 
-export async function describeCommand(target: string | undefined, table: string, options: { extension?: string[] }, out: (text: string) => void): Promise<number> {
+export async function describeCommand(target: string | undefined, table: string, options: { extension?: string[]; timeout?: number; attachTimeout?: number }, out: (text: string) => void): Promise<number> {
   const [{ loadFor }, { catalog }, { findReferences, loadParserFor }] = await Promise.all([
     import('./ext.js'),
     import('../extensions/builtin/catalog.js'),
@@ -277,7 +277,7 @@ export async function describeCommand(target: string | undefined, table: string,
   const source = registry.resolve(ref.namespace, ref.name, ref.quoted);
   if (target !== undefined) {
     const { withTarget } = await import('../run/with-target.js');
-    await withTarget(parseTarget(target), { timeoutMs: 5000, attachTimeoutMs: 3000 }, async () => undefined);
+    await withTarget(parseTarget(target), { timeoutMs: options.timeout ?? 5000, attachTimeoutMs: options.attachTimeout ?? 3000 }, async () => undefined);
   }
   const entry = catalog(registry).find((t) => t.namespace === ref.namespace && t.name === source.name);
   out(`${ref.namespace}.${source.name} — ${source.description}\n`);

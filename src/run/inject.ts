@@ -4,8 +4,9 @@ import { dirname, extname, resolve } from 'node:path';
 import type { Attachment } from '../attach/attach.js';
 import { RemoteError, TimeoutError, UsageError } from '../errors.js';
 import { injectScript, SOURCE_URL, type FormatOptions, type Formatted } from '../target/snippets.js';
-import { formatRemote, isTerminated, ranTooLong, OBJECT_GROUP, remoteError } from './remote-value.js';
+import { evaluateBounded, formatRemote, noAnswer, ranTooLong, OBJECT_GROUP, remoteError } from './remote-value.js';
 import { installRuntime } from './runtime.js';
+import { MARK_HANDLED } from '../target/realm.js';
 
 export interface InjectOptions extends FormatOptions {
   timeoutMs: number;
@@ -39,30 +40,21 @@ export async function inject(attachment: Attachment, file: string, options: Inje
   const { path, source } = await readScript(file);
   // A script that uses the runtime gets it: require('probing/runtime') resolves to the copy in the process.
   if (source.includes('probing/runtime') || source.includes('probing-node/runtime')) await installRuntime(attachment, options.timeoutMs);
-  const expression = `(${injectScript.toString()})(${JSON.stringify(source)}, ${JSON.stringify(path)}, ${JSON.stringify(dirname(path))})\n${SOURCE_URL}`;
-  const { result, exceptionDetails } = await attachment.session
-    .send(
-      'Runtime.evaluate',
-      {
-        expression,
-        includeCommandLineAPI: true,
-        // a script that exports a promise is awaited, within --timeout
-        awaitPromise: true,
-        timeout: options.timeoutMs,
-        silent: true,
-        objectGroup: OBJECT_GROUP,
-      },
-      { timeoutMs: options.timeoutMs + 250 },
-    )
-    .catch((error: unknown) => {
-      if (isTerminated(error)) throw ranTooLong(`${file}: its top-level code`, options.timeoutMs, LONG_SCRIPT_HINT);
-      if (error instanceof TimeoutError) {
-        throw new TimeoutError('TIMEOUT', `${file}: module.exports is a promise that did not settle within ${options.timeoutMs} ms`, {
+  const expression = `${MARK_HANDLED}((${injectScript.toString()})(${JSON.stringify(source)}, ${JSON.stringify(path)}, ${JSON.stringify(dirname(path))}))\n${SOURCE_URL}`;
+  // a script that exports a promise is awaited, within --timeout
+  const { result, exceptionDetails } = await evaluateBounded(
+    attachment.session,
+    { expression, includeCommandLineAPI: true, silent: true, objectGroup: OBJECT_GROUP },
+    options.timeoutMs,
+    {
+      terminated: () => ranTooLong(`${file}: its top-level code`, options.timeoutMs, LONG_SCRIPT_HINT),
+      noAnswer: () => noAnswer(`${file}: its top-level code`, options.timeoutMs),
+      unsettled: () =>
+        new TimeoutError('TIMEOUT', `${file}: module.exports is a promise that did not settle within ${options.timeoutMs} ms`, {
           hint: 'raise --timeout, or export the result instead of a promise',
-        });
-      }
-      throw error;
-    });
+        }),
+    },
+  );
   if (exceptionDetails) throw scriptError(exceptionDetails, file, path, options.timeoutMs);
   return formatRemote(attachment.session, result, options, options.timeoutMs);
 }

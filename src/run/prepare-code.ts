@@ -16,6 +16,7 @@
  */
 import { parse, type Program } from 'acorn';
 import { UsageError } from '../errors.js';
+import { MARK_HANDLED } from '../target/realm.js';
 
 export interface PreparedCode {
   expression: string;
@@ -23,7 +24,6 @@ export interface PreparedCode {
   async: boolean;
 }
 
-const MARK_HANDLED = '((v) => { if (v instanceof Promise) v.then(undefined, () => {}); return v; })';
 
 /**
  * import() for code run through Runtime.evaluate, which has no module loader of its own
@@ -98,7 +98,7 @@ export function prepareCode(code: string): PreparedCode {
   const prelude = `const __probing_require = require;${imports.length > 0 ? ` const __probing_import = ${IMPORT};` : ''}`;
   // A function of its own either way: var and function declarations stay local, like let and const.
   const expression = isAsync
-    ? `(async (require) => { ${prelude} { const require = __probing_require; ${body}\n} })(require)`
+    ? `${MARK_HANDLED}((async (require) => { ${prelude} { const require = __probing_require; ${body}\n} })(require))`
     : `(() => { ${prelude} { const require = __probing_require; ${body}\n} })()`;
   return { expression, async: isAsync };
 }

@@ -5,10 +5,10 @@
  * message limit, after which the connection would be dead.
  */
 import type { Attachment } from '../attach/attach.js';
-import { ProtocolError } from '../errors.js';
+import { ProtocolError, TimeoutError } from '../errors.js';
 import { OBJECT_GROUP, SOURCE_URL } from '../target/snippets.js';
-import { pristine } from '../target/realm.js';
-import { isTerminated, ranTooLong, remoteError } from './remote-value.js';
+import { MARK_HANDLED, pristine } from '../target/realm.js';
+import { answerWithinMs, evaluateBounded, noAnswer, ranTooLong, remoteError } from './remote-value.js';
 
 const SLICE = 8 * 1024 * 1024;
 
@@ -27,25 +27,22 @@ export async function evaluateJson<T>(attachment: Attachment, expression: string
   const stringify = pristine('(v) => JSON.stringify(v)');
   const slicer = pristine('(s, start, end) => s.slice(start, end)');
   const holder = options.async
-    ? `(async (require) => ({ json: (${stringify})(await (${expression}\n)), slice: ${slicer} }))(require)`
+    ? `${MARK_HANDLED}((async (require) => ({ json: (${stringify})(await (${expression}\n)), slice: ${slicer} }))(require))`
     : `({ json: (${stringify})(${expression}\n), slice: ${slicer} })`;
-  const evaluated = await session
-    .send(
-      'Runtime.evaluate',
-      {
-        expression: `${holder}\n${SOURCE_URL}`,
-        includeCommandLineAPI: true,
-        awaitPromise: options.async,
-        timeout: options.timeoutMs,
-        silent: true,
-        objectGroup: OBJECT_GROUP,
-      },
-      { timeoutMs: options.timeoutMs + 250, timeoutHint: 'raise --timeout, or check that the expression\'s promise can settle' },
-    )
-    .catch((error: unknown) => {
-      if (isTerminated(error)) throw ranTooLong(options.what, options.timeoutMs, 'raise --timeout, or lower --max-rows');
-      throw error;
-    });
+  const evaluated = await evaluateBounded(
+    session,
+    { expression: `${holder}\n${SOURCE_URL}`, includeCommandLineAPI: true, silent: true, objectGroup: OBJECT_GROUP },
+    options.timeoutMs,
+    {
+      terminated: () => ranTooLong(options.what, options.timeoutMs, 'raise --timeout, or lower --max-rows'),
+      noAnswer: () => noAnswer(options.what, options.timeoutMs),
+      unsettled: () =>
+        new TimeoutError('TIMEOUT', `${options.what} did not finish within ${options.timeoutMs} ms`, {
+          hint: "raise --timeout, or check that the expression's promise can settle",
+        }),
+    },
+    options.async,
+  );
   if (evaluated.exceptionDetails) throw remoteError(evaluated.exceptionDetails, options.what, options.timeoutMs);
   const objectId = evaluated.result.objectId;
   if (!objectId) throw new ProtocolError('NO_RESULT', `${options.what} returned nothing`);
@@ -54,7 +51,7 @@ export async function evaluateJson<T>(attachment: Attachment, expression: string
     const answer = await session.send(
       'Runtime.callFunctionOn',
       { objectId, functionDeclaration: fn, arguments: args.map((value) => ({ value })), returnByValue: true, silent: true },
-      { timeoutMs: options.timeoutMs + 250 },
+      { timeoutMs: answerWithinMs(options.timeoutMs) },
     );
     if (answer.exceptionDetails) throw remoteError(answer.exceptionDetails, options.what, options.timeoutMs);
     return answer.result.value as unknown;

@@ -43,7 +43,7 @@ export async function formatRemote(session: Session, value: Protocol.Runtime.Rem
       silent: true,
       timeout: timeoutMs,
     },
-    { timeoutMs: timeoutMs + 500 },
+    { timeoutMs: answerWithinMs(timeoutMs) },
   );
   if (util.exceptionDetails) throw remoteError(util.exceptionDetails, 'loading node:util and node:vm', timeoutMs);
   if (!util.result.objectId) throw new RemoteError('NO_UTIL', 'could not load node:util in the target', '');
@@ -57,10 +57,55 @@ export async function formatRemote(session: Session, value: Protocol.Runtime.Rem
       silent: true,
       objectGroup: OBJECT_GROUP,
     },
-    { timeoutMs: timeoutMs + 500 },
+    { timeoutMs: answerWithinMs(timeoutMs) },
   );
   if (formatted.exceptionDetails) throw remoteError(formatted.exceptionDetails, 'formatting the result', timeoutMs);
   return formatted.result.value as Formatted;
+}
+
+/**
+ * How long to wait for the answer to an evaluation V8 stops at `timeoutMs`. V8's limit
+ * always ends synchronous code, but on a loaded machine its answer may trail the limit
+ * by far more than a few hundred ms: waiting too little reported a runaway loop as an
+ * unsettled promise. A target blocked where V8 cannot stop it (a synchronous native
+ * call) is still given up on.
+ */
+export function answerWithinMs(timeoutMs: number): number {
+  return timeoutMs + Math.max(1000, timeoutMs);
+}
+
+/** The target's main thread did not come back from the code, even at V8's limit. */
+export function noAnswer(what: string, timeoutMs: number): TimeoutError {
+  return new TimeoutError('NO_ANSWER', `${what} did not come back within ${answerWithinMs(timeoutMs)} ms, though V8 was to stop it at ${timeoutMs} ms; the target's main thread may be blocked in a synchronous native call`, {
+    hint: 'check the target with `probing <pid> backtrace`; raise --timeout if the machine is very loaded',
+  });
+}
+
+/**
+ * Runtime.evaluate under V8's `timeout`, never awaiting a promise in the same call: the
+ * answer then always comes (see answerWithinMs). A promise it returns is awaited with
+ * Runtime.awaitPromise within what is left of `timeoutMs`; `unsettled` names that failure.
+ */
+export async function evaluateBounded(
+  session: Session,
+  params: Omit<Protocol.Runtime.EvaluateRequest, 'timeout' | 'awaitPromise'>,
+  timeoutMs: number,
+  errors: { terminated: () => Error; noAnswer: () => Error; unsettled: () => Error },
+  awaitPromise = true,
+): Promise<Protocol.Runtime.EvaluateResponse> {
+  const started = Date.now();
+  const answer = await session.send('Runtime.evaluate', { ...params, timeout: timeoutMs, awaitPromise: false }, { timeoutMs: answerWithinMs(timeoutMs) }).catch((error: unknown) => {
+    if (isTerminated(error)) throw errors.terminated();
+    throw error instanceof TimeoutError ? errors.noAnswer() : error;
+  });
+  if (!awaitPromise || answer.exceptionDetails || answer.result.subtype !== 'promise' || !answer.result.objectId) return answer;
+  const left = Math.max(1, timeoutMs - (Date.now() - started));
+  return session
+    .send('Runtime.awaitPromise', { promiseObjectId: answer.result.objectId, returnByValue: params.returnByValue }, { timeoutMs: left })
+    .catch((error: unknown) => {
+      if (isTerminated(error)) throw errors.terminated();
+      throw error instanceof TimeoutError ? errors.unsettled() : error;
+    });
 }
 
 const RAN_TOO_LONG_HINT = 'raise --timeout if the code is meant to run that long';
@@ -88,7 +133,7 @@ export async function evaluateValue<T>(session: Session, expression: string, wha
   const { result, exceptionDetails } = await session.send(
     'Runtime.evaluate',
     { expression: `${expression}\n${SOURCE_URL}`, includeCommandLineAPI: true, returnByValue: true, silent: true, timeout: timeoutMs },
-    { timeoutMs: timeoutMs + 250 },
+    { timeoutMs: answerWithinMs(timeoutMs) },
   );
   if (exceptionDetails) throw remoteError(exceptionDetails, what, timeoutMs);
   return result.value as T;

@@ -52,3 +52,12 @@ const NATIVE = `((B, types) => ({ encode: (v) => B.from(v.buffer, v.byteOffset, 
 export function columnsOf(valueExpression: string, limits: ColumnLimits): string {
   return `(${pristine(toColumns.toString())})(${valueExpression}\n, ${JSON.stringify(limits)}, ${NATIVE})`;
 }
+
+/**
+ * An expression for the target: a function that marks a promise as handled and returns
+ * it. What the CLI evaluates without awaiting at once (it awaits with a second request,
+ * Runtime.awaitPromise) is marked in the same evaluation: a rejection before that request
+ * would otherwise be unhandled, which ends a Node.js process by default. A brand check in
+ * probing's realm: the target's Promise may be replaced (zone.js does).
+ */
+export const MARK_HANDLED = pristine('(v) => { try { Promise.prototype.then.call(v, undefined, () => {}); } catch {} return v; }');

@@ -45,28 +45,36 @@ export function identify(markIfPid: number | null, key: string, cli: number | nu
 }
 
 /**
- * A command is done with an inspector probing opened: it leaves the users, with any
- * whose probing process has gone (killed before it could say so). When others remain,
- * the inspector stays open for them ('shared'); else the close is scheduled, in the
+ * A command is done with an inspector probing opened. Users whose probing process has
+ * gone (killed before it could say so) are dropped first. When others remain, this one
+ * leaves them and the inspector stays open for them ('shared'). When it is the last:
+ * with `mayClose` false nothing changes and the answer is 'wait' (other connections are
+ * still closing, see closeInspector); else it leaves and the close is scheduled, in the
  * same evaluation, so no joiner can come between the count and the close, and the
- * answer is a promise that never settles (see neverSettles).
+ * answer is a promise that never settles.
  */
-export function releaseInspector(load: (id: string) => unknown, key: string, cli: number, close: (load: (id: string) => unknown, key: string) => void): 'shared' | Promise<never> {
+export function releaseInspector(load: (id: string) => unknown, key: string, cli: number, close: (load: (id: string) => unknown, key: string) => void, mayClose: boolean): 'shared' | 'wait' | Promise<never> {
   const symbol = Symbol.for(key);
   const g = globalThis as Record<symbol, { pendingClose?: unknown; users?: Record<string, number>; debugPort?: number } | undefined>;
   const state = g[symbol];
   if (state && state.users) {
     const users = state.users;
-    if (users[cli]) users[cli]--;
-    if (!users[cli]) delete users[cli];
     for (const other of Object.keys(users)) {
+      if (Number(other) === cli) continue;
       try {
         process.kill(Number(other), 0);
       } catch (error) {
         if ((error as NodeJS.ErrnoException)?.code === 'ESRCH') delete users[other];
       }
     }
-    if (Object.keys(users).length > 0) return 'shared';
+    // another user: another probing process, or another session of this one
+    const others = Object.keys(users).some((other) => Number(other) !== cli) || (users[cli] ?? 0) > 1;
+    if (!others && !mayClose) return 'wait';
+    if (users[cli]) users[cli]--;
+    if (!users[cli]) delete users[cli];
+    if (others) return 'shared';
+  } else if (!mayClose) {
+    return 'wait';
   }
   close(load, key);
   // Evaluated with awaitPromise, this answer never comes: the target sends nothing

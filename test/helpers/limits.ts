@@ -16,8 +16,8 @@ export const START_LIMIT_MS = 30_000;
  */
 export const ATTACH_TIMEOUT_MS = 30_000;
 
-/** How long the CLI waits for another probing command to release a fixed port's lock (src/attach/open-inspector.ts). */
-const LOCK_WAIT_MS = 15_000;
+/** How long the CLI waits for another probing command to release a fixed port's lock (src/attach/open-inspector.ts, lockWaitMs). */
+const lockWaitMs = (attachMs: number) => Math.max(15_000, 2 * attachMs);
 
 /** The CLI's own --timeout when none is given (src/cli.ts). */
 const CLI_TIMEOUT_MS = 5000;
@@ -42,11 +42,11 @@ function optionMs(args: readonly string[], name: string): number | undefined {
 export function cliLimitMs(args: readonly string[]): number {
   const timeout = optionMs(args, '--timeout') ?? CLI_TIMEOUT_MS;
   const attach = optionMs(args, '--attach-timeout') ?? ATTACH_TIMEOUT_MS;
-  return START_LIMIT_MS + LOCK_WAIT_MS + attach + (optionMs(args, '--duration') ?? 0) + 4 * timeout;
+  return START_LIMIT_MS + lockWaitMs(attach) + attach + (optionMs(args, '--duration') ?? 0) + 4 * timeout;
 }
 
 /** Commands that attach to a target and take --attach-timeout (src/cli.ts, attachCommand). */
-const ATTACHING = new Set(['eval', 'inject', 'query', 'config', 'call', 'repl', 'backtrace', 'profile', 'heap', 'agent']);
+const ATTACHING = new Set(['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'repl', 'backtrace', 'profile', 'heap', 'agent', 'inspect']);
 
 /** The arguments, with --attach-timeout ATTACH_TIMEOUT_MS added to a command that attaches, unless they set their own. */
 export function withAttachTimeout(args: readonly string[]): string[] {

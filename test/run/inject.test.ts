@@ -25,6 +25,12 @@ describe('probing <pid> inject', () => {
     const result = await probing([String(target.pid), 'inject', script('exports-promise.cjs'), '--json']);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ settled: 'after 30 ms' });
+    // a promise that rejects before probing asks for it is reported, and is no unhandled rejection in the target
+    const before = await listeningPorts(target.pid);
+    const rejected = await probing([String(target.pid), 'inject', script('exports-rejection.cjs')]);
+    expect(rejected.code).toBe(1);
+    expect(rejected.stderr).toContain('rejected later');
+    await expectLeftAsFound(target, before);
   });
 
   it("reports a syntax error with the script's line; nothing runs and the target keeps serving", async () => {

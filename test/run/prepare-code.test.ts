@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
 import { runInNewContext } from 'node:vm';
 import { prepareCode } from '../../src/run/prepare-code.js';
 
-/** Evaluates prepared code the way the inspector would (a script with a `require` in scope). */
+const nodeRequire = createRequire(import.meta.url);
+
+/** What a script run through the inspector has in scope: `require` (built-ins real) and the target's globals. */
+function context(): Record<string, unknown> {
+  const require = (id: string) => (id.startsWith('node:') ? nodeRequire(id) : `required ${id}`);
+  return { require, setTimeout, Promise, Error, process };
+}
+
+/** Evaluates prepared code the way the inspector would (a script with a `require` in scope, built-ins real). */
 async function run(code: string): Promise<unknown> {
   const prepared = prepareCode(code);
-  const value = runInNewContext(prepared.expression, { require: (id: string) => `required ${id}`, setTimeout, Promise });
+  const value = runInNewContext(prepared.expression, context());
   return prepared.async ? await value : value;
 }
 
@@ -38,11 +47,14 @@ describe('prepareCode', () => {
     const onUnhandled = () => unhandled++;
     process.on('unhandledRejection', onUnhandled);
     try {
-      const prepared = prepareCode('Promise.reject(new Error("x"))');
-      const value = runInNewContext(prepared.expression, { require, Promise, Error }) as Promise<unknown>;
-      await new Promise((r) => setTimeout(r, 20));
-      expect(unhandled).toBe(0);
-      await expect(value).rejects.toThrow('x');
+      // at once, and after an await (the code's async function rejects later, before the CLI's Runtime.awaitPromise may come)
+      for (const code of ['Promise.reject(new Error("x"))', 'await 1; Promise.reject(new Error("x"))', 'await 1; throw new Error("x")']) {
+        const prepared = prepareCode(code);
+        const value = runInNewContext(prepared.expression, context()) as Promise<unknown>;
+        await new Promise((r) => setTimeout(r, 20));
+        expect(unhandled, code).toBe(0);
+        await expect(value).rejects.toThrow('x');
+      }
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
@@ -53,14 +65,14 @@ describe('prepareCode', () => {
   });
 
   it('keeps var and function declarations local, like let and const', async () => {
-    const context: Record<string, unknown> = { require, Promise };
+    const scope = context();
     const prepared = prepareCode('var todos = [1]; function helper() { return 2 } todos.length + helper()');
-    expect(runInNewContext(prepared.expression, context)).toBe(3);
-    expect(context.todos).toBeUndefined();
-    expect(context.helper).toBeUndefined();
+    expect(runInNewContext(prepared.expression, scope)).toBe(3);
+    expect(scope.todos).toBeUndefined();
+    expect(scope.helper).toBeUndefined();
     const awaited = prepareCode('var late = await Promise.resolve(4); late');
-    expect(await runInNewContext(awaited.expression, context)).toBe(4);
-    expect(context.late).toBeUndefined();
+    expect(await runInNewContext(awaited.expression, scope)).toBe(4);
+    expect(scope.late).toBeUndefined();
   });
 
   it('gives import() a loader, and leaves the word import elsewhere alone', () => {
