@@ -195,8 +195,10 @@ async function attachWorker(spec: TargetSpec & { worker: string }, options: Atta
       },
       detach() {
         detached ??= (async () => {
+          // One request at a time: with two in flight, the target's second answer waits ~40 ms
+          // for our delayed ACK (Nagle's algorithm in the inspector's socket). The objects the
+          // session holds go with it: V8 releases a session's object groups when it ends.
           for (const cleanup of cleanups) await cleanup().catch(() => {});
-          await session.releaseObjects();
           await transport.close().catch(() => {});
           return parent.detach();
         })();
@@ -402,8 +404,10 @@ async function attachInspector(spec: TargetSpec, options: AttachOptions): Promis
     detach() {
       detached ??= (async () => {
         try {
+          // One request at a time: with two in flight, the target's second answer waits ~40 ms
+          // for our delayed ACK (Nagle's algorithm in the inspector's socket). The objects the
+          // session holds go with it: V8 releases a session's object groups when it ends.
           for (const cleanup of cleanups) await cleanup().catch(() => {});
-          await session.releaseObjects();
           if (!ownsInspector) {
             await session.close();
             return {};
@@ -499,17 +503,20 @@ async function closeInspector(session: Session, host: string, port: number, time
         .catch(() => undefined),
       hungUp.then(() => 'hung up' as const),
     ]);
+  // Alone from the start, it closes at once; after others left, it asks the socket table.
   const othersUntil = Date.now() + waitMs;
-  let released: Awaited<ReturnType<typeof release>>;
-  for (;;) {
+  let released = await release(false);
+  while (released !== 'hung up' && released?.result.value === 'wait') {
     // our own connection is one of them
     const connections = pid === undefined ? undefined : await serverConnections(pid, port);
     const othersClosing = connections !== undefined && connections > 1 && Date.now() < othersUntil;
-    released = await release(!othersClosing);
-    if (released === 'hung up' || released?.result.value !== 'wait') break;
-    await sleep(2);
+    if (othersClosing) {
+      await sleep(2);
+      continue;
+    }
+    if (Date.now() >= othersUntil) log(`other connections to ${host}:${port} were still open after ${waitMs} ms`);
+    released = await release(true);
   }
-  if (Date.now() >= othersUntil) log(`other connections to ${host}:${port} were still open after ${waitMs} ms`);
   if (released !== 'hung up' && released?.result.value === 'shared') {
     log('the inspector is still used by another probing command: left open for it');
     await session.close();

@@ -2,6 +2,9 @@
 import { stdoutColors, stdoutWidth } from '../output/terminal.js';
 import { parseTarget } from '../attach/target-spec.js';
 import { ExitCode, UsageError } from '../errors.js';
+import { debug } from '../debug.js';
+
+const log = debug('query');
 import type { Registry } from '../extensions/registry.js';
 
 export interface QueryOptions {
@@ -55,12 +58,16 @@ export async function queryCommand(target: string, sql: string, options: QueryOp
   if (options.format === 'arrow' && !options.output && process.stdout.isTTY) {
     throw new UsageError('BINARY_TO_TERMINAL', 'the arrow format is binary and stdout is a terminal', { hint: 'write it to a file with -o results.arrow, or pipe it' });
   }
+  // a query other than SELECT * FROM <table> needs the engine: DuckDB starts loading now
+  if (options.engine !== 'alasql' && !/^\s*select\s+\*\s+from\s+[^\s;]+\s*;?\s*$/i.test(sql)) void import('../sql/engines/duckdb.js').then((m) => m.warmUp(), () => {});
   const [{ withTarget }, { loadFor }, { runQuery, prepareQuery, collectTables, answer }] = await Promise.all([
     import('../run/with-target.js'),
     import('./ext.js'),
     import('../sql/query.js'),
   ]);
+  log('modules loaded');
   const loaded = await loadFor(options.extension, options.timeout);
+  log('extensions loaded');
   try {
     return await runQueryCommand(spec, sql, options, loaded.registry, { withTarget, runQuery, prepareQuery, collectTables, answer }, out, err);
   } finally {
@@ -79,6 +86,7 @@ async function runQueryCommand(
 ): Promise<number> {
   // Bad SQL, unknown tables and (for declared tables) unknown columns are refused before the target is touched.
   const prepared = await prepareQuery(sql, registry, prepareOptions(options));
+  log('checked');
   if (prepared.notice) err(`probing: ${prepared.notice}\n`);
   const limits = { maxRows: options.maxRows, maxBytes: options.maxBytes, timeoutMs: options.timeout };
   const flags = { showSecrets: options.showSecrets === true };

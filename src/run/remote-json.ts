@@ -26,9 +26,12 @@ export async function evaluateJson<T>(attachment: Attachment, expression: string
   // JSON.stringify and String.prototype.slice of a realm of our own: the target's may be replaced
   const stringify = pristine('(v) => JSON.stringify(v)');
   const slicer = pristine('(s, start, end) => s.slice(start, end)');
+  // JSON up to one slice comes back in this answer (a string is sent whole); a longer
+  // one stays in the target, in a holder read slice by slice
+  const answer = (json: string) => `((json) => json === undefined || json.length <= ${SLICE} ? json : { json, slice: ${slicer} })(${json})`;
   const holder = options.async
-    ? `${MARK_HANDLED}((async (require) => ({ json: (${stringify})(await (${expression}\n)), slice: ${slicer} }))(require))`
-    : `({ json: (${stringify})(${expression}\n), slice: ${slicer} })`;
+    ? `${MARK_HANDLED}((async (require) => ${answer(`(${stringify})(await (${expression}\n))`)})(require))`
+    : answer(`(${stringify})(${expression}\n)`);
   const evaluated = await evaluateBounded(
     session,
     { expression: `${holder}\n${SOURCE_URL}`, includeCommandLineAPI: true, silent: true, objectGroup: OBJECT_GROUP },
@@ -44,6 +47,8 @@ export async function evaluateJson<T>(attachment: Attachment, expression: string
     options.async,
   );
   if (evaluated.exceptionDetails) throw remoteError(evaluated.exceptionDetails, options.what, options.timeoutMs);
+  if (evaluated.result.type === 'undefined') return undefined as T;
+  if (evaluated.result.type === 'string') return JSON.parse(evaluated.result.value as string) as T;
   const objectId = evaluated.result.objectId;
   if (!objectId) throw new ProtocolError('NO_RESULT', `${options.what} returned nothing`);
 
@@ -56,8 +61,7 @@ export async function evaluateJson<T>(attachment: Attachment, expression: string
     if (answer.exceptionDetails) throw remoteError(answer.exceptionDetails, options.what, options.timeoutMs);
     return answer.result.value as unknown;
   };
-  const length = (await call('function () { return this.json === undefined ? -1 : this.json.length; }', [])) as number;
-  if (length < 0) return undefined as T;
+  const length = (await call('function () { return this.json.length; }', [])) as number;
   let json = '';
   for (let start = 0; start < length; start += SLICE) {
     json += (await call('function (start, size) { return this.slice(this.json, start, start + size); }', [start, SLICE])) as string;

@@ -57,7 +57,8 @@ export function columnsOf(valueExpression: string, limits: ColumnLimits): string
  * An expression for the target: a function that marks a promise as handled and returns
  * it. What the CLI evaluates without awaiting at once (it awaits with a second request,
  * Runtime.awaitPromise) is marked in the same evaluation: a rejection before that request
- * would otherwise be unhandled, which ends a Node.js process by default. A brand check in
- * probing's realm: the target's Promise may be replaced (zone.js does).
+ * would otherwise be unhandled, which ends a Node.js process by default. A brand check
+ * (util.types.isPromise), then the `then` of probing's realm: the target's Promise may be
+ * replaced (zone.js does). Only a promise makes the realm.
  */
-export const MARK_HANDLED = pristine('(v) => { try { Promise.prototype.then.call(v, undefined, () => {}); } catch {} return v; }');
+export const MARK_HANDLED = `((v) => (${LOAD_BUILTIN}('node:util').types.isPromise(v) ? ${pristine('(v) => { try { Promise.prototype.then.call(v, undefined, () => {}); } catch {} return v; }')}(v) : v))`;

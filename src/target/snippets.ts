@@ -48,14 +48,14 @@ export function identify(markIfPid: number | null, key: string, cli: number | nu
  * A command is done with an inspector probing opened. Users whose probing process has
  * gone (killed before it could say so) are dropped first. When others remain, this one
  * leaves them and the inspector stays open for them ('shared'). When it is the last:
- * with `mayClose` false nothing changes and the answer is 'wait' (other connections are
- * still closing, see closeInspector); else it leaves and the close is scheduled, in the
- * same evaluation, so no joiner can come between the count and the close, and the
- * answer is a promise that never settles.
+ * if others left before it and `mayClose` is false, nothing changes and the answer is
+ * 'wait' (their connections may still be closing, see closeInspector); else it leaves
+ * and the close is scheduled, in the same evaluation, so no joiner can come between the
+ * count and the close, and the answer is a promise that never settles.
  */
 export function releaseInspector(load: (id: string) => unknown, key: string, cli: number, close: (load: (id: string) => unknown, key: string) => void, mayClose: boolean): 'shared' | 'wait' | Promise<never> {
   const symbol = Symbol.for(key);
-  const g = globalThis as Record<symbol, { pendingClose?: unknown; users?: Record<string, number>; debugPort?: number } | undefined>;
+  const g = globalThis as Record<symbol, { pendingClose?: unknown; users?: Record<string, number>; debugPort?: number; left?: number } | undefined>;
   const state = g[symbol];
   if (state && state.users) {
     const users = state.users;
@@ -69,12 +69,13 @@ export function releaseInspector(load: (id: string) => unknown, key: string, cli
     }
     // another user: another probing process, or another session of this one
     const others = Object.keys(users).some((other) => Number(other) !== cli) || (users[cli] ?? 0) > 1;
-    if (!others && !mayClose) return 'wait';
+    if (!others && !mayClose && state.left) return 'wait';
     if (users[cli]) users[cli]--;
     if (!users[cli]) delete users[cli];
-    if (others) return 'shared';
-  } else if (!mayClose) {
-    return 'wait';
+    if (others) {
+      state.left = (state.left ?? 0) + 1;
+      return 'shared';
+    }
   }
   close(load, key);
   // Evaluated with awaitPromise, this answer never comes: the target sends nothing

@@ -16,6 +16,9 @@ import { engineError, parseErrorInfo, type ErrorContext } from './duckdb-errors.
 import { createDeclaredTables, loadTable, quoteIdentifier } from './duckdb-load.js';
 import { loadDuckDB, type DuckDB } from './duckdb-module.js';
 import { readResult } from './duckdb-read.js';
+import { debug } from '../../debug.js';
+
+const log = debug('duckdb');
 
 interface Database {
   instance: DuckDBInstance;
@@ -201,6 +204,23 @@ function registerFunction(duck: DuckDB, db: Database, spec: FunctionSpec, answer
  * (opening one costs 15–20 ms); any other query opens its own.
  */
 let spare: { db: Database; memoryLimit: string; sql: string } | undefined;
+let warming: Promise<void> | undefined;
+
+/**
+ * Loads DuckDB and opens the database the query's check will use, started as soon as the
+ * CLI knows it needs an engine: opening it runs on libuv's threads while the CLI loads
+ * its other modules and extensions. A failure is left for loadEngine to report.
+ */
+export function warmUp(): void {
+  warming ??= (async () => {
+    const duck = await loadDuckDB();
+    log('loaded');
+    const db = await openDatabase(duck, DEFAULT_MEMORY_LIMIT);
+    log('database open');
+    if (spare) db.close();
+    else spare = { db, memoryLimit: DEFAULT_MEMORY_LIMIT, sql: '' };
+  })().catch(() => {});
+}
 
 async function takeDatabase(duck: DuckDB, sql: string, memoryLimit: string): Promise<Database> {
   const kept = spare;
@@ -234,6 +254,7 @@ export const duckdbEngine: Engine = {
   name: 'duckdb',
 
   async check(sql, original, text, tables): Promise<CheckedQuery> {
+    await warming;
     const duck = await loadDuckDB();
     const db = await takeDatabase(duck, '', DEFAULT_MEMORY_LIMIT);
     const position: Position = { sql, text, original };
