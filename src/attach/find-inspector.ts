@@ -8,7 +8,8 @@
  * probing command wrote down that it left one open (inspector-record.ts).
  */
 import type { InspectorConfig } from './inspect-flags.js';
-import { inspectorVersion, isListening } from './inspector-http.js';
+import { AttachError } from '../errors.js';
+import { inspectorAnswer, inspectorVersion, isListening, NO_ANSWER } from './inspector-http.js';
 import type { Listener } from './procfs.js';
 import { forgetInspector, recordedInspector } from './inspector-record.js';
 
@@ -24,10 +25,10 @@ export function reachable(host: string): string {
   return host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
 }
 
-export async function askInspector(candidates: Array<{ host: string; port: number }>): Promise<InspectorAddress | undefined> {
+export async function askInspector(candidates: Array<{ host: string; port: number }>, timeoutMs = 500): Promise<InspectorAddress | undefined> {
   for (const candidate of candidates) {
     const host = reachable(candidate.host);
-    const version = await inspectorVersion(host, candidate.port, 500);
+    const version = await inspectorVersion(host, candidate.port, timeoutMs);
     if (version) return { host, port: candidate.port, version };
   }
   return undefined;
@@ -42,26 +43,35 @@ export async function findOpenInspector(
   config: InspectorConfig,
   listPorts: () => Promise<Listener[] | undefined>,
   pid?: number,
+  timeoutMs = 500,
 ): Promise<InspectorAddress | undefined> {
   // where a probing command left it open (a random port, or one a fan-out moved it to)
   const recorded = pid === undefined ? undefined : recordedInspector(pid);
   if (recorded) {
     const ports = await listPorts();
     if (ports?.some((l) => l.port === recorded.port)) {
-      const found = await askInspector([recorded]);
-      if (found) return found;
+      const host = reachable(recorded.host);
+      const version = await inspectorAnswer(host, recorded.port, timeoutMs);
+      if (typeof version === 'string') return { host, port: recorded.port, version };
+      // Still listening there, and silent: the inspector of a busy, loaded target. Signalling
+      // it would open nothing new (and the command would wait in vain for a new port).
+      if (version === NO_ANSWER) {
+        throw new AttachError('INSPECTOR_SILENT', `pid ${pid}'s inspector, left open by probing on ${host}:${recorded.port}, did not answer within ${timeoutMs} ms`, {
+          hint: 'the process or the machine is very busy: retry with a longer --attach-timeout',
+        });
+      }
     }
-    // not listening there any more: closed since, or the process is another one
+    // not listening there any more (closed since, or the process is another one), or not an inspector
     if (ports !== undefined) forgetInspector(pid!);
   }
   if (config.port !== 0) {
     if (!(await isListening(reachable(config.host), config.port))) return undefined;
     const ports = await listPorts();
-    if (ports === undefined) return askInspector([config]);
+    if (ports === undefined) return askInspector([config], timeoutMs);
     const configured = ports.filter((l) => l.port === config.port);
-    return configured.length > 0 ? askInspector(configured) : undefined;
+    return configured.length > 0 ? askInspector(configured, timeoutMs) : undefined;
   }
   if (!config.openAtStart) return undefined;
   const first = (await listPorts())?.[0];
-  return first ? askInspector([first]) : undefined;
+  return first ? askInspector([first], timeoutMs) : undefined;
 }

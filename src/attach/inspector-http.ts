@@ -24,7 +24,10 @@ export interface InspectorTargetInfo {
   webSocketDebuggerUrl: string;
 }
 
-async function getJson<T>(host: string, port: number, path: string, timeoutMs: number): Promise<T | undefined> {
+/** What getJson gives when nothing answered within its time (a listener that is slow, not one that said no). */
+export const NO_ANSWER = Symbol('no answer');
+
+async function getJson<T>(host: string, port: number, path: string, timeoutMs: number): Promise<T | undefined | typeof NO_ANSWER> {
   const { request } = await loadHttp();
   return new Promise((resolve) => {
     const req = request({ host, port, path, timeout: timeoutMs, headers: { host: `${host.includes(':') ? `[${host}]` : host}:${port}` } }, (res) => {
@@ -44,7 +47,10 @@ async function getJson<T>(host: string, port: number, path: string, timeoutMs: n
       });
       res.on('error', () => resolve(undefined));
     });
-    req.on('timeout', () => req.destroy());
+    req.on('timeout', () => {
+      resolve(NO_ANSWER);
+      req.destroy();
+    });
     req.on('error', () => resolve(undefined));
     req.end();
   });
@@ -52,7 +58,14 @@ async function getJson<T>(host: string, port: number, path: string, timeoutMs: n
 
 /** The Node.js version string when host:port is a Node.js inspector, else undefined. */
 export async function inspectorVersion(host: string, port: number, timeoutMs = 500): Promise<string | undefined> {
+  const version = await inspectorAnswer(host, port, timeoutMs);
+  return version === NO_ANSWER ? undefined : version;
+}
+
+/** Like inspectorVersion, telling a listener that did not answer in time (NO_ANSWER) from one that is not an inspector. */
+export async function inspectorAnswer(host: string, port: number, timeoutMs: number): Promise<string | undefined | typeof NO_ANSWER> {
   const version = await getJson<InspectorVersion>(host, port, '/json/version', timeoutMs);
+  if (version === NO_ANSWER) return NO_ANSWER;
   const browser = version?.Browser;
   return typeof browser === 'string' && browser.startsWith('node.js/') ? browser.slice('node.js/'.length) : undefined;
 }

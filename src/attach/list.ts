@@ -62,7 +62,8 @@ export async function listNodeProcesses(options: { showSecrets?: boolean } = {})
       if (!facts || facts.zombie || !isNodeProcess(facts)) return undefined;
       const ports = await listeners(pid);
       const config = inspectorConfig(facts.argv, facts.nodeOptions);
-      const open = await findOpenInspector(config, async () => ports, pid);
+      // an inspector probing left open that does not answer in time is listed without its address
+      const open = await findOpenInspector(config, async () => ports, pid).catch(() => undefined);
       const address = open ? `${open.host}:${open.port}` : null;
       const node = open?.version ?? null;
       const note =

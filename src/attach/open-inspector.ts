@@ -83,6 +83,12 @@ export async function checkProcess(pid: number): Promise<ProcessFacts> {
   if (facts.zombie) {
     throw new AttachError('ZOMBIE', `pid ${pid} (${facts.name}) has exited and is waiting for its parent to reap it`, { hint: LIST_HINT });
   }
+  if (facts.stopped) {
+    // a signal would wait until it continues, and open an inspector long after probing gave up
+    throw new AttachError('STOPPED', `pid ${pid} (${facts.name}) is stopped (SIGSTOP, Ctrl-Z, or a debugger holds it): it cannot answer, and probing did not signal it`, {
+      hint: `continue it first (kill -CONT ${pid}, or fg in its shell), or release the debugger that holds it`,
+    });
+  }
   if (!isNodeProcess(facts)) {
     throw new AttachError('NOT_NODE', `pid ${pid} is ${facts.name}, not a Node.js process`, {
       hint: `probing attaches only to Node.js processes and did not signal it; ${LIST_HINT}`,
@@ -213,7 +219,7 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
   const config = inspectorConfig(facts.argv, facts.nodeOptions);
   log('process', facts.name, facts.sigusr1, config);
 
-  const existing = await findOpenInspector(config, () => listeners(pid), pid);
+  const existing = await findOpenInspector(config, () => listeners(pid), pid, Math.max(500, options.attachTimeoutMs));
   if (existing) {
     log('inspector already open on', existing);
     if (!isLoopback(config.host)) {

@@ -32,6 +32,8 @@ export interface ProcessFacts {
   /** The process's own pid inside its PID namespace (containers). */
   nsPid: number;
   zombie: boolean;
+  /** Stopped: SIGSTOP, Ctrl-Z (T), or held by a tracer such as a debugger (t). */
+  stopped: boolean;
   sigusr1: Sigusr1State;
   /** NODE_OPTIONS from the initial environment, when readable. */
   nodeOptions: string | undefined;
@@ -73,6 +75,7 @@ async function readLinux(pid: number): Promise<ProcessFacts | undefined> {
     uid: status.uid,
     nsPid: status.nsPid ?? pid,
     zombie: status.state === 'Z',
+    stopped: status.state === 'T' || status.state === 't',
     sigusr1,
     nodeOptions,
   };
@@ -93,6 +96,7 @@ async function readPs(pid: number): Promise<ProcessFacts | undefined> {
       uid: uid === undefined ? undefined : Number(uid),
       nsPid: pid,
       zombie: (stat ?? '').startsWith('Z'),
+      stopped: (stat ?? '').startsWith('T'),
       sigusr1: 'unknown',
       nodeOptions: undefined,
     };

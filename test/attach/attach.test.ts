@@ -103,6 +103,25 @@ describe('attaching by pid', () => {
     expect(sleeper.signalCode).toBeNull();
   });
 
+  it.skipIf(process.platform === 'win32')('refuses a stopped process and does not signal it: no inspector opens when it continues', async () => {
+    const target = await startTarget('server.cjs');
+    const before = await listeningPorts(target.pid);
+    target.child.kill('SIGSTOP');
+    try {
+      const result = await probing([String(target.pid), 'eval', '1', '--attach-timeout', '1000']);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain(`pid ${target.pid} (node) is stopped`);
+      expect(result.stderr).toContain('did not signal it');
+      expect(result.stderr).toContain(`kill -CONT ${target.pid}`);
+    } finally {
+      target.child.kill('SIGCONT');
+    }
+    // a SIGUSR1 sent while it was stopped would be delivered now
+    await new Promise((r) => setTimeout(r, 300));
+    await expectLeftAsFound(target, before);
+    expect(target.stderr()).not.toContain('Debugger listening');
+  });
+
   it.skipIf(/node/.test(readFileSync('/proc/1/comm', 'utf8')))('refuses pid 1 when it is not Node.js', async () => {
     const result = await probing(['1', 'eval', '1']);
     expect(result.code).toBe(3);

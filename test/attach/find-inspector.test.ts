@@ -1,0 +1,60 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { findOpenInspector } from '../../src/attach/find-inspector.js';
+import { forgetInspector, recordInspector, recordedInspector } from '../../src/attach/inspector-record.js';
+import { inspectorConfig } from '../../src/attach/inspect-flags.js';
+
+// a pid of no process: only the record's file name carries it
+const PID = 2 ** 22 + 17;
+
+describe('findOpenInspector, where probing left an inspector open', () => {
+  let home: string;
+  let saved: Record<string, string | undefined>;
+  let server: Server;
+  const sockets = new Set<Socket>();
+  beforeEach(() => {
+    // the records live in the user's own directory under TMPDIR (src/attach/agent-path.ts): one of this test's
+    saved = { TMPDIR: process.env.TMPDIR, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR };
+    home = mkdtempSync(join(tmpdir(), 'probing-find-'));
+    process.env.TMPDIR = home;
+    delete process.env.XDG_RUNTIME_DIR;
+  });
+  afterEach(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    forgetInspector(PID);
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    rmSync(home, { recursive: true, force: true });
+  });
+  const listen = async (onConnection: (socket: Socket) => void): Promise<number> => {
+    server = createServer((socket) => {
+      sockets.add(socket);
+      onConnection(socket);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return (server.address() as { port: number }).port;
+  };
+  const config = inspectorConfig(['node', 'app.js'], undefined);
+
+  it('a listener there that does not answer in time is an error, not a reason to signal; the record stays', async () => {
+    const port = await listen(() => {});
+    recordInspector(PID, '127.0.0.1', port);
+    const started = Date.now();
+    await expect(findOpenInspector(config, async () => [{ host: '127.0.0.1', port, inode: '1' }], PID, 300)).rejects.toMatchObject({ code: 'INSPECTOR_SILENT' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(recordedInspector(PID)).toEqual({ host: '127.0.0.1', port });
+  });
+
+  it('a listener there that answers as something else is forgotten', async () => {
+    const port = await listen((socket) => socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n'));
+    recordInspector(PID, '127.0.0.1', port);
+    expect(await findOpenInspector(config, async () => [{ host: '127.0.0.1', port, inode: '1' }], PID, 2000)).toBeUndefined();
+    expect(recordedInspector(PID)).toBeUndefined();
+  });
+});
