@@ -97,6 +97,8 @@ const { benchRows } = await import('./rows.js');
 await benchRows();
 const { benchRuntime } = await import('./runtime.js');
 await benchRuntime();
+const { benchLive } = await import('./live.js');
+await benchLive();
 const { benchExtensions } = await import('./extensions.js');
 await benchExtensions();
 const { benchFanout } = await import('./fanout.js');

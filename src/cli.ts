@@ -12,7 +12,7 @@ import { evalCommand, injectCommand, type TargetOptions } from './commands/run.j
 import { ALL_TARGETS, NO_TARGET, describeCommand, queryCommand, tablesCommand, type QueryOptions } from './commands/query.js';
 import { configCommand, installCommand, type ConfigOptions } from './commands/runtime.js';
 
-const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'inspect', 'backtrace', 'profile', 'heap', 'repl', 'agent'];
+const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'inspect', 'top', 'backtrace', 'profile', 'heap', 'repl', 'agent'];
 const HOST_COMMANDS = ['list', 'demo', 'launch', 'help', 'tables', 'describe', 'ext'];
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -237,6 +237,27 @@ Examples:
     .addHelpText('after', '\nExamples:\n  $ probing 4242 inspect          # prints the devtools:// URL; Ctrl-C closes the inspector again')
     .action((target: string, options: { timeout: number; attachTimeout: number }) => run(import('./commands/inspect.js').then((m) => m.inspectCommand(target, options, out))));
 
+  attachCommand(program, 'top', '', 'a live view: CPU by function, event loop, heap and GC, handles, HTTP; refreshed every second')
+    .addOption(new Option('--interval <ms>', 'time between frames (ms, or 2s)').default(1000).argParser(duration))
+    .addOption(new Option('--rate <hz>', 'CPU samples per second').default(100).argParser(count(1, 10_000)))
+    .addOption(new Option('--sort <column>', 'own, total, own_time, total_time or name').default('own'))
+    .option('--once', 'print one frame (after one interval) and leave')
+    .addOption(new Option('--count <n>', 'leave after this many frames').argParser(count(1, 1_000_000)))
+    .option('--no-color', 'no colours')
+    .addHelpText(
+      'after',
+      `
+On a terminal it takes the screen; keys: o own% · t total% · 3 own time · 4 total time · n name · p pause · q quit.
+Anywhere else (a pipe, a file) it prints frame after frame as plain text.
+HTTP requests/s and latency show when the HTTP sampler is on: probing <pid> config set sampler.http true.
+
+Examples:
+  $ probing 4242 top
+  $ probing 4242 top --once --sort total
+  $ probing 4242/w1 top --interval 2s`,
+    )
+    .action((target: string, options: import('./commands/top.js').TopOptions) => run(import('./commands/top.js').then((m) => m.topCommand(target, options, out, err))));
+
   attachCommand(program, 'backtrace', '', 'the JavaScript stack of the main thread now (or: idle, and what keeps it alive)')
     .option('--json', 'print JSON')
     .option('--workers', "also each worker thread's stack")
@@ -397,7 +418,7 @@ async function demoCommand(options: { keep?: boolean }, out: (text: string) => v
 
 /** Moves a leading target behind its command: `probing 4242 eval x` → `probing eval 4242 x`. */
 /** Options of query that take a value (the word after them is not a positional argument). */
-const VALUED = new Set(['-f', '--format', '-o', '--output', '--max-rows', '--max-bytes', '--concurrency', '--engine', '--memory-limit', '--timeout', '--attach-timeout', '--extension', '--every', '--count']);
+const VALUED = new Set(['-f', '--format', '-o', '--output', '--max-rows', '--max-bytes', '--concurrency', '--engine', '--memory-limit', '--timeout', '--attach-timeout', '--extension', '--every', '--count', '--interval', '--rate', '--sort']);
 
 function positionals(args: readonly string[]): string[] {
   const out: string[] = [];

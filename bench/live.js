@@ -1,0 +1,72 @@
+// What watching costs the watched: a node:http server under a bounded load on loopback,
+// its throughput with nothing attached against the same while `probing top` runs, and
+// while `probing query … --every 500ms` runs, alternated in one run. probing, the load
+// generator and the server share the machine's cores, as they would on a small host.
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const REQUESTS = 40_000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS_LIVE ?? 5);
+
+export async function benchLive() {
+  const server = spawn(process.execPath, [here('targets/http.cjs')], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const { pid, port } = await new Promise((resolve) => createInterface({ input: server.stdout }).once('line', (l) => resolve(JSON.parse(l))));
+  const cpuMs = () => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    } catch {
+      return NaN;
+    }
+  };
+  const load = () => {
+    const before = cpuMs();
+    const { perSecond } = JSON.parse(spawnSync(process.execPath, [here('load.cjs'), String(port), String(REQUESTS), '16'], { encoding: 'utf8' }).stdout);
+    return { perSecond, cpuUs: ((cpuMs() - before) * 1000) / REQUESTS };
+  };
+  /** The load, while `probing <pid> ...args` runs beside it (attached before the load starts). */
+  const loadWhile = async (args, ready) => {
+    const watcher = spawn(process.execPath, [here('../bin/probing.js'), String(pid), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let seen = '';
+    watcher.stdout.setEncoding('utf8').on('data', (c) => (seen += c));
+    // the first frame says it is attached and measuring
+    while (!ready(seen)) {
+      if (watcher.exitCode !== null) throw new Error(`probing ${args.join(' ')} ended early`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const result = load();
+    const exited = new Promise((resolve) => watcher.once('exit', resolve));
+    watcher.kill('SIGINT');
+    await exited;
+    return result;
+  };
+  try {
+    load(); // warm up
+    const alone = [];
+    const top = [];
+    const every = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      alone.push(load());
+      top.push(await loadWhile(['top', '--interval', '1s'], (s) => s.includes('OWN%')));
+      every.push(await loadWhile(['query', 'SELECT heap_used, rss FROM process.memory', '--every', '500ms', '-f', 'ndjson'], (s) => s.includes('heap_used')));
+    }
+    const base = median(alone.map((r) => r.perSecond));
+    const baseCpu = median(alone.map((r) => r.cpuUs));
+    console.log(`\nWatching a live server: node:http, ${REQUESTS} requests over 16 keep-alive connections on loopback per run, median of ${ROUNDS} runs each, alternated`);
+    console.log(`  nothing attached                     ${base.toFixed(0).padStart(7)} requests/s   ${baseCpu.toFixed(1)} µs of server CPU per request`);
+    for (const [name, runs] of [['probing top (1 s frames, 100 Hz)', top], ['query --every 500ms', every]]) {
+      const rate = median(runs.map((r) => r.perSecond));
+      const cpu = median(runs.map((r) => r.cpuUs));
+      console.log(`  ${name.padEnd(36)} ${rate.toFixed(0).padStart(7)} requests/s   ${cpu.toFixed(1)} µs of server CPU per request`);
+      console.log(`    throughput kept ${(rate / base).toFixed(3)}  (aim: >= 0.97)   server CPU per request ${(cpu / baseCpu).toFixed(3)}×`);
+    }
+  } finally {
+    server.kill('SIGKILL');
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchLive();
