@@ -94,11 +94,25 @@ export async function evaluateBounded(
   awaitPromise = true,
 ): Promise<Protocol.Runtime.EvaluateResponse> {
   const started = Date.now();
-  const answer = await session.send('Runtime.evaluate', { ...params, timeout: timeoutMs, awaitPromise: false }, { timeoutMs: answerWithinMs(timeoutMs) }).catch((error: unknown) => {
-    if (isTerminated(error)) throw errors.terminated();
-    throw error instanceof TimeoutError ? errors.noAnswer() : error;
-  });
-  if (!awaitPromise || answer.exceptionDetails || answer.result.subtype !== 'promise' || !answer.result.objectId) return answer;
+  // a promise asked for by value would come back as {}: by reference first, when it may be one
+  const byValue = params.returnByValue === true;
+  const answer = await session
+    .send('Runtime.evaluate', { ...params, returnByValue: byValue && !awaitPromise, timeout: timeoutMs, awaitPromise: false }, { timeoutMs: answerWithinMs(timeoutMs) })
+    .catch((error: unknown) => {
+      if (isTerminated(error)) throw errors.terminated();
+      throw error instanceof TimeoutError ? errors.noAnswer() : error;
+    });
+  if (!awaitPromise || answer.exceptionDetails) return answer;
+  if (answer.result.subtype !== 'promise' || !answer.result.objectId) {
+    if (!byValue || !answer.result.objectId) return answer;
+    // not a promise after all: its value
+    const { result, exceptionDetails } = await session.send(
+      'Runtime.callFunctionOn',
+      { objectId: answer.result.objectId, functionDeclaration: 'function () { return this; }', returnByValue: true, silent: true },
+      { timeoutMs: answerWithinMs(timeoutMs) },
+    );
+    return exceptionDetails ? { result, exceptionDetails } : { result };
+  }
   const left = Math.max(1, timeoutMs - (Date.now() - started));
   return session
     .send('Runtime.awaitPromise', { promiseObjectId: answer.result.objectId, returnByValue: params.returnByValue }, { timeoutMs: left })

@@ -60,13 +60,44 @@ export interface ColumnLimits {
   only?: readonly string[] | null;
 }
 
+/** columnSteps run to the end, in one go. Self-contained with columnSteps passed in (see realm.ts columnsOf). */
+export function toColumns(value: unknown, limits: ColumnLimits, native?: NativeHelpers): TablePayload {
+  const steps = columnSteps(value, limits, native);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
 /** From the target's node:buffer and node:util (target/realm.ts); toColumns falls back to its own when absent. */
 export interface NativeHelpers {
   encode: (view: ArrayBufferView) => string;
   types: { isMap(v: unknown): boolean; isSet(v: unknown): boolean; isDate(v: unknown): boolean; isRegExp(v: unknown): boolean; isNativeError(v: unknown): boolean };
 }
 
-export function toColumns(value: unknown, limits: ColumnLimits, native?: NativeHelpers): TablePayload {
+/**
+ * toColumns, in steps: it yields every few dozen rows (and values, when encoding), so that
+ * a driver in the target (target/pull.ts) can stop after a time budget, let the event loop
+ * run, and go on in a later evaluation. An array is read from a copy of its references
+ * taken at the start (rows stay the ones that were there); a Map or Set is iterated live
+ * across steps, as for…of would (an entry added meanwhile may appear, one deleted does not).
+ * Self-contained: sent as source.
+ */
+export function* columnSteps(value: unknown, limits: ColumnLimits, native?: NativeHelpers): Generator<undefined, TablePayload, undefined> {
+  /** Every this many rows (or values, when encoding), a step may end. */
+  const STEP = 64;
+  const ENCODE_STEP = 2048;
+  /**
+   * Runs `range(from, to)` over 0…n in pieces of `size`, yielding between them; stops when
+   * it answers false. The loops live in plain functions: a generator's own loops run slower.
+   */
+  function* pieces(n: number, size: number, range: (from: number, to: number) => boolean | void): Generator<undefined, boolean, undefined> {
+    for (let from = 0; from < n; from += size) {
+      if (range(from, Math.min(n, from + size)) === false) return false;
+      if (from + size < n) yield;
+    }
+    return true;
+  }
   // Brand checks and methods of this realm: they work on the target's values too.
   const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, 'size')!.get!;
   const setSize = Object.getOwnPropertyDescriptor(Set.prototype, 'size')!.get!;
@@ -193,31 +224,43 @@ export function toColumns(value: unknown, limits: ColumnLimits, native?: NativeH
       rows = Math.min(total, limits.maxRows);
       if (rows < total) stop('rows', total);
     } else if (Array.isArray(value) || ArrayBuffer.isView(value)) {
-      const list = value as ArrayLike<unknown>;
+      // the references as they are now: rows read in later steps are the ones that were there
+      let list = value as ArrayLike<unknown>;
+      try {
+        if (Array.isArray(value)) list = Array.prototype.slice.call(value);
+      } catch {
+        // a Proxy whose traps throw: read live, item by item, as far as it lets us
+      }
       let objects: boolean | undefined;
-      for (let i = 0; i < list.length; i++) {
-        const item = list[i];
-        if (objects === undefined && item !== null && item !== undefined) objects = isRowObject(item);
-        const record: Array<[string, unknown]> = objects && isRowObject(item) ? rowFields(item as object) : [['value', item]];
-        if (!addRow(record)) {
-          stop('bytes', list.length);
-          break;
+      yield* pieces(list.length, STEP, (from, to) => {
+        for (let i = from; i < to; i++) {
+          const item = list[i];
+          if (objects === undefined && item !== null && item !== undefined) objects = isRowObject(item);
+          const record: Array<[string, unknown]> = objects && isRowObject(item) ? rowFields(item as object) : [['value', item]];
+          if (!addRow(record)) {
+            stop('bytes', list.length);
+            return false;
+          }
         }
-      }
-    } else if (isMap(value)) {
-      for (const [k, v] of mapEntries.call(value)) {
-        if (!addRow([['key', k], ['value', v]])) {
-          stop('bytes', sizeOf(value));
-          break;
+        return true;
+      });
+    } else if (isMap(value) || isSet(value)) {
+      // iterated live, STEP entries a piece
+      const map = isMap(value);
+      const entries = (map ? mapEntries.call(value) : setValues.call(value)) as Iterator<unknown>;
+      const some = (): boolean | undefined => {
+        for (let k = 0; k < STEP; k++) {
+          const next = entries.next();
+          if (next.done) return undefined;
+          const entry = next.value as [unknown, unknown];
+          if (!addRow(map ? [['key', entry[0]], ['value', entry[1]]] : [['value', next.value]])) {
+            stop('bytes', sizeOf(value as Map<unknown, unknown>));
+            return false;
+          }
         }
-      }
-    } else if (isSet(value)) {
-      for (const v of setValues.call(value)) {
-        if (!addRow([['value', v]])) {
-          stop('bytes', sizeOf(value));
-          break;
-        }
-      }
+        return true;
+      };
+      while (some()) yield;
     } else if (isRowObject(value)) {
       addRow(rowFields(value as object));
     } else {
@@ -301,7 +344,10 @@ export function toColumns(value: unknown, limits: ColumnLimits, native?: NativeH
   // Exact decimal text: a bigint's own, or an integer number's full digits (String(2 ** 70) would be 1.18e+21).
   const decimal = (v: unknown) => (typeof v === 'bigint' ? v.toString() : BigInt(v as number).toString());
 
-  const columns: ColumnPayload[] = names.map((name, c) => {
+  const columns: ColumnPayload[] = [];
+  for (let c = 0; c < names.length; c++) {
+    yield;
+    const name = names[c]!;
     const values = cells[c]!;
     let cut = 0;
     // a cell counts once, however many of its strings were cut
@@ -312,75 +358,91 @@ export function toColumns(value: unknown, limits: ColumnLimits, native?: NativeH
     };
     let kind: ColumnKind | undefined;
     let int32 = true;
-    for (let r = 0; r < rows; r++) {
-      const v = values[r];
-      if (v === null || v === undefined) continue;
-      const k: ColumnKind =
-        typeof v === 'number' ? (Number.isInteger(v) && Math.abs(v) < 2 ** 63 ? 'int' : 'float')
-        : typeof v === 'boolean' ? 'bool'
-        : typeof v === 'bigint' ? 'bigint'
-        : typeof v === 'string' ? 'string'
-        : isDate(v) ? 'timestamp'
-        : 'json';
-      if (k === 'int' && (v as number) !== ((v as number) | 0)) int32 = false;
-      if (kind === undefined) kind = k;
-      else if (kind !== k) kind = widen(kind, k);
-    }
-    kind ??= 'null';
+    yield* pieces(rows, ENCODE_STEP, (from, to) => {
+      for (let r = from; r < to; r++) {
+        const v = values[r];
+        if (v === null || v === undefined) continue;
+        const k: ColumnKind =
+          typeof v === 'number' ? (Number.isInteger(v) && Math.abs(v) < 2 ** 63 ? 'int' : 'float')
+          : typeof v === 'boolean' ? 'bool'
+          : typeof v === 'bigint' ? 'bigint'
+          : typeof v === 'string' ? 'string'
+          : isDate(v) ? 'timestamp'
+          : 'json';
+        if (k === 'int' && (v as number) !== ((v as number) | 0)) int32 = false;
+        if (kind === undefined) kind = k;
+        else if (kind !== k) kind = widen(kind, k);
+      }
+    });
+    const final: ColumnKind = kind ?? 'null';
     // integers beyond 32 bits (Date.now(), byte counts) stay integers, sent as exact doubles
-    const wide = kind === 'int' && !int32;
+    const wide = final === 'int' && !int32;
     const valid = new Uint8Array(rows);
     let nulls = 0;
-    for (let r = 0; r < rows; r++) {
-      const v = values[r];
-      const isNull = v === null || v === undefined || (isDate(v) && Number.isNaN(getTime.call(v)));
-      valid[r] = isNull ? 0 : 1;
-      if (isNull) nulls++;
-    }
-    const out: ColumnPayload = { name, kind };
-    if (nulls > 0 && kind !== 'null') out.valid = base64(valid);
-    if (kind === 'int' || kind === 'float' || kind === 'timestamp' || kind === 'bool') {
-      const data = kind === 'int' && !wide ? new Int32Array(rows) : kind === 'bool' ? new Uint8Array(rows) : new Float64Array(rows);
-      if (wide) out.wide = true;
-      for (let r = 0; r < rows; r++) {
-        if (!valid[r]) continue;
+    yield* pieces(rows, ENCODE_STEP, (from, to) => {
+      for (let r = from; r < to; r++) {
         const v = values[r];
-        data[r] = kind === 'timestamp' ? (getTime.call(v) as number) : kind === 'bool' ? (v ? 1 : 0) : (v as number);
+        const isNull = v === null || v === undefined || (isDate(v) && Number.isNaN(getTime.call(v)));
+        valid[r] = isNull ? 0 : 1;
+        if (isNull) nulls++;
       }
+    });
+    const out: ColumnPayload = { name, kind: final };
+    if (nulls > 0 && final !== 'null') out.valid = base64(valid);
+    if (final === 'int' || final === 'float' || final === 'timestamp' || final === 'bool') {
+      const data = final === 'int' && !wide ? new Int32Array(rows) : final === 'bool' ? new Uint8Array(rows) : new Float64Array(rows);
+      if (wide) out.wide = true;
+      yield* pieces(rows, ENCODE_STEP, (from, to) => {
+        for (let r = from; r < to; r++) {
+          if (!valid[r]) continue;
+          const v = values[r];
+          data[r] = final === 'timestamp' ? (getTime.call(v) as number) : final === 'bool' ? (v ? 1 : 0) : (v as number);
+        }
+      });
+      yield;
       out.data = base64(data);
-    } else if (kind === 'string') {
+    } else if (final === 'string') {
       const distinct = new Map<string, number>();
       const indices = new Int32Array(rows);
-      for (let r = 0; r < rows; r++) {
-        if (!valid[r]) {
-          indices[r] = -1;
-          continue;
+      yield* pieces(rows, ENCODE_STEP, (from, to) => {
+        for (let r = from; r < to; r++) {
+          if (!valid[r]) {
+            indices[r] = -1;
+            continue;
+          }
+          const text = counted(clip(values[r] as string));
+          let i = distinct.get(text);
+          if (i === undefined) distinct.set(text, (i = distinct.size));
+          indices[r] = i;
+          // too many distinct values for a dictionary to pay: stop counting them
+          if (distinct.size > 65536) return false;
         }
-        const s = counted(clip(values[r] as string));
-        let i = distinct.get(s);
-        if (i === undefined) distinct.set(s, (i = distinct.size));
-        indices[r] = i;
-        // too many distinct values for a dictionary to pay: stop counting them
-        if (distinct.size > 65536) break;
-      }
+        return true;
+      });
       if (distinct.size <= 65536 && distinct.size * 2 <= rows) {
         out.dict = [...distinct.keys()];
         out.indices = base64(indices);
       } else {
-        out.values = Array.from({ length: rows }, (_, r) => (valid[r] ? clip(values[r] as string) : null));
+        const texts: Array<string | null> = new Array(rows);
+        yield* pieces(rows, ENCODE_STEP, (from, to) => {
+          for (let r = from; r < to; r++) texts[r] = valid[r] ? clip(values[r] as string) : null;
+        });
+        out.values = texts;
         // the dictionary pass above stopped early or was given up: count again, once
         cut = 0;
         for (let r = 0; r < rows; r++) if (valid[r] && (values[r] as string).length > limits.maxString) cut++;
         clippedHere = false;
       }
-    } else if (kind === 'bigint') {
-      out.values = Array.from({ length: rows }, (_, r) => (valid[r] ? decimal(values[r]) : null));
-    } else if (kind === 'json') {
-      out.values = Array.from({ length: rows }, (_, r) => (valid[r] ? counted(toJson(values[r])) : null));
+    } else if (final === 'bigint' || final === 'json') {
+      const texts: Array<string | null> = new Array(rows);
+      yield* pieces(rows, final === 'json' ? STEP : ENCODE_STEP, (from, to) => {
+        for (let r = from; r < to; r++) texts[r] = valid[r] ? (final === 'bigint' ? decimal(values[r]) : counted(toJson(values[r]))) : null;
+      });
+      out.values = texts;
     }
     if (cut > 0) clipped[name] = cut;
-    return out;
-  });
+    columns.push(out);
+  }
   // the names a projection left out, so that an unknown column's hint can list the real ones
   const skipped: string[] = [];
   verdicts.forEach((keep, name) => {

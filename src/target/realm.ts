@@ -14,7 +14,8 @@
  */
 import { LOAD_BUILTIN } from './snippets.js';
 import type { ColumnLimits } from './columns.js';
-import { toColumns } from './columns.js';
+import { columnSteps } from './columns.js';
+import { pullDriver } from './pull.js';
 
 /** Where the realm lives in the target while a command is attached (removed on detach: see dropRealm). */
 export const REALM_KEY = 'probing.realm';
@@ -46,12 +47,24 @@ export const DROP_REALM = `void delete globalThis[Symbol.for(${JSON.stringify(RE
  * base64 from node:buffer, and node:util's types, which tell a Map, Set or Date from
  * internal slots without throwing.
  */
-const NATIVE = `((B, types) => ({ encode: (v) => B.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'), types }))(${LOAD_BUILTIN}('node:buffer').Buffer, ${LOAD_BUILTIN}('node:util').types)`;
+export const NATIVE = `((B, types) => ({ encode: (v) => B.from(v.buffer, v.byteOffset, v.byteLength).toString('base64'), types }))(${LOAD_BUILTIN}('node:buffer').Buffer, ${LOAD_BUILTIN}('node:util').types)`;
 
 /** An expression, for the target, that turns the value of `valueExpression` into a TablePayload (target/columns.ts). */
 export function columnsOf(valueExpression: string, limits: ColumnLimits): string {
-  return `(${pristine(toColumns.toString())})(${valueExpression}\n, ${JSON.stringify(limits)}, ${NATIVE})`;
+  return `(${pristine(TO_COLUMNS)})(${valueExpression}\n, ${JSON.stringify(limits)}, ${NATIVE})`;
 }
+
+/**
+ * An expression for the target: the pull driver (target/pull.ts), compiled in probing's
+ * realm, to be called with (globalThis, 'start', id, budgetMs, value, limits, NATIVE_HELPERS).
+ * Later steps call it as globalThis[Symbol.for('probing.pulls')].driver(…).
+ */
+export function pullDriverExpression(): string {
+  return pristine(`(${pullDriver.toString()})(${columnSteps.toString()})`);
+}
+
+/** toColumns with columnSteps inside it, as one self-contained source. */
+export const TO_COLUMNS = `((steps) => (value, limits, native) => { const it = steps(value, limits, native); for (;;) { const step = it.next(); if (step.done) return step.value; } })(${columnSteps.toString()})`;
 
 /**
  * An expression for the target: a function that marks a promise as handled and returns

@@ -5,9 +5,8 @@
  */
 import type { Namespace, TableSource } from '../contract.js';
 import { runtimeTable } from './runtime.js';
-import { evaluateJson } from '../../run/remote-json.js';
-import type { ColumnLimits, TablePayload } from '../../target/columns.js';
-import { columnsOf } from '../../target/realm.js';
+import { pullColumns } from '../../run/pull.js';
+import type { ColumnLimits } from '../../target/columns.js';
 
 /** Longest string kept in a cell; longer ones are cut with a marker. */
 const MAX_STRING = 64 * 1024;
@@ -21,12 +20,8 @@ function expressionTable(expression: string): TableSource {
       const maxRows = Math.min(limits.maxRows, constraints.limit ?? Infinity);
       const columnLimits: ColumnLimits = { maxRows, maxBytes: limits.maxBytes, maxString: MAX_STRING, maxColumns: MAX_COLUMNS, only: constraints.columns ?? null };
       const usesAwait = /\bawait\b/.test(expression);
-      const call = columnsOf(`${usesAwait ? 'await ' : ''}(${expression}\n)`, columnLimits);
-      const payload = await evaluateJson<TablePayload>(attachment, usesAwait ? `(async () => ${call})()` : call, {
-        timeoutMs: limits.timeoutMs,
-        what: `js.\`${expression}\``,
-        async: usesAwait,
-      });
+      // in slices of the target's time: a big value never stalls its event loop for long
+      const payload = await pullColumns(attachment, expression, { limits: columnLimits, timeoutMs: limits.timeoutMs, what: `js.\`${expression}\``, async: usesAwait });
       const { tableFromPayload } = await import('../../tables/from-payload.js');
       const table = tableFromPayload(payload);
       // Rows left out because the query's own LIMIT did not need them are not a truncation.

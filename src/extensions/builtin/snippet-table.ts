@@ -4,9 +4,9 @@
  * rows, bytes and time, and the Arrow table is shaped to the declared columns.
  */
 import type { ColumnSpec, GenerateContext, TableSource } from '../contract.js';
-import { evaluateJson } from '../../run/remote-json.js';
-import type { ColumnLimits, TablePayload } from '../../target/columns.js';
-import { columnsOf, pristine } from '../../target/realm.js';
+import { pullColumns } from '../../run/pull.js';
+import type { ColumnLimits } from '../../target/columns.js';
+import { pristine } from '../../target/realm.js';
 import { LOAD_BUILTIN } from '../../target/snippets.js';
 
 export interface SnippetTableSpec {
@@ -41,11 +41,8 @@ export function snippetTable(spec: SnippetTableSpec): TableSource {
       const call = `(${snippet})(${[LOAD_BUILTIN, ...args.map((a) => (typeof a === 'function' ? fn(a) : JSON.stringify(a)))].join(', ')})`;
       // Only the columns the query reads are built; conform() fills the others with NULL.
       const limits: ColumnLimits = { maxRows: ctx.limits.maxRows, maxBytes: ctx.limits.maxBytes, maxString: 64 * 1024, maxColumns: 1000, only: ctx.constraints.columns ?? null };
-      const payload = await evaluateJson<TablePayload>(ctx.attachment, columnsOf(call, limits), {
-        timeoutMs: ctx.limits.timeoutMs,
-        what: `${spec.namespace}.${spec.name}`,
-        async: false,
-      });
+      // the rows are made in one go; turning them into columns and sending them, in slices of the target's time
+      const payload = await pullColumns(ctx.attachment, call, { limits, timeoutMs: ctx.limits.timeoutMs, what: `${spec.namespace}.${spec.name}`, async: false });
       // Arrow loads only now, while or after the target opens its inspector.
       const { conform, tableFromPayload } = await import('../../tables/from-payload.js');
       const table = conform(tableFromPayload(payload), spec.columns);

@@ -1,0 +1,105 @@
+/**
+ * Pulls a value out of the target as a table, in slices of the target's time
+ * (target/pull.ts): each evaluation stops once it has spent SLICE_MS, the target's event
+ * loop runs between evaluations, and the payload's JSON comes back in pages of a few MB.
+ * A small table comes back whole in the first answer. The whole pull is bounded by
+ * --timeout; whatever way it ends, its state in the target is removed.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Attachment } from '../attach/attach.js';
+import { ProtocolError, TimeoutError } from '../errors.js';
+import { debug } from '../debug.js';
+import type { ColumnLimits, TablePayload } from '../target/columns.js';
+import type { PullAnswer } from '../target/pull.js';
+import { MARK_HANDLED, NATIVE, pullDriverExpression } from '../target/realm.js';
+import { LOAD_BUILTIN, SOURCE_URL } from '../target/snippets.js';
+import { answerWithinMs, isTerminated, noAnswer, ranTooLong, remoteError } from './remote-value.js';
+
+const log = debug('pull');
+
+/** The target's time one evaluation may take before it hands the event loop back, ms. */
+export const SLICE_MS = 15;
+
+export interface PullOptions {
+  limits: ColumnLimits;
+  timeoutMs: number;
+  /** Names the table in errors: "js.`app.sessions`". */
+  what: string;
+  /** The value expression awaits (it is evaluated in an async function). */
+  async: boolean;
+  sliceMs?: number;
+}
+
+export async function pullColumns(attachment: Attachment, valueExpression: string, options: PullOptions): Promise<TablePayload> {
+  const { session } = attachment;
+  const id = randomBytes(6).toString('hex');
+  const slice = options.sliceMs ?? SLICE_MS;
+  const driver = 'globalThis[Symbol.for("probing.pulls")].driver';
+  const errors = {
+    terminated: () => ranTooLong(options.what, options.timeoutMs, 'raise --timeout, or lower --max-rows'),
+    noAnswer: () => noAnswer(options.what, options.timeoutMs),
+    unsettled: () =>
+      new TimeoutError('TIMEOUT', `${options.what} did not finish within ${options.timeoutMs} ms`, {
+        hint: "raise --timeout, or check that the expression's promise can settle",
+      }),
+  };
+  const end = () =>
+    session
+      .send('Runtime.evaluate', { expression: `(() => { try { ${driver}(globalThis, "end", ${JSON.stringify(id)}, 0); } catch {} })()\n${SOURCE_URL}`, silent: true, timeout: 1000 }, { timeoutMs: 2000 })
+      .then(
+        () => {},
+        () => {},
+      );
+  // interrupted mid-pull: the state goes before the detach
+  const forget = attachment.beforeDetach(end);
+  const started = Date.now();
+  // Every answer of the driver is a promise that settles in the target's next turn: awaited
+  // in the same request (it always settles: no second request is needed to tell a runaway
+  // from a promise that never settles). Each is bounded by what is left of the pull's time.
+  const ask = async (expression: string, awaitsUser = false): Promise<unknown> => {
+    const left = Math.max(1, options.timeoutMs - (Date.now() - started));
+    const { result, exceptionDetails } = await session
+      .send('Runtime.evaluate', { expression: `${expression}\n${SOURCE_URL}`, includeCommandLineAPI: true, returnByValue: true, awaitPromise: true, silent: true, timeout: left }, { timeoutMs: answerWithinMs(left) })
+      .catch((error: unknown) => {
+        if (isTerminated(error)) throw errors.terminated();
+        throw error instanceof TimeoutError ? (awaitsUser ? errors.unsettled() : errors.noAnswer()) : error;
+      });
+    if (exceptionDetails) throw remoteError(exceptionDetails, options.what, options.timeoutMs);
+    return result.value;
+  };
+  let finished = false;
+  try {
+    const value = options.async ? `await (${valueExpression}\n)` : `(${valueExpression}\n)`;
+    const start = `(${pullDriverExpression()})(globalThis, "start", ${JSON.stringify(id)}, ${slice}, ${value}, ${JSON.stringify(options.limits)}, ${NATIVE}, ${LOAD_BUILTIN}("node:timers").setImmediate)`;
+    // the user's expression may await: the same request awaits it (a promise that does not
+    // settle within --timeout is reported as such)
+    let answer = (await ask(options.async ? `${MARK_HANDLED}((async (require) => ${start})(require))` : start, options.async)) as PullAnswer;
+    let steps = 1;
+    while (!answer.done) {
+      if (Date.now() - started > options.timeoutMs) throw errors.terminated();
+      answer = (await ask(`${driver}(globalThis, "step", ${JSON.stringify(id)}, ${slice})`)) as PullAnswer;
+      steps++;
+    }
+    let json: string;
+    if ('json' in answer) {
+      // the driver let go of it already
+      finished = true;
+      json = answer.json;
+    } else {
+      const pages: string[] = [];
+      for (let page = 0; page < answer.pages; page++) pages.push((await ask(`${driver}(globalThis, "page", ${JSON.stringify(id)}, ${page})`)) as string);
+      json = pages.join('');
+    }
+    log(`${options.what}: ${steps} step(s), the longest ${answer.longestMs} ms in the target, ${json.length} characters`);
+    let parsed: { rest: Omit<TablePayload, 'columns'>; columns: TablePayload['columns'] };
+    try {
+      parsed = JSON.parse(json) as typeof parsed;
+    } catch (error) {
+      throw new ProtocolError('BAD_PULL', `${options.what}: what the target sent is not the table it was asked for`, { cause: error });
+    }
+    return { ...parsed.rest, columns: parsed.columns };
+  } finally {
+    forget();
+    if (!finished) await end();
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * A pull of a table out of the target in slices of its time: the driver runs
+ * columnSteps (target/columns.ts), then writes the payload's JSON in parts, each
+ * evaluation stopping once its time budget is spent, so that the target's event loop
+ * runs between slices. Compiled in probing's realm (target/realm.ts); its state lives
+ * on the target's global (passed in as `g`) under one symbol, by pull id, until the
+ * pull ends, the command detaches, or — a probing killed mid-pull — the next pull
+ * finds it idle for a minute.
+ *
+ * Self-contained: sent as source, with columnSteps passed in.
+ */
+import type { ColumnLimits, NativeHelpers, TablePayload } from './columns.js';
+
+export type PullAnswer =
+  /** More to do: ask again. */
+  | { done: false; longestMs: number }
+  /** All of it, in this answer. */
+  | { done: true; json: string; longestMs: number }
+  /** Ready in `pages` parts: ask for each. */
+  | { done: true; pages: number; longestMs: number };
+
+export function pullDriver(steps: (value: unknown, limits: ColumnLimits, native?: NativeHelpers) => Generator<undefined, TablePayload, undefined>) {
+  type State = { work: Generator<undefined, undefined, undefined>; parts: string[]; pages: Array<[number, number]> | null; at: number; longestMs: number; immediate: (callback: () => void) => unknown };
+  /** Characters in a page: handing a string to the inspector costs the main thread ~30-40 ms per MB. */
+  const PAGE = 512 * 1024;
+  const CHUNK = 16384;
+  const IDLE_MS = 60_000;
+
+  /** Characters of a base64 field in one part: base64 needs no escaping, so it is cut anywhere. */
+  const TEXT = 256 * 1024;
+
+  /**
+   * The payload's JSON as parts: {"rest": {...}, "columns": [...]}. Arrays (values, dict) go
+   * in chunks of CHUNK items, base64 fields in pieces of TEXT characters: no part, and so no
+   * page, is much bigger than PAGE, whatever one column holds.
+   */
+  function* json(payload: TablePayload, out: string[]): Generator<undefined, undefined, undefined> {
+    const { columns, ...rest } = payload;
+    out.push(`{"rest":${JSON.stringify(rest)},"columns":[`);
+    for (let c = 0; c < columns.length; c++) {
+      yield;
+      const { values, dict, data, valid, indices, ...meta } = columns[c]!;
+      out.push(`${c > 0 ? ',' : ''}${JSON.stringify(meta).slice(0, -1)}`);
+      const texts: Array<[string, string | undefined]> = [['data', data], ['valid', valid], ['indices', indices]];
+      for (const [name, text] of texts) {
+        if (text === undefined) continue;
+        out.push(`,"${name}":"`);
+        for (let at = 0; at < text.length; at += TEXT) {
+          out.push(text.slice(at, at + TEXT));
+          yield;
+        }
+        out.push('"');
+      }
+      const lists: Array<[string, Array<string | null> | undefined]> = [['values', values], ['dict', dict]];
+      for (const [name, list] of lists) {
+        if (list === undefined) continue;
+        out.push(`,"${name}":[`);
+        for (let r = 0; r < list.length; r += CHUNK) {
+          yield;
+          const chunk = JSON.stringify(list.slice(r, r + CHUNK));
+          out.push(`${r > 0 ? ',' : ''}${chunk.slice(1, -1)}`);
+        }
+        out.push(']');
+      }
+      out.push('}');
+    }
+    out.push(']}');
+    return undefined;
+  }
+
+  function* all(value: unknown, limits: ColumnLimits, native: NativeHelpers | undefined, out: string[]): Generator<undefined, undefined, undefined> {
+    const payload = yield* steps(value, limits, native);
+    yield* json(payload, out);
+    return undefined;
+  }
+
+  /**
+   * Each answer is a promise that settles in the target's next event-loop turn (setImmediate):
+   * the CLI's next request, sent as soon as it has the answer, would otherwise be dispatched
+   * at once, and the slices would run back to back with no turn of the loop between them.
+   */
+  const driver = (
+    g: Record<symbol, unknown>,
+    action: 'start' | 'step' | 'page' | 'end',
+    id: string,
+    budgetMs: number,
+    value?: unknown,
+    limits?: ColumnLimits,
+    native?: NativeHelpers,
+    immediate?: (callback: () => void) => unknown,
+  ): Promise<PullAnswer | string> | null => {
+    const later = <T>(answer: T, state: State): Promise<T> => new Promise((resolve) => state.immediate(() => resolve(answer)));
+    const key = Symbol.for('probing.pulls');
+    let pulls = g[key] as (Map<string, State> & { driver?: typeof driver }) | undefined;
+    const now = Date.now();
+    if (action === 'start') {
+      // the later steps call the driver from here, without sending its source again
+      if (!pulls) g[key] = pulls = Object.assign(new Map<string, State>(), { driver });
+      // a pull whose probing went away without a word (killed) is dropped after a minute
+      for (const [other, state] of pulls) if (now - state.at > IDLE_MS) pulls.delete(other);
+      const parts: string[] = [];
+      pulls.set(id, { work: all(value, limits!, native, parts), parts, pages: null, at: now, longestMs: 0, immediate: immediate! });
+      action = 'step';
+    }
+    const state = pulls?.get(id);
+    if (action === 'end') {
+      pulls?.delete(id);
+      if (pulls && pulls.size === 0) delete g[key];
+      return null;
+    }
+    if (!state) throw new Error(`probing: pull ${id} is gone from the target`);
+    state.at = now;
+    // a page is joined when asked for: a few MB at a time, never all of it in one stretch
+    if (action === 'page') {
+      const [from, to] = state.pages![budgetMs]!;
+      return later(state.parts.slice(from, to).join(''), state);
+    }
+    const deadline = now + budgetMs;
+    for (;;) {
+      if (state.work.next().done) break;
+      const at = Date.now();
+      if (at >= deadline) {
+        state.longestMs = Math.max(state.longestMs, at - now);
+        return later({ done: false, longestMs: state.longestMs }, state);
+      }
+    }
+    state.longestMs = Math.max(state.longestMs, Date.now() - now);
+    const text = state.parts;
+    let size = 0;
+    for (const part of text) size += part.length;
+    if (size <= PAGE) {
+      const whole = text.join('');
+      pulls!.delete(id);
+      if (pulls!.size === 0) delete g[key];
+      return later({ done: true, json: whole, longestMs: state.longestMs }, state);
+    }
+    // pages of about PAGE characters, as ranges of parts (no part is split)
+    const pages: Array<[number, number]> = [];
+    let from = 0;
+    let length = 0;
+    for (let i = 0; i < text.length; i++) {
+      length += text[i]!.length;
+      if (length >= PAGE) {
+        pages.push([from, i + 1]);
+        from = i + 1;
+        length = 0;
+      }
+    }
+    if (from < text.length) pages.push([from, text.length]);
+    state.pages = pages;
+    return later({ done: true, pages: pages.length, longestMs: state.longestMs }, state);
+  };
+  return driver;
+}
