@@ -1,4 +1,4 @@
-// Pull a 1,000,000-row, 4-column array from a target into an Arrow table in the CLI:
+// Pull a 1,000,000-row, 4-column (then 7-column) array from a target into an Arrow table in the CLI:
 // probing's js.`rows` (serialized column-wise in the target, fetched in slices) against
 // the naive way (Runtime.evaluate of JSON.stringify(rows) with returnByValue, then
 // JSON.parse here). Also reports how long each blocked the target's event loop.
@@ -13,7 +13,12 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS_ROWS ?? 3);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function benchRows() {
-  const child = spawn(process.execPath, ['--max-old-space-size=4096', fileURLToPath(new URL('targets/rows.cjs', import.meta.url))], { stdio: ['ignore', 'pipe', 'ignore'] });
+  await benchRowsOf(4);
+  await benchRowsOf(7);
+}
+
+async function benchRowsOf(columns) {
+  const child = spawn(process.execPath, ['--max-old-space-size=4096', fileURLToPath(new URL('targets/rows.cjs', import.meta.url))], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, COLUMNS: String(columns) } });
   const { pid } = await new Promise((resolve) => createInterface({ input: child.stdout }).once('line', (l) => resolve(JSON.parse(l))));
   const attachment = await attach({ kind: 'pid', pid }, { timeoutMs: 120_000, attachTimeoutMs: 5000 });
   const { session } = attachment;
@@ -50,8 +55,8 @@ export async function benchRows() {
     }
     const o = median(ours);
     const n = median(naive);
-    console.log(`\njs.\`rows\` → Arrow, ${rows.toLocaleString('en')} rows × 4 columns, median of ${ROUNDS}`);
-    console.log(`  probing (column-wise in the target)   ${o.toFixed(0).padStart(6)} ms   target event loop blocked up to ${median(oursBlock).toFixed(0)} ms`);
+    console.log(`\njs.\`rows\` → Arrow, ${rows.toLocaleString('en')} rows × ${columns} columns, median of ${ROUNDS}`);
+    console.log(`  probing (column-wise, in 15 ms slices) ${o.toFixed(0).padStart(5)} ms   target event loop blocked up to ${median(oursBlock).toFixed(0)} ms (aim: <= 50)`);
     console.log(`  naive JSON.stringify + JSON.parse     ${n.toFixed(0).padStart(6)} ms   target event loop blocked up to ${median(naiveBlock).toFixed(0)} ms`);
     console.log(`  naive, then tableFromJSON → Arrow     ${median(naiveArrow).toFixed(0).padStart(6)} ms`);
     console.log(`  ratio probing / naive                 ${(o / n).toFixed(2)}  (aim: < 1, with a shorter block)`);

@@ -96,6 +96,7 @@ Examples:
   $ probing 4242 inject ./hook.js
   $ probing 4242 query 'SELECT user, count(*) AS n FROM js.\`[...app.sessions.values()]\` GROUP BY user'
   $ probing 4242 query "SELECT * FROM process.memory"
+  $ probing 4242 top                               live: CPU by function, event loop, heap, handles
   $ probing 4242 backtrace
   $ probing 4242 profile cpu --duration 5s
   $ probing tables                                 every table a query can read

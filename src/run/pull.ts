@@ -12,13 +12,15 @@ import { debug } from '../debug.js';
 import type { ColumnLimits, TablePayload } from '../target/columns.js';
 import type { PullAnswer } from '../target/pull.js';
 import { MARK_HANDLED, NATIVE, pullDriverExpression } from '../target/realm.js';
-import { LOAD_BUILTIN, SOURCE_URL } from '../target/snippets.js';
+import { SOURCE_URL } from '../target/snippets.js';
 import { answerWithinMs, isTerminated, noAnswer, ranTooLong, remoteError } from './remote-value.js';
 
 const log = debug('pull');
 
 /** The target's time one evaluation may take before it hands the event loop back, ms. */
 export const SLICE_MS = 15;
+/** Between two requests of a pull, ms: the target's event loop turns meanwhile. */
+const GAP_MS = 2;
 
 export interface PullOptions {
   limits: ColumnLimits;
@@ -53,13 +55,17 @@ export async function pullColumns(attachment: Attachment, valueExpression: strin
   // interrupted mid-pull: the state goes before the detach
   const forget = attachment.beforeDetach(end);
   const started = Date.now();
-  // Every answer of the driver is a promise that settles in the target's next turn: awaited
-  // in the same request (it always settles: no second request is needed to tell a runaway
-  // from a promise that never settles). Each is bounded by what is left of the pull's time.
+  // Each request is bounded by what is left of the pull's time; only the first awaits, and
+  // only when the user's expression does (awaiting takes a microtask checkpoint, which a
+  // target spinning in a loop never reaches: the driver answers plain values). After the first, each waits a moment before it is
+  // sent: sent at once, it was dispatched in the same turn as the last, and the slices
+  // ran back to back with no turn of the target's event loop between them.
+  let asked = 0;
   const ask = async (expression: string, awaitsUser = false): Promise<unknown> => {
+    if (asked++ > 0) await new Promise((resolve) => setTimeout(resolve, GAP_MS));
     const left = Math.max(1, options.timeoutMs - (Date.now() - started));
     const { result, exceptionDetails } = await session
-      .send('Runtime.evaluate', { expression: `${expression}\n${SOURCE_URL}`, includeCommandLineAPI: true, returnByValue: true, awaitPromise: true, silent: true, timeout: left }, { timeoutMs: answerWithinMs(left) })
+      .send('Runtime.evaluate', { expression: `${expression}\n${SOURCE_URL}`, includeCommandLineAPI: true, returnByValue: true, awaitPromise: awaitsUser, silent: true, timeout: left }, { timeoutMs: answerWithinMs(left) })
       .catch((error: unknown) => {
         if (isTerminated(error)) throw errors.terminated();
         throw error instanceof TimeoutError ? (awaitsUser ? errors.unsettled() : errors.noAnswer()) : error;
@@ -70,7 +76,7 @@ export async function pullColumns(attachment: Attachment, valueExpression: strin
   let finished = false;
   try {
     const value = options.async ? `await (${valueExpression}\n)` : `(${valueExpression}\n)`;
-    const start = `(${pullDriverExpression()})(globalThis, "start", ${JSON.stringify(id)}, ${slice}, ${value}, ${JSON.stringify(options.limits)}, ${NATIVE}, ${LOAD_BUILTIN}("node:timers").setImmediate)`;
+    const start = `(${pullDriverExpression()})(globalThis, "start", ${JSON.stringify(id)}, ${slice}, ${value}, ${JSON.stringify(options.limits)}, ${NATIVE})`;
     // the user's expression may await: the same request awaits it (a promise that does not
     // settle within --timeout is reported as such)
     let answer = (await ask(options.async ? `${MARK_HANDLED}((async (require) => ${start})(require))` : start, options.async)) as PullAnswer;

@@ -160,6 +160,8 @@ export function* columnSteps(value: unknown, limits: ColumnLimits, native?: Nati
   const names: string[] = [];
   const index = new Map<string, number>();
   const cells: unknown[][] = [];
+  /** Rows the value will give, when known: each column is allocated at that length once (growing a million-row column stalled for tens of ms at a time). */
+  let expected = 0;
   let rows = 0;
   let bytes = 0;
   let truncated: TablePayload['truncated'];
@@ -171,7 +173,7 @@ export function* columnSteps(value: unknown, limits: ColumnLimits, native?: Nati
       i = names.length;
       names.push(name);
       index.set(name, i);
-      cells.push([]);
+      cells.push(expected > 0 ? new Array(expected) : []);
     }
     return i;
   };
@@ -232,6 +234,25 @@ export function* columnSteps(value: unknown, limits: ColumnLimits, native?: Nati
         // a Proxy whose traps throw: read live, item by item, as far as it lets us
       }
       let objects: boolean | undefined;
+      expected = Math.min(list.length, limits.maxRows);
+      // the first row's columns, one allocation a step (each is `expected` long)
+      if (expected > STEP && !noColumns) {
+        // the first item's: the order stays first-seen (a leading null makes `value` first)
+        const first = list[0];
+        // the names only: no getter runs here
+        let names: string[] = first === null || first === undefined ? [] : ['value'];
+        if (isRowObject(first)) {
+          try {
+            names = Object.keys(first as object).filter(kept);
+          } catch {
+            names = [];
+          }
+        }
+        for (const name of names) {
+          column(name);
+          yield;
+        }
+      }
       yield* pieces(list.length, STEP, (from, to) => {
         for (let i = from; i < to; i++) {
           const item = list[i];
@@ -247,6 +268,7 @@ export function* columnSteps(value: unknown, limits: ColumnLimits, native?: Nati
     } else if (isMap(value) || isSet(value)) {
       // iterated live, STEP entries a piece
       const map = isMap(value);
+      expected = Math.min(sizeOf(value as Map<unknown, unknown>), limits.maxRows);
       const entries = (map ? mapEntries.call(value) : setValues.call(value)) as Iterator<unknown>;
       const some = (): boolean | undefined => {
         for (let k = 0; k < STEP; k++) {

@@ -20,7 +20,7 @@ export type PullAnswer =
   | { done: true; pages: number; longestMs: number };
 
 export function pullDriver(steps: (value: unknown, limits: ColumnLimits, native?: NativeHelpers) => Generator<undefined, TablePayload, undefined>) {
-  type State = { work: Generator<undefined, undefined, undefined>; parts: string[]; pages: Array<[number, number]> | null; at: number; longestMs: number; immediate: (callback: () => void) => unknown };
+  type State = { work: Generator<undefined, undefined, undefined>; parts: string[]; pages: Array<[number, number]> | null; at: number; longestMs: number };
   /** Characters in a page: handing a string to the inspector costs the main thread ~30-40 ms per MB. */
   const PAGE = 512 * 1024;
   const CHUNK = 16384;
@@ -75,9 +75,9 @@ export function pullDriver(steps: (value: unknown, limits: ColumnLimits, native?
   }
 
   /**
-   * Each answer is a promise that settles in the target's next event-loop turn (setImmediate):
-   * the CLI's next request, sent as soon as it has the answer, would otherwise be dispatched
-   * at once, and the slices would run back to back with no turn of the loop between them.
+   * Each answer is given at once (a target that spins in a loop still answers, through V8's
+   * interrupts); the CLI waits a moment before its next request, so that the target's event
+   * loop turns between slices (run/pull.ts).
    */
   const driver = (
     g: Record<symbol, unknown>,
@@ -87,9 +87,7 @@ export function pullDriver(steps: (value: unknown, limits: ColumnLimits, native?
     value?: unknown,
     limits?: ColumnLimits,
     native?: NativeHelpers,
-    immediate?: (callback: () => void) => unknown,
-  ): Promise<PullAnswer | string> | null => {
-    const later = <T>(answer: T, state: State): Promise<T> => new Promise((resolve) => state.immediate(() => resolve(answer)));
+  ): PullAnswer | string | null => {
     const key = Symbol.for('probing.pulls');
     let pulls = g[key] as (Map<string, State> & { driver?: typeof driver }) | undefined;
     const now = Date.now();
@@ -99,7 +97,7 @@ export function pullDriver(steps: (value: unknown, limits: ColumnLimits, native?
       // a pull whose probing went away without a word (killed) is dropped after a minute
       for (const [other, state] of pulls) if (now - state.at > IDLE_MS) pulls.delete(other);
       const parts: string[] = [];
-      pulls.set(id, { work: all(value, limits!, native, parts), parts, pages: null, at: now, longestMs: 0, immediate: immediate! });
+      pulls.set(id, { work: all(value, limits!, native, parts), parts, pages: null, at: now, longestMs: 0 });
       action = 'step';
     }
     const state = pulls?.get(id);
@@ -113,7 +111,7 @@ export function pullDriver(steps: (value: unknown, limits: ColumnLimits, native?
     // a page is joined when asked for: a few MB at a time, never all of it in one stretch
     if (action === 'page') {
       const [from, to] = state.pages![budgetMs]!;
-      return later(state.parts.slice(from, to).join(''), state);
+      return state.parts.slice(from, to).join('');
     }
     const deadline = now + budgetMs;
     for (;;) {
@@ -121,7 +119,7 @@ export function pullDriver(steps: (value: unknown, limits: ColumnLimits, native?
       const at = Date.now();
       if (at >= deadline) {
         state.longestMs = Math.max(state.longestMs, at - now);
-        return later({ done: false, longestMs: state.longestMs }, state);
+        return { done: false, longestMs: state.longestMs };
       }
     }
     state.longestMs = Math.max(state.longestMs, Date.now() - now);
@@ -132,7 +130,7 @@ export function pullDriver(steps: (value: unknown, limits: ColumnLimits, native?
       const whole = text.join('');
       pulls!.delete(id);
       if (pulls!.size === 0) delete g[key];
-      return later({ done: true, json: whole, longestMs: state.longestMs }, state);
+      return { done: true, json: whole, longestMs: state.longestMs };
     }
     // pages of about PAGE characters, as ranges of parts (no part is split)
     const pages: Array<[number, number]> = [];
@@ -148,7 +146,7 @@ export function pullDriver(steps: (value: unknown, limits: ColumnLimits, native?
     }
     if (from < text.length) pages.push([from, text.length]);
     state.pages = pages;
-    return later({ done: true, pages: pages.length, longestMs: state.longestMs }, state);
+    return { done: true, pages: pages.length, longestMs: state.longestMs };
   };
   return driver;
 }

@@ -9,7 +9,7 @@ const KEY = Symbol.for('probing.pulls');
 /** Runs a pull to its end as the CLI does (run/pull.ts), counting the steps. */
 async function pull(value: unknown, sliceMs: number, g: Record<symbol, unknown> = {}): Promise<{ payload: TablePayload; steps: number; pages: number; g: Record<symbol, unknown> }> {
   const driver = pullDriver(columnSteps);
-  let answer = (await driver(g, 'start', 'p1', sliceMs, value, limits, undefined, setImmediate)) as PullAnswer;
+  let answer = (await driver(g, 'start', 'p1', sliceMs, value, limits)) as PullAnswer;
   let steps = 1;
   while (!answer.done) {
     answer = (await (g[KEY] as { driver: typeof driver }).driver(g, 'step', 'p1', sliceMs)) as PullAnswer;
@@ -42,7 +42,7 @@ describe('pull driver', () => {
     const rows = Array.from({ length: 20_000 }, (_, i) => ({ i }));
     const driver = pullDriver(columnSteps);
     const g: Record<symbol, unknown> = {};
-    let answer = (await driver(g, 'start', 'p1', 0, rows, limits, undefined, setImmediate)) as PullAnswer;
+    let answer = (await driver(g, 'start', 'p1', 0, rows, limits)) as PullAnswer;
     expect(answer.done).toBe(false);
     rows.length = 10;
     rows.push({ i: -1 });
@@ -68,10 +68,10 @@ describe('pull driver', () => {
   it('drops a pull left idle for a minute when another starts; end removes its own', async () => {
     const driver = pullDriver(columnSteps);
     const g: Record<symbol, unknown> = {};
-    expect(((await driver(g, 'start', 'old', 0, Array.from({ length: 10_000 }, (_, i) => i), limits, undefined, setImmediate)) as PullAnswer).done).toBe(false);
+    expect(((await driver(g, 'start', 'old', 0, Array.from({ length: 10_000 }, (_, i) => i), limits)) as PullAnswer).done).toBe(false);
     const pulls = g[KEY] as Map<string, { at: number }>;
     pulls.get('old')!.at -= 61_000;
-    await driver(g, 'start', 'new', 0, Array.from({ length: 10_000 }, (_, i) => i), limits, undefined, setImmediate);
+    await driver(g, 'start', 'new', 0, Array.from({ length: 10_000 }, (_, i) => i), limits);
     expect([...pulls.keys()]).toEqual(['new']);
     expect(() => driver(g, 'step', 'old', 10)).toThrow(/pull old is gone/);
     driver(g, 'end', 'new', 0);
