@@ -55,7 +55,8 @@ function stamped(result: QueryResult, at: Date): QueryResult {
   };
 }
 
-const sleepUntil = (at: number, signal: AbortSignal) =>
+/** Resolves at `at` (Date.now() time), or at once when `signal` aborts. */
+export const sleepUntil = (at: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal.aborted) return resolve();
     const timer = setTimeout(done, Math.max(0, at - Date.now()));

@@ -15,6 +15,7 @@ import { ExitCode, ProtocolError, UsageError } from '../errors.js';
 import { SOURCE_URL, LOAD_BUILTIN } from '../target/snippets.js';
 import { topProbe, type TopSample } from '../target/top-probe.js';
 import { cpuFrame, renderTop, SORT_KEYS, TopModel, type SortKey } from '../diagnostics/top-view.js';
+import { sleepUntil } from './every.js';
 
 export interface TopOptions {
   timeout: number;
@@ -28,18 +29,6 @@ export interface TopOptions {
 }
 
 const KEY = 'probing.top';
-
-const sleepUntil = (at: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, Math.max(0, at - Date.now()));
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 export async function topCommand(target: string, options: TopOptions, out: (text: string) => void, err: (text: string) => void): Promise<number> {
   if (!SORT_KEYS.includes(options.sort)) {
