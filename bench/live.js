@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const REQUESTS = 40_000;
+const REQUESTS = Number(process.env.BENCH_LIVE_REQUESTS ?? 150_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS_LIVE ?? 5);
 
 export async function benchLive() {
