@@ -7,13 +7,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Attachment } from '../attach/attach.js';
-import { ProtocolError, TimeoutError } from '../errors.js';
+import { ProtocolError } from '../errors.js';
 import { debug } from '../debug.js';
 import type { ColumnLimits, TablePayload } from '../target/columns.js';
 import type { PullAnswer } from '../target/pull.js';
 import { MARK_HANDLED, NATIVE, pullDriverExpression } from '../target/realm.js';
 import { SOURCE_URL } from '../target/snippets.js';
-import { answerWithinMs, isTerminated, noAnswer, ranTooLong, remoteError } from './remote-value.js';
+import { evaluateBounded, expressionErrors, remoteError } from './remote-value.js';
 
 const log = debug('pull');
 
@@ -37,14 +37,7 @@ export async function pullColumns(attachment: Attachment, valueExpression: strin
   const id = randomBytes(6).toString('hex');
   const slice = options.sliceMs ?? SLICE_MS;
   const driver = 'globalThis[Symbol.for("probing.pulls")].driver';
-  const errors = {
-    terminated: () => ranTooLong(options.what, options.timeoutMs, 'raise --timeout, or lower --max-rows'),
-    noAnswer: () => noAnswer(options.what, options.timeoutMs),
-    unsettled: () =>
-      new TimeoutError('TIMEOUT', `${options.what} did not finish within ${options.timeoutMs} ms`, {
-        hint: "raise --timeout, or check that the expression's promise can settle",
-      }),
-  };
+  const errors = expressionErrors(options.what, options.timeoutMs);
   const end = () =>
     session
       .send('Runtime.evaluate', { expression: `(() => { try { ${driver}(globalThis, "end", ${JSON.stringify(id)}, 0); } catch {} })()\n${SOURCE_URL}`, silent: true, timeout: 1000 }, { timeoutMs: 2000 })
@@ -55,21 +48,23 @@ export async function pullColumns(attachment: Attachment, valueExpression: strin
   // interrupted mid-pull: the state goes before the detach
   const forget = attachment.beforeDetach(end);
   const started = Date.now();
-  // Each request is bounded by what is left of the pull's time; only the first awaits, and
-  // only when the user's expression does (awaiting takes a microtask checkpoint, which a
-  // target spinning in a loop never reaches: the driver answers plain values). After the first, each waits a moment before it is
-  // sent: sent at once, it was dispatched in the same turn as the last, and the slices
-  // ran back to back with no turn of the target's event loop between them.
+  // Each request is bounded by what is left of the pull's time. Only the first may await,
+  // and only when the user's expression does: awaiting takes a microtask checkpoint, which
+  // a target spinning in a loop never reaches (the driver answers plain values). After the
+  // first, each waits a moment before it is sent: sent at once, it was dispatched in the
+  // same turn as the last, and the slices ran back to back with no turn of the target's
+  // event loop between them.
   let asked = 0;
   const ask = async (expression: string, awaitsUser = false): Promise<unknown> => {
     if (asked++ > 0) await new Promise((resolve) => setTimeout(resolve, GAP_MS));
     const left = Math.max(1, options.timeoutMs - (Date.now() - started));
-    const { result, exceptionDetails } = await session
-      .send('Runtime.evaluate', { expression: `${expression}\n${SOURCE_URL}`, includeCommandLineAPI: true, returnByValue: true, awaitPromise: awaitsUser, silent: true, timeout: left }, { timeoutMs: answerWithinMs(left) })
-      .catch((error: unknown) => {
-        if (isTerminated(error)) throw errors.terminated();
-        throw error instanceof TimeoutError ? (awaitsUser ? errors.unsettled() : errors.noAnswer()) : error;
-      });
+    const { result, exceptionDetails } = await evaluateBounded(
+      session,
+      { expression: `${expression}\n${SOURCE_URL}`, includeCommandLineAPI: true, returnByValue: true, silent: true },
+      left,
+      errors,
+      awaitsUser,
+    );
     if (exceptionDetails) throw remoteError(exceptionDetails, options.what, options.timeoutMs);
     return result.value;
   };

@@ -5,10 +5,10 @@
  * message limit, after which the connection would be dead.
  */
 import type { Attachment } from '../attach/attach.js';
-import { ProtocolError, TimeoutError } from '../errors.js';
+import { ProtocolError } from '../errors.js';
 import { OBJECT_GROUP, SOURCE_URL } from '../target/snippets.js';
 import { MARK_HANDLED, pristine } from '../target/realm.js';
-import { answerWithinMs, evaluateBounded, noAnswer, ranTooLong, remoteError } from './remote-value.js';
+import { answerWithinMs, evaluateBounded, expressionErrors, remoteError } from './remote-value.js';
 
 const SLICE = 8 * 1024 * 1024;
 
@@ -36,14 +36,7 @@ export async function evaluateJson<T>(attachment: Attachment, expression: string
     session,
     { expression: `${holder}\n${SOURCE_URL}`, includeCommandLineAPI: true, silent: true, objectGroup: OBJECT_GROUP },
     options.timeoutMs,
-    {
-      terminated: () => ranTooLong(options.what, options.timeoutMs, 'raise --timeout, or lower --max-rows'),
-      noAnswer: () => noAnswer(options.what, options.timeoutMs),
-      unsettled: () =>
-        new TimeoutError('TIMEOUT', `${options.what} did not finish within ${options.timeoutMs} ms`, {
-          hint: "raise --timeout, or check that the expression's promise can settle",
-        }),
-    },
+    expressionErrors(options.what, options.timeoutMs),
     options.async,
   );
   if (evaluated.exceptionDetails) throw remoteError(evaluated.exceptionDetails, options.what, options.timeoutMs);

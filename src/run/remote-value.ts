@@ -81,6 +81,27 @@ export function noAnswer(what: string, timeoutMs: number): TimeoutError {
   });
 }
 
+/** How evaluateBounded names its failures for a table's or a snippet's expression (`what`). */
+export function expressionErrors(what: string, timeoutMs: number): BoundedErrors {
+  return {
+    terminated: () => ranTooLong(what, timeoutMs, 'raise --timeout, or lower --max-rows'),
+    noAnswer: () => noAnswer(what, timeoutMs),
+    unsettled: () =>
+      new TimeoutError('TIMEOUT', `${what} did not finish within ${timeoutMs} ms`, {
+        hint: "raise --timeout, or check that the expression's promise can settle",
+      }),
+  };
+}
+
+export interface BoundedErrors {
+  /** V8 stopped the code at its limit. */
+  terminated: () => Error;
+  /** No answer came, even well after V8's limit. */
+  noAnswer: () => Error;
+  /** The promise it returned did not settle in time. */
+  unsettled: () => Error;
+}
+
 /**
  * Runtime.evaluate under V8's `timeout`, never awaiting a promise in the same call: the
  * answer then always comes (see answerWithinMs). A promise it returns is awaited with
@@ -90,7 +111,7 @@ export async function evaluateBounded(
   session: Session,
   params: Omit<Protocol.Runtime.EvaluateRequest, 'timeout' | 'awaitPromise'>,
   timeoutMs: number,
-  errors: { terminated: () => Error; noAnswer: () => Error; unsettled: () => Error },
+  errors: BoundedErrors,
   awaitPromise = true,
 ): Promise<Protocol.Runtime.EvaluateResponse> {
   const started = Date.now();
