@@ -40,6 +40,22 @@ export interface ColumnPayload {
   indices?: string;
 }
 
+/**
+ * A column as columnSteps leaves it: its long parts in pieces, so that no step allocates or
+ * encodes a million values at once, and a pull writes them piece by piece (target/pull.ts).
+ * The base64 texts are cut at multiples of 3 bytes, so their pieces join into the whole.
+ */
+export interface ColumnParts extends Omit<ColumnPayload, 'data' | 'valid' | 'values' | 'indices'> {
+  data?: string[];
+  valid?: string[];
+  values?: Array<Array<string | null>>;
+  indices?: string[];
+}
+
+export interface TableParts extends Omit<TablePayload, 'columns'> {
+  columns: ColumnParts[];
+}
+
 export interface TablePayload {
   rows: number;
   columns: ColumnPayload[];
@@ -65,8 +81,22 @@ export function toColumns(value: unknown, limits: ColumnLimits, native?: NativeH
   const steps = columnSteps(value, limits, native);
   for (;;) {
     const step = steps.next();
-    if (step.done) return step.value;
+    if (step.done) return joinParts(step.value);
   }
+}
+
+/** columnSteps' pieces joined into one payload. Self-contained: sent as source. */
+export function joinParts(table: TableParts): TablePayload {
+  const columns = table.columns.map((column) => {
+    const { data, valid, values, indices, ...rest } = column;
+    const out: ColumnPayload = rest;
+    if (data !== undefined) out.data = data.join('');
+    if (valid !== undefined) out.valid = valid.join('');
+    if (indices !== undefined) out.indices = indices.join('');
+    if (values !== undefined) out.values = ([] as Array<string | null>).concat(...values);
+    return out;
+  });
+  return { ...table, columns };
 }
 
 /** From the target's node:buffer and node:util (target/realm.ts); toColumns falls back to its own when absent. */
@@ -83,10 +113,20 @@ export interface NativeHelpers {
  * across steps, as for…of would (an entry added meanwhile may appear, one deleted does not).
  * Self-contained: sent as source.
  */
-export function* columnSteps(value: unknown, limits: ColumnLimits, native?: NativeHelpers): Generator<undefined, TablePayload, undefined> {
+export function* columnSteps(value: unknown, limits: ColumnLimits, native?: NativeHelpers): Generator<undefined, TableParts, undefined> {
   /** Every this many rows (or values, when encoding), a step may end. */
   const STEP = 64;
   const ENCODE_STEP = 2048;
+  /**
+   * Columns are kept in chunks of CHUNK rows: a million-row array allocated in one go, and
+   * the scavenges that scan it, stalled the target for tens of ms. STEP and ENCODE_STEP divide
+   * it, so that a piece of rows lies in one chunk.
+   */
+  const SHIFT = 13;
+  const CHUNK = 1 << SHIFT;
+  const MASK = CHUNK - 1;
+  /** Bytes base64-encoded in one piece: a multiple of 3, so that the pieces join into the whole. */
+  const BASE64_PIECE = 3 * 65536;
   /**
    * Runs `range(from, to)` over 0…n in pieces of `size`, yielding between them; stops when
    * it answers false. The loops live in plain functions: a generator's own loops run slower.
@@ -159,8 +199,9 @@ export function* columnSteps(value: unknown, limits: ColumnLimits, native?: Nati
   // 1. The rows, as [column → value] records, bounded in count and approximate bytes.
   const names: string[] = [];
   const index = new Map<string, number>();
-  const cells: unknown[][] = [];
-  /** Rows the value will give, when known: each column is allocated at that length once (growing a million-row column stalled for tens of ms at a time). */
+  /** Per column, its chunks of CHUNK rows (target rows), allocated as rows reach them; a chunk never reached reads as NULL. */
+  const cells: unknown[][][] = [];
+  /** Rows the value will give, when known: each chunk is allocated at its length once. */
   let expected = 0;
   let rows = 0;
   let bytes = 0;
@@ -173,7 +214,7 @@ export function* columnSteps(value: unknown, limits: ColumnLimits, native?: Nati
       i = names.length;
       names.push(name);
       index.set(name, i);
-      cells.push(expected > 0 ? new Array(expected) : []);
+      cells.push([]);
     }
     return i;
   };
@@ -186,7 +227,13 @@ export function* columnSteps(value: unknown, limits: ColumnLimits, native?: Nati
     for (const [name, v] of record) {
       if (!kept(name)) continue;
       const i = column(name);
-      if (i !== undefined) cells[i]![rows] = typeof v === 'object' && v !== null && isAtom(v) ? atomText(v) : v;
+      if (i === undefined) continue;
+      const chunks = cells[i]!;
+      const k = rows >>> SHIFT;
+      // the chunk's length once, when the number of rows is known; a Map's grows as it goes
+      let chunk = chunks[k];
+      if (chunk === undefined) chunks[k] = chunk = expected > 0 ? new Array(Math.min(CHUNK, expected - k * CHUNK)) : [];
+      chunk[rows & MASK] = typeof v === 'object' && v !== null && isAtom(v) ? atomText(v) : v;
     }
     rows++;
     return true;
@@ -229,7 +276,14 @@ export function* columnSteps(value: unknown, limits: ColumnLimits, native?: Nati
       // the references as they are now: rows read in later steps are the ones that were there
       let list = value as ArrayLike<unknown>;
       try {
-        if (Array.isArray(value)) list = Array.prototype.slice.call(value);
+        if (Array.isArray(value)) {
+          // a loop, not slice: slice of another realm's array takes V8's slow path (~60 ms a million, against ~10)
+          const array = value as unknown[];
+          const length = array.length;
+          const copy = new Array<unknown>(length);
+          for (let i = 0; i < length; i++) copy[i] = array[i];
+          list = copy;
+        }
       } catch {
         // a Proxy whose traps throw: read live, item by item, as far as it lets us
       }
@@ -366,11 +420,22 @@ export function* columnSteps(value: unknown, limits: ColumnLimits, native?: Nati
   // Exact decimal text: a bigint's own, or an integer number's full digits (String(2 ** 70) would be 1.18e+21).
   const decimal = (v: unknown) => (typeof v === 'bigint' ? v.toString() : BigInt(v as number).toString());
 
-  const columns: ColumnPayload[] = [];
+  /** A typed array's bytes as base64, in pieces of BASE64_PIECE bytes, one a step. */
+  function* encoded(view: Uint8Array | Int32Array | Float64Array): Generator<undefined, string[], undefined> {
+    const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+    const parts: string[] = [];
+    for (let at = 0; at < bytes.length; at += BASE64_PIECE) {
+      if (at > 0) yield;
+      parts.push(base64(bytes.subarray(at, Math.min(bytes.length, at + BASE64_PIECE))));
+    }
+    return parts;
+  }
+
+  const columns: ColumnParts[] = [];
   for (let c = 0; c < names.length; c++) {
     yield;
     const name = names[c]!;
-    const values = cells[c]!;
+    const chunks = cells[c]!;
     let cut = 0;
     // a cell counts once, however many of its strings were cut
     const counted = <T>(value: T): T => {
@@ -378,11 +443,15 @@ export function* columnSteps(value: unknown, limits: ColumnLimits, native?: Nati
       clippedHere = false;
       return value;
     };
+    // Each piece of rows lies in one chunk; a chunk never reached is all NULL.
+    const none: unknown[] = [];
+    const chunkOf = (from: number): unknown[] => chunks[from >>> SHIFT] ?? none;
     let kind: ColumnKind | undefined;
     let int32 = true;
     yield* pieces(rows, ENCODE_STEP, (from, to) => {
+      const chunk = chunkOf(from);
       for (let r = from; r < to; r++) {
-        const v = values[r];
+        const v = chunk[r & MASK];
         if (v === null || v === undefined) continue;
         const k: ColumnKind =
           typeof v === 'number' ? (Number.isInteger(v) && Math.abs(v) < 2 ** 63 ? 'int' : 'float')
@@ -402,37 +471,40 @@ export function* columnSteps(value: unknown, limits: ColumnLimits, native?: Nati
     const valid = new Uint8Array(rows);
     let nulls = 0;
     yield* pieces(rows, ENCODE_STEP, (from, to) => {
+      const chunk = chunkOf(from);
       for (let r = from; r < to; r++) {
-        const v = values[r];
+        const v = chunk[r & MASK];
         const isNull = v === null || v === undefined || (isDate(v) && Number.isNaN(getTime.call(v)));
         valid[r] = isNull ? 0 : 1;
         if (isNull) nulls++;
       }
     });
-    const out: ColumnPayload = { name, kind: final };
-    if (nulls > 0 && final !== 'null') out.valid = base64(valid);
+    const out: ColumnParts = { name, kind: final };
+    if (nulls > 0 && final !== 'null') out.valid = yield* encoded(valid);
     if (final === 'int' || final === 'float' || final === 'timestamp' || final === 'bool') {
       const data = final === 'int' && !wide ? new Int32Array(rows) : final === 'bool' ? new Uint8Array(rows) : new Float64Array(rows);
       if (wide) out.wide = true;
       yield* pieces(rows, ENCODE_STEP, (from, to) => {
+        const chunk = chunkOf(from);
         for (let r = from; r < to; r++) {
           if (!valid[r]) continue;
-          const v = values[r];
+          const v = chunk[r & MASK];
           data[r] = final === 'timestamp' ? (getTime.call(v) as number) : final === 'bool' ? (v ? 1 : 0) : (v as number);
         }
       });
       yield;
-      out.data = base64(data);
+      out.data = yield* encoded(data);
     } else if (final === 'string') {
       const distinct = new Map<string, number>();
       const indices = new Int32Array(rows);
       yield* pieces(rows, ENCODE_STEP, (from, to) => {
+        const chunk = chunkOf(from);
         for (let r = from; r < to; r++) {
           if (!valid[r]) {
             indices[r] = -1;
             continue;
           }
-          const text = counted(clip(values[r] as string));
+          const text = counted(clip(chunk[r & MASK] as string));
           let i = distinct.get(text);
           if (i === undefined) distinct.set(text, (i = distinct.size));
           indices[r] = i;
@@ -443,34 +515,38 @@ export function* columnSteps(value: unknown, limits: ColumnLimits, native?: Nati
       });
       if (distinct.size <= 65536 && distinct.size * 2 <= rows) {
         out.dict = [...distinct.keys()];
-        out.indices = base64(indices);
+        out.indices = yield* encoded(indices);
       } else {
-        const texts: Array<string | null> = new Array(rows);
-        yield* pieces(rows, ENCODE_STEP, (from, to) => {
-          for (let r = from; r < to; r++) texts[r] = valid[r] ? clip(values[r] as string) : null;
-        });
-        out.values = texts;
-        // the dictionary pass above stopped early or was given up: count again, once
+        // the dictionary pass above stopped early or was given up: count again, here
         cut = 0;
-        for (let r = 0; r < rows; r++) if (valid[r] && (values[r] as string).length > limits.maxString) cut++;
         clippedHere = false;
+        out.values = yield* textChunks((v) => counted(clip(v as string)));
       }
     } else if (final === 'bigint' || final === 'json') {
-      const texts: Array<string | null> = new Array(rows);
-      yield* pieces(rows, final === 'json' ? STEP : ENCODE_STEP, (from, to) => {
-        for (let r = from; r < to; r++) texts[r] = valid[r] ? (final === 'bigint' ? decimal(values[r]) : counted(toJson(values[r]))) : null;
-      });
-      out.values = texts;
+      out.values = yield* textChunks((v) => (final === 'bigint' ? decimal(v) : counted(toJson(v))), final === 'json' ? STEP : ENCODE_STEP);
     }
     if (cut > 0) clipped[name] = cut;
     columns.push(out);
+
+    /** The column's values as text (null for NULL), in chunks of CHUNK like the cells. */
+    function* textChunks(text: (v: unknown) => string, size = ENCODE_STEP): Generator<undefined, Array<Array<string | null>>, undefined> {
+      const texts: Array<Array<string | null>> = [];
+      yield* pieces(rows, size, (from, to) => {
+        const chunk = chunkOf(from);
+        const k = from >>> SHIFT;
+        let part = texts[k];
+        if (part === undefined) texts[k] = part = new Array<string | null>(Math.min(CHUNK, rows - k * CHUNK));
+        for (let r = from; r < to; r++) part[r & MASK] = valid[r] ? text(chunk[r & MASK]) : null;
+      });
+      return texts;
+    }
   }
   // the names a projection left out, so that an unknown column's hint can list the real ones
   const skipped: string[] = [];
   verdicts.forEach((keep, name) => {
     if (!keep && skipped.length < limits.maxColumns) skipped.push(name);
   });
-  const out: TablePayload = truncated ? { rows, columns, truncated } : { rows, columns };
+  const out: TableParts = truncated ? { rows, columns, truncated } : { rows, columns };
   if (skipped.length > 0) out.skipped = skipped;
   if (Object.keys(clipped).length > 0) out.clipped = clipped;
   return out;

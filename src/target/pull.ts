@@ -9,7 +9,7 @@
  *
  * Self-contained: sent as source, with columnSteps passed in.
  */
-import type { ColumnLimits, NativeHelpers, TablePayload } from './columns.js';
+import type { ColumnLimits, NativeHelpers, TableParts } from './columns.js';
 
 export type PullAnswer =
   /** More to do: ask again. */
@@ -19,46 +19,47 @@ export type PullAnswer =
   /** Ready in `pages` parts: ask for each. */
   | { done: true; pages: number; longestMs: number };
 
-export function pullDriver(steps: (value: unknown, limits: ColumnLimits, native?: NativeHelpers) => Generator<undefined, TablePayload, undefined>) {
+export function pullDriver(steps: (value: unknown, limits: ColumnLimits, native?: NativeHelpers) => Generator<undefined, TableParts, undefined>) {
   type State = { work: Generator<undefined, undefined, undefined>; parts: string[]; pages: Array<[number, number]> | null; at: number; longestMs: number };
   /** Characters in a page: handing a string to the inspector costs the main thread ~30-40 ms per MB. */
   const PAGE = 512 * 1024;
-  const CHUNK = 16384;
+  /** Dictionary entries in a chunk, and items written as JSON in one step (a value is at most maxString characters). */
+  const CHUNK = 8192;
+  const ITEMS = 1024;
   const IDLE_MS = 60_000;
 
-  /** Characters of a base64 field in one part: base64 needs no escaping, so it is cut anywhere. */
-  const TEXT = 256 * 1024;
-
   /**
-   * The payload's JSON as parts: {"rest": {...}, "columns": [...]}. Arrays (values, dict) go
-   * in chunks of CHUNK items, base64 fields in pieces of TEXT characters: no part, and so no
-   * page, is much bigger than PAGE, whatever one column holds.
+   * The payload's JSON as parts: {"rest": {...}, "columns": [...]}. columnSteps left the
+   * long fields in pieces (base64 of 196,608 bytes, values in chunks of 8,192), so no part,
+   * and so no page, is much bigger than PAGE, whatever one column holds.
    */
-  function* json(payload: TablePayload, out: string[]): Generator<undefined, undefined, undefined> {
+  function* json(payload: TableParts, out: string[]): Generator<undefined, undefined, undefined> {
     const { columns, ...rest } = payload;
     out.push(`{"rest":${JSON.stringify(rest)},"columns":[`);
     for (let c = 0; c < columns.length; c++) {
       yield;
       const { values, dict, data, valid, indices, ...meta } = columns[c]!;
       out.push(`${c > 0 ? ',' : ''}${JSON.stringify(meta).slice(0, -1)}`);
-      const texts: Array<[string, string | undefined]> = [['data', data], ['valid', valid], ['indices', indices]];
-      for (const [name, text] of texts) {
-        if (text === undefined) continue;
+      const texts: Array<[string, string[] | undefined]> = [['data', data], ['valid', valid], ['indices', indices]];
+      for (const [name, pieces] of texts) {
+        if (pieces === undefined) continue;
         out.push(`,"${name}":"`);
-        for (let at = 0; at < text.length; at += TEXT) {
-          out.push(text.slice(at, at + TEXT));
-          yield;
-        }
+        for (const piece of pieces) out.push(piece);
         out.push('"');
       }
-      const lists: Array<[string, Array<string | null> | undefined]> = [['values', values], ['dict', dict]];
+      // the dictionary in chunks of CHUNK items, the values in their own chunks (as many rows)
+      const lists: Array<[string, Array<Array<string | null>> | undefined]> = [['values', values], ['dict', dict && chunked(dict)]];
       for (const [name, list] of lists) {
         if (list === undefined) continue;
         out.push(`,"${name}":[`);
-        for (let r = 0; r < list.length; r += CHUNK) {
-          yield;
-          const chunk = JSON.stringify(list.slice(r, r + CHUNK));
-          out.push(`${r > 0 ? ',' : ''}${chunk.slice(1, -1)}`);
+        let first = true;
+        for (const chunk of list) {
+          for (let at = 0; at < chunk.length; at += ITEMS) {
+            yield;
+            const text = JSON.stringify(chunk.slice(at, at + ITEMS));
+            out.push(`${first ? '' : ','}${text.slice(1, -1)}`);
+            first = false;
+          }
         }
         out.push(']');
       }
@@ -66,6 +67,12 @@ export function pullDriver(steps: (value: unknown, limits: ColumnLimits, native?
     }
     out.push(']}');
     return undefined;
+  }
+
+  function chunked(list: string[]): string[][] {
+    const chunks: string[][] = [];
+    for (let at = 0; at < list.length; at += CHUNK) chunks.push(list.slice(at, at + CHUNK));
+    return chunks;
   }
 
   function* all(value: unknown, limits: ColumnLimits, native: NativeHelpers | undefined, out: string[]): Generator<undefined, undefined, undefined> {

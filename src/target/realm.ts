@@ -14,7 +14,7 @@
  */
 import { LOAD_BUILTIN } from './snippets.js';
 import type { ColumnLimits } from './columns.js';
-import { columnSteps } from './columns.js';
+import { columnSteps, joinParts } from './columns.js';
 import { pullDriver } from './pull.js';
 
 /** Where the realm lives in the target while a command is attached (removed on detach: see dropRealm). */
@@ -64,7 +64,7 @@ export function pullDriverExpression(): string {
 }
 
 /** toColumns with columnSteps inside it, as one self-contained source. */
-export const TO_COLUMNS = `((steps) => (value, limits, native) => { const it = steps(value, limits, native); for (;;) { const step = it.next(); if (step.done) return step.value; } })(${columnSteps.toString()})`;
+export const TO_COLUMNS = `((steps, join) => (value, limits, native) => { const it = steps(value, limits, native); for (;;) { const step = it.next(); if (step.done) return join(step.value); } })(${columnSteps.toString()}, ${joinParts.toString()})`;
 
 /**
  * An expression for the target: a function that marks a promise as handled and returns

@@ -30,3 +30,25 @@ describe('payload → Arrow table', () => {
     expect(rowsFromTable(none)).toEqual([{ name: null, size: null, ok: null }, { name: null, size: null, ok: null }]);
   });
 });
+
+describe('a table longer than one chunk of the target (8,192 rows)', () => {
+  it('keeps every row in place across chunks, a column first seen late, and both kinds of string column', () => {
+    const n = 70_000;
+    const rows = Array.from({ length: n }, (_, i) => {
+      const row: Record<string, unknown> = { i, s: `v${i}`, k: i % 3 === 0 ? 'b' : 'a', d: new Date(i * 1000), x: i % 7 === 0 ? null : i / 2 };
+      if (i >= 17_000) row.late = i;
+      return row;
+    });
+    const payload = toColumns(rows, { maxRows: n, maxBytes: 1 << 30, maxString: 100, maxColumns: 100 });
+    // more distinct strings than a dictionary holds: values; three: a dictionary
+    expect(payload.columns.find((c) => c.name === 's')).toHaveProperty('values');
+    expect(payload.columns.find((c) => c.name === 'k')).toHaveProperty('dict');
+    const back = rowsFromTable(tableFromPayload(JSON.parse(JSON.stringify(payload))));
+    expect(back).toHaveLength(n);
+    for (const i of [0, 1, 8191, 8192, 16383, 16384, 16999, 17000, 24576, 65535, 65536, 65537, n - 1]) {
+      expect(back[i]).toEqual({ i, s: `v${i}`, k: i % 3 === 0 ? 'b' : 'a', d: new Date(i * 1000), x: i % 7 === 0 ? null : i / 2, late: i >= 17_000 ? i : null });
+    }
+    expect(back.reduce((sum, row) => sum + (row.i as number), 0)).toBe((n * (n - 1)) / 2);
+    expect(back.filter((row) => row.late !== null).length).toBe(n - 17_000);
+  });
+});
