@@ -235,11 +235,11 @@ async function watchMany(
           }),
         );
         if (held.length === 0) throw new ProbingError('TARGETS_FAILED', `every target failed`, { hint: 'the reasons are listed above' });
-        return deps.answer(prepared, tables.filter((t) => t !== undefined), runOptions(options));
+        return deps.answer(prepared, tables.filter((t) => t !== undefined), { ...runOptions(options), again: true });
       };
       if (held.length === 0) throw new ProbingError('TARGETS_FAILED', `none of the ${targets.length} targets could be reached`, { hint: 'the reasons are listed above' });
       if (options.strict && held.length < targets.length) throw new ProbingError('TARGETS_FAILED', `${targets.length - held.length} of ${targets.length} targets failed (--strict)`, { hint: 'the reasons are listed above' });
-      await watchFrames(sql, options, frame, signal, out, err);
+      await watchFrames(sql, options, frame, signal, out, err).finally(() => prepared.engine?.release?.());
     },
   );
   // (a target that failed was named already; what is left open in one that has gone does not matter)

@@ -7,7 +7,7 @@ import { valueAt } from '../../src/sql/result.js';
 const limits = { maxRows: 1e7, maxBytes: 2 ** 30, maxString: 65536, maxColumns: 1000 };
 
 /** Rows as a target would send them, through the DuckDB engine. */
-async function run(sql: string, rows: unknown[]) {
+async function run(sql: string, rows: unknown[], again = false) {
   const table = tableFromPayload(JSON.parse(JSON.stringify(toColumns(rows, limits))));
   const result = await duckdbEngine.run({
     sql,
@@ -17,6 +17,7 @@ async function run(sql: string, rows: unknown[]) {
     functions: new Map(),
     timeoutMs: 20_000,
     memoryLimit: '1GB',
+    again,
   });
   return result.columns.map((c) => Array.from({ length: result.rowCount }, (_, r) => valueAt(c, r)));
 }
@@ -66,6 +67,23 @@ describe('loading collected tables into DuckDB, chunk by chunk', () => {
         r.ts,
         r.big,
       ]);
+    }
+  });
+});
+
+describe('the same query run again (--every)', () => {
+  it('answers each run from its own data, in a kept database, until released', async () => {
+    const sql = 'SELECT count(*) AS n, sum(v) AS total FROM _t0';
+    try {
+      expect(await run(sql, [{ v: 1 }, { v: 2 }], true)).toEqual([[2n], [3n]]);
+      // other rows, another column: the last run's table is gone
+      expect(await run(sql, [{ v: 10 }, { v: 20 }, { v: 30 }, { w: 1 }], true)).toEqual([[4n], [60n]]);
+      expect(await run(sql, [{ v: null }], true)).toEqual([[1n], [null]]);
+      // a run that fails keeps nothing, and the next still answers
+      await expect(run('SELECT v / 0 AS x, error(\'boom\') FROM _t0', [{ v: 1 }], true)).rejects.toThrow(/boom/);
+      expect(await run(sql, [{ v: 5 }], true)).toEqual([[1n], [5n]]);
+    } finally {
+      duckdbEngine.release();
     }
   });
 });
