@@ -5,30 +5,21 @@
 // stays outside (an optional dependency of the package). The runtime and agent entry
 // points are tsc's (tsconfig.entries.json): they have no dependencies to bundle.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(`${root}dist/chunks`, { recursive: true, force: true });
 
-const result = await build({
+const common = {
   absWorkingDir: root,
   entryPoints: { cli: 'src/cli.ts' },
-  outdir: 'dist',
-  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Whitespace and syntax only: identifiers keep their names, so stack traces in bug
-  // reports stay readable, and functions sent to the target as source (snippets.ts,
-  // realm.ts) reach it as written.
-  minifyWhitespace: true,
-  minifySyntax: true,
-  legalComments: 'linked',
-  metafile: true,
-  logLevel: 'warning',
   external: [
     // native, installed as an optional dependency (@duckdb/node-api, the JavaScript
     // over it, is bundled: see src/sql/engines/duckdb-module.ts)
@@ -43,7 +34,62 @@ const result = await build({
     'bufferutil',
     'utf-8-validate',
   ],
+};
+
+/**
+ * Our own modules that load a big library (Arrow, alasql, DuckDB's API, acorn) when they
+ * load, found from a first build's import graph: a dynamic import of one of them stays a
+ * split point; every other dynamic import of our own code becomes a static one, so that a
+ * query loads 38 files instead of 60 (each ES module costs ~0.45 ms to find, read, compile
+ * and link). Measured (15 alternated runs): eval, a query and a DuckDB query 4-5% faster
+ * end to end, --help 12% slower (it now loads all of our own code: ~14 ms).
+ */
+const HEAVY = /node_modules\/(apache-arrow|alasql|@duckdb|acorn|flatbuffers)\//;
+const graph = (await build({ ...common, outdir: 'dist', write: false, metafile: true, logLevel: 'silent' })).metafile.inputs;
+const heavyMemo = new Map();
+function heavy(file, seen = new Set()) {
+  if (HEAVY.test(file)) return true;
+  if (heavyMemo.has(file)) return heavyMemo.get(file);
+  if (seen.has(file)) return false;
+  seen.add(file);
+  const answer = (graph[file]?.imports ?? []).some((i) => i.kind === 'import-statement' && !i.external && heavy(i.path, seen));
+  heavyMemo.set(file, answer);
+  return answer;
+}
+const staticLight = {
+  name: 'static-light-imports',
+  setup(b) {
+    const ours = new RegExp(`^${join(root, 'src').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\\\/].*\\.ts$`);
+    b.onLoad({ filter: ours }, (args) => {
+      let source = readFileSync(args.path, 'utf8');
+      const added = [];
+      // (a type position, typeof import('…') or import('…').Name, is left as it is)
+      source = source.replace(/(?<!typeof\s*)\bimport\((['"])(\.{1,2}\/[^'"]+)\.js\1\)(?!\s*\.)/g, (whole, _q, spec) => {
+        const target = relative(root, join(dirname(args.path), `${spec}.ts`)).split('\\').join('/');
+        if (!graph[target] || heavy(target)) return whole;
+        const name = `__static${added.length}`;
+        added.push(`import * as ${name} from '${spec}.js';`);
+        return `Promise.resolve(${name})`;
+      });
+      return { contents: added.length > 0 ? `${added.join('\n')}\n${source}` : source, loader: 'ts' };
+    });
+  },
+};
+
+const result = await build({
+  ...common,
+  outdir: 'dist',
+  chunkNames: 'chunks/[name]-[hash]',
+  // Whitespace and syntax only: identifiers keep their names, so stack traces in bug
+  // reports stay readable, and functions sent to the target as source (snippets.ts,
+  // realm.ts) reach it as written.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'linked',
+  metafile: true,
+  logLevel: 'warning',
   plugins: [
+    staticLight,
     {
       // chrome-remote-interface reads its 1.2 MB protocol.json only when asked for the
       // local protocol; probing passes its own (empty) descriptor and never does
