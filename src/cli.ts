@@ -11,6 +11,8 @@ import { packageFile } from './paths.js';
 import { evalCommand, injectCommand, type TargetOptions } from './commands/run.js';
 import { ALL_TARGETS, NO_TARGET, describeCommand, queryCommand, tablesCommand, type QueryOptions } from './commands/query.js';
 import { configCommand, installCommand, type ConfigOptions } from './commands/runtime.js';
+import { parseDuration, parseSize } from './units.js';
+import leven from 'leven';
 
 const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'inspect', 'top', 'backtrace', 'profile', 'heap', 'repl', 'agent'];
 const HOST_COMMANDS = ['list', 'demo', 'launch', 'help', 'tables', 'describe', 'ext'];
@@ -25,9 +27,8 @@ function version(): string {
 }
 
 function duration(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(value.trim());
-  if (!match) throw new InvalidArgumentError('give milliseconds (5000) or seconds (5s).');
-  const ms = Number(match[1]) * (match[2] === 's' ? 1000 : 1);
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError('give a duration such as 500ms, 10s or 1m (a bare number is milliseconds).');
   if (ms < 1 || ms > 3_600_000) throw new InvalidArgumentError('must be between 1 ms and 1 hour.');
   return Math.round(ms);
 }
@@ -40,21 +41,20 @@ function count(min: number, max: number) {
   };
 }
 
-/** A size for DuckDB's memory_limit: 512MB, 4GB, 2GiB. */
+/** A size for DuckDB's memory_limit (512m, 4g, 2GiB: binary units, as everywhere), in DuckDB's words. */
 function memorySize(value: string): string {
-  const match = /^(\d+(?:\.\d+)?)\s*(kb|mb|gb|tb|kib|mib|gib|tib)$/i.exec(value.trim());
-  if (!match) throw new InvalidArgumentError('give a size such as 512MB or 4GB.');
-  return `${match[1]}${match[2]!.toUpperCase().replace('IB', 'iB')}`;
+  const n = parseSize(value);
+  if (n === undefined) throw new InvalidArgumentError('give a size such as 512m or 4g.');
+  if (n < 1024 * 1024) throw new InvalidArgumentError('must be at least 1m.');
+  return `${Math.round(n / 1024)}KiB`;
 }
 
-/** A size in bytes (65536, 64k, 4m) of at most `maxMiB`. */
+/** A size in bytes (65536, 64k, 4m, 1g) of at most `maxMiB`. */
 function bytesUpTo(maxMiB: number) {
   return (value: string): number => {
-    const match = /^(\d+)(k|kb|kib|m|mb|mib)?$/i.exec(value.trim());
-    if (!match) throw new InvalidArgumentError('give bytes (65536) or a size such as 64k or 4m.');
-    const unit = (match[2] ?? '').toLowerCase();
-    const n = Number(match[1]) * (unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 * 1024 : 1);
-    if (n < 16 || n > maxMiB * 1024 * 1024) throw new InvalidArgumentError(`must be between 16 bytes and ${maxMiB} MiB.`);
+    const n = parseSize(value);
+    if (n === undefined) throw new InvalidArgumentError('give bytes (65536) or a size such as 64k, 4m or 1g.');
+    if (n < 16 || n > maxMiB * 1024 * 1024) throw new InvalidArgumentError(`must be between 16 bytes and ${maxMiB >= 1024 ? `${maxMiB / 1024}g` : `${maxMiB}m`}.`);
     return n;
   };
 }
@@ -66,8 +66,8 @@ function attachCommand(program: Command, name: string, args: string, description
   return program
     .command(`${name} <target> ${args}`)
     .description(description)
-    .addOption(new Option('--timeout <ms>', 'time limit for the code in the target, enforced there and here (ms, or 5s)').default(5000).argParser(duration))
-    .addOption(new Option('--attach-timeout <ms>', 'how long to wait for the inspector to open after SIGUSR1').default(3000).argParser(duration))
+    .addOption(new Option('--timeout <duration>', 'time limit for the code in the target, enforced there and here (5000, 5s, 1m)').default(5000).argParser(duration))
+    .addOption(new Option('--attach-timeout <duration>', 'how long to wait for the inspector to open after SIGUSR1').default(3000).argParser(duration))
     .option('--allow-remote-inspector', 'let SIGUSR1 open an inspector on a non-loopback address the target is configured for (reachable from the network while the command runs)')
     .option('-v, --verbose', 'show full stacks of errors');
 }
@@ -116,7 +116,7 @@ function buildProgram(out: (text: string) => void, err: (text: string) => void, 
     .usage('<target> <command> [options]\n       probing <command> [options]')
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError(true)
-    .configureOutput({ writeOut: out, writeErr: err })
+    .configureOutput({ writeOut: out, writeErr: err, outputError: (text, write) => write(commanderError(text)) })
     .exitOverride()
     .hook('preAction', async (_program, action) => {
       if (action.opts().allowRemoteInspector === true) (await import('./attach/open-inspector.js')).inspectorPolicy.allowRemote = true;
@@ -239,7 +239,7 @@ Examples:
     .action((target: string, options: { timeout: number; attachTimeout: number }) => run(import('./commands/inspect.js').then((m) => m.inspectCommand(target, options, out))));
 
   attachCommand(program, 'top', '', 'a live view: CPU by function, event loop, heap and GC, handles, HTTP; refreshed every second')
-    .addOption(new Option('--interval <ms>', 'time between frames (ms, or 2s)').default(1000).argParser(duration))
+    .addOption(new Option('--interval <duration>', 'time between frames (500ms, 2s)').default(1000).argParser(duration))
     .addOption(new Option('--rate <hz>', 'CPU samples per second').default(100).argParser(count(1, 10_000)))
     .addOption(new Option('--sort <column>', 'own, total, own_time, total_time or name').default('own'))
     .option('--once', 'print one frame (after one interval) and leave')
@@ -266,7 +266,7 @@ Examples:
     .action((target: string, options: { json?: boolean; workers?: boolean; timeout: number; attachTimeout: number }) => run(import('./commands/diagnostics.js').then((m) => m.backtraceCommand(target, options, out))));
 
   attachCommand(program, 'profile', '<kind>', 'sample the CPU: writes a .cpuprofile and a flame graph, prints the top functions')
-    .addOption(new Option('--duration <ms>', 'how long to sample (ms, or 5s)').default(5000).argParser(duration))
+    .addOption(new Option('--duration <duration>', 'how long to sample (5000, 5s, 1m)').default(5000).argParser(duration))
     .addOption(new Option('--interval <us>', 'sampling interval, microseconds').default(1000).argParser(count(10, 1_000_000)))
     .option('-o, --output <prefix>', 'file name prefix for <prefix>.cpuprofile and <prefix>.svg')
     .option('--query <sql>', 'SQL over profile.functions and profile.calltree instead of the top 10')
@@ -279,7 +279,7 @@ Examples:
     .action((target: string, kind: string, options: import('./commands/diagnostics.js').ProfileOptions) => run(import('./commands/diagnostics.js').then((m) => m.profileCommand(target, kind, options, out, err))));
 
   attachCommand(program, 'heap', '<action> [files...]', 'memory: heap sample (cheap), heap snapshot (stalls the target), heap diff <a> <b>')
-    .addOption(new Option('--duration <ms>', 'sample: how long (ms, or 5s)').default(5000).argParser(duration))
+    .addOption(new Option('--duration <duration>', 'sample: how long (5000, 5s, 1m)').default(5000).argParser(duration))
     .addOption(new Option('--interval <bytes>', 'sample: average bytes between samples').default(32_768).argParser(count(64, 1 << 30)))
     .option('-o, --output <path>', 'sample: file name prefix; snapshot: the .heapsnapshot file')
     .option('--query <sql>', 'sample: SQL over heap.sites instead of the top 10')
@@ -329,8 +329,8 @@ Examples:
     .description('list the tables a query can read (with a target: as that target offers them)')
     .option('--extension <path>', EXTENSION_HELP, collect, [])
     .option('--json', 'print JSON')
-    .addOption(new Option('--timeout <ms>', 'with a target: time limit for each step in it (ms, or 5s)').default(5000).argParser(duration))
-    .addOption(new Option('--attach-timeout <ms>', 'with a target: how long to wait for the inspector to open after SIGUSR1').default(3000).argParser(duration))
+    .addOption(new Option('--timeout <duration>', 'with a target: time limit for each step in it (5000, 5s, 1m)').default(5000).argParser(duration))
+    .addOption(new Option('--attach-timeout <duration>', 'with a target: how long to wait for the inspector to open after SIGUSR1').default(3000).argParser(duration))
     .addHelpText('after', '\nExamples:\n  $ probing tables\n  $ probing 4242 tables')
     .action((target: string | undefined, options: { json?: boolean; extension?: string[]; timeout: number; attachTimeout: number }) => run(tablesCommand(target, options, out)));
 
@@ -338,8 +338,8 @@ Examples:
     .command('describe <table-or-target> [table]')
     .description('the columns of one table, with their types and meaning')
     .option('--extension <path>', EXTENSION_HELP, collect, [])
-    .addOption(new Option('--timeout <ms>', 'with a target: time limit for each step in it (ms, or 5s)').default(5000).argParser(duration))
-    .addOption(new Option('--attach-timeout <ms>', 'with a target: how long to wait for the inspector to open after SIGUSR1').default(3000).argParser(duration))
+    .addOption(new Option('--timeout <duration>', 'with a target: time limit for each step in it (5000, 5s, 1m)').default(5000).argParser(duration))
+    .addOption(new Option('--attach-timeout <duration>', 'with a target: how long to wait for the inspector to open after SIGUSR1').default(3000).argParser(duration))
     .addHelpText('after', '\nExamples:\n  $ probing describe process.memory\n  $ probing 4242 describe node.modules')
     .action((first: string, second: string | undefined, options: { extension?: string[]; timeout: number; attachTimeout: number }) => run(describeCommand(second === undefined ? undefined : first, second ?? first, options, out)));
 
@@ -430,6 +430,33 @@ function positionals(args: readonly string[]): string[] {
   return out;
 }
 
+/** The command being parsed, for the hint under commander's own errors. */
+let parsing = '';
+
+/**
+ * commander's errors ("error: missing required argument 'sql'", "error: unknown option
+ * '--fromat'\n(Did you mean --format?)") in probing's own style: the message, then a hint.
+ */
+function commanderError(text: string): string {
+  const [first = '', ...rest] = text.trim().replace(/^error: /, '').split('\n');
+  const suggestion = /^\(Did you mean (.+)\?\)$/.exec(rest.join(' ').trim())?.[1];
+  const help = `probing ${parsing ? `${parsing} ` : ''}--help`;
+  const message = first.replace(/\.\s+(.)/, (_m, c: string) => `: ${c}`).replace(/\.$/, '');
+  return `probing: ${message}\n  hint: ${suggestion ? `did you mean ${suggestion}? ` : ''}see ${help}\n`;
+}
+
+/** The command a typo was most likely meant to be: at most two edits away (one for short words). */
+function nearest(word: string, commands: readonly string[]): string | undefined {
+  const limit = word.length <= 4 ? 1 : 2;
+  let best: string | undefined;
+  let distance = limit + 1;
+  for (const command of commands) {
+    const d = leven(word.toLowerCase(), command);
+    if (d < distance) [best, distance] = [command, d];
+  }
+  return best;
+}
+
 export function reorder(args: readonly string[]): string[] {
   // --all stands for every Node.js process the user may probe, in the target's place
   const all = args.indexOf('--all');
@@ -443,12 +470,19 @@ export function reorder(args: readonly string[]): string[] {
   const rest = args.slice(first + 1);
   const second = rest.findIndex((a) => !a.startsWith('-'));
   if (second < 0) {
-    throw new UsageError('NO_COMMAND', `what should probing do with ${word}?`, { hint: `give a command: probing ${word} eval "<code>", or probing ${word} inject <file>` });
+    // a pid or a target is rarely a word one letter away from a command: say which was meant
+    const meant = /^\d/.test(word) ? undefined : nearest(word, [...HOST_COMMANDS, ...TARGET_COMMANDS]);
+    throw new UsageError('NO_COMMAND', `what should probing do with ${word}?`, {
+      hint: `${meant ? `did you mean probing ${meant}? ` : ''}give a command: probing ${word} eval "<code>", or probing ${word} inject <file>`,
+    });
   }
   const command = rest[second]!;
   if (!TARGET_COMMANDS.includes(command)) {
     const known = HOST_COMMANDS.includes(command) ? ` (${command} takes no target)` : '';
-    throw new UsageError('UNKNOWN_COMMAND', `unknown command "${command}"${known}`, { hint: `commands for a target: ${TARGET_COMMANDS.join(', ')}; see probing --help` });
+    const meant = known ? undefined : nearest(command, TARGET_COMMANDS);
+    throw new UsageError('UNKNOWN_COMMAND', `unknown command "${command}"${known}`, {
+      hint: `${meant ? `did you mean probing ${word} ${meant}? ` : ''}commands for a target: ${TARGET_COMMANDS.join(', ')}; see probing --help`,
+    });
   }
   return [...args.slice(0, first), command, word, ...rest.slice(0, second), ...rest.slice(second + 1)];
 }
@@ -487,7 +521,9 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
       program.outputHelp();
       return ExitCode.usage;
     }
-    await program.parseAsync(reorder(args), { from: 'user' });
+    const ordered = reorder(args);
+    parsing = ordered.find((a) => !a.startsWith('-') && (TARGET_COMMANDS.includes(a) || HOST_COMMANDS.includes(a))) ?? '';
+    await program.parseAsync(ordered, { from: 'user' });
     return job ? await job : ExitCode.ok;
   } catch (error) {
     return report(error, verbose);

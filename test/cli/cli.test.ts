@@ -34,16 +34,32 @@ describe('the command line', () => {
     [['4242'], 'what should probing do with 4242?', 'probing 4242 eval'],
     [['4242', 'frobnicate'], 'unknown command "frobnicate"', 'eval, inject'],
     [['4242', 'list'], 'list takes no target', 'probing --help'],
-    [['4242', 'eval', '1', '--timeout', 'soon'], "option '--timeout <ms>' argument 'soon' is invalid", 'milliseconds'],
-    [['4242', 'eval', '1', '--max-bytes', '1'], 'invalid', '16 bytes'],
-    [['4242', 'eval'], "missing required argument 'code'", ''],
-    [['4242', 'eval', '1', '--frob'], "unknown option '--frob'", ''],
+    [['4242', 'eval', '1', '--timeout', 'soon'], "option '--timeout <duration>' argument 'soon' is invalid: give a duration such as 500ms, 10s or 1m", 'see probing eval --help'],
+    [['4242', 'eval', '1', '--max-bytes', '1'], 'invalid: must be between 16 bytes and 64m', 'see probing eval --help'],
+    [['4242', 'eval', '1', '--max-bytes', '1g'], 'invalid: must be between 16 bytes and 64m', 'see probing eval --help'],
+    [['4242', 'profile', 'cpu', '--duration', '2h'], 'invalid: must be between 1 ms and 1 hour', 'see probing profile --help'],
+    [['4242', 'eval'], "missing required argument 'code'", 'see probing eval --help'],
+    [['4242', 'eval', '1', '--frob'], "unknown option '--frob'", 'see probing eval --help'],
+    [['4242', 'query', 'SELECT 1', '--fromat', 'csv'], "unknown option '--fromat'", 'did you mean --format?'],
+    [['2010', 'qurey', 'SELECT 1'], 'unknown command "qurey"', 'did you mean probing 2010 query?'],
+    [['2010', 'evl', '1'], 'unknown command "evl"', 'did you mean probing 2010 eval?'],
+    [['lst'], 'what should probing do with lst?', 'did you mean probing list?'],
   ])('refuses %j with a clear message and exit status 2', async (args, message, hint) => {
     const result = await probing(args);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
+    // one style for every error, commander's own included
+    expect(result.stderr).toMatch(/^probing: .*\n {2}hint: .*\n$/);
     expect(result.stderr).toContain(message);
     expect(result.stderr).toContain(hint);
+  });
+
+  it('reads durations and sizes one way everywhere: 1m, 1g', async () => {
+    const target = await startTarget('server.cjs');
+    const result = await probing([String(target.pid), 'query', 'SELECT 1 AS one', '--timeout', '1m', '--memory-limit', '1g', '--max-bytes', '64m', '-f', 'csv']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('one\r\n1\r\n');
+    expect(result.code).toBe(0);
   });
 
   it('says when nothing at host:port is an inspector', async () => {

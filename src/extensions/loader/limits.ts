@@ -9,6 +9,7 @@
  */
 import { UsageError } from '../../errors.js';
 import { ExtensionFailure } from './process-client.js';
+import { parseSize as parseText } from '../../units.js';
 
 export interface ExtensionLimits {
   /** One protocol message (one line of an out-of-process program's stdout). */
@@ -43,15 +44,12 @@ export const LIMIT_KEYS = Object.keys(DEFAULT_LIMITS) as Array<keyof ExtensionLi
 /** The largest any limit may be set to: past this, strings and buffers stop being safe to build. */
 const CEILING = 4096 * MiB;
 
-/** 65536, "64k", "4m", "1g" (binary units) → bytes; undefined when it is not a size. */
+/** 65536, "64k", "4m", "1g" (binary units, as everywhere: units.ts) → bytes; undefined when it is not a size. */
 export function parseSize(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? value : undefined;
   if (typeof value !== 'string') return undefined;
-  const match = /^(\d+(?:\.\d+)?)\s*(k|kb|kib|m|mb|mib|g|gb|gib)?$/i.exec(value.trim());
-  if (!match) return undefined;
-  const unit = (match[2] ?? '').toLowerCase()[0];
-  const n = Math.round(Number(match[1]) * (unit === 'k' ? 1024 : unit === 'm' ? MiB : unit === 'g' ? 1024 * MiB : 1));
-  return n > 0 ? n : undefined;
+  const n = parseText(value);
+  return n !== undefined && n > 0 ? n : undefined;
 }
 
 export function formatSize(n: number): string {

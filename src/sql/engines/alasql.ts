@@ -26,6 +26,7 @@ import { children, outputOf, type ColumnInfo, type Expr, type Query } from './al
 import { rewrite } from './alasql-rewrite.js';
 import type { Value } from './alasql-values.js';
 import type { CheckedQuery, Engine, EngineInput, TableDeclaration } from './contract.js';
+import { parseSize } from '../../units.js';
 
 let loaded: AlaSQL | undefined;
 
@@ -206,13 +207,6 @@ async function load(table: TableDeclaration & { parts: readonly Table[] }): Prom
 }
 
 /** "1GB", "512 MiB" → bytes (1 GB when it cannot be read). */
-function bytes(limit: string): number {
-  const m = /^\s*([0-9.]+)\s*([KMGT]?)(i?)B?\s*$/i.exec(limit);
-  if (!m) return 2 ** 30;
-  const unit = { '': 1, K: 1, M: 2, G: 3, T: 4 }[m[2]!.toUpperCase() as '' | 'K' | 'M' | 'G' | 'T'];
-  return Number(m[1]) * (m[3] ? 1024 : 1000) ** unit;
-}
-
 const RESULT_TYPES: Record<string, { type: ResultType; sqlType: string }> = {
   int: { type: 'int32', sqlType: 'INTEGER' },
   float: { type: 'float64', sqlType: 'DOUBLE' },
@@ -297,7 +291,7 @@ async function runQueryInput(input: EngineInput): Promise<ResultTable> {
       const rt: Runtime = {
         alasql, db, params: {}, deadline, timeoutMs: input.timeoutMs,
         // alasql has no memory limit to set: the rows a query keeps are counted instead (see alasql-exec)
-        rowBudget: Math.max(100_000, Math.floor(bytes(input.memoryLimit) / 200)),
+        rowBudget: Math.max(100_000, Math.floor((parseSize(input.memoryLimit) ?? 2 ** 30) / 200)),
         ext(name, args) {
           const key = `${name}\u0000${JSON.stringify(args, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`;
           if (answers.has(key)) return answers.get(key) as Value;
