@@ -104,7 +104,8 @@ Examples:
 Exit status:
   0 success · 1 the code in the target threw · 2 bad arguments or SQL · 3 cannot attach
   4 time limit reached · 5 connection or protocol failure · 6 an extension failed
-  7 partial: some of several targets failed · 130 interrupted
+  7 partial: some of several targets failed · 8 a file could not be written or read
+  130 interrupted
 
 Several targets: probing 101,102,103 query …, probing @targets.txt query …, probing --all query …
 (rows carry _target, _pid and _host).`;

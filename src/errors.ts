@@ -21,6 +21,8 @@ export const ExitCode = {
   extension: 6,
   /** A query over several targets answered, but some targets failed (listed on stderr). */
   partial: 7,
+  /** A file could not be read or written: an -o path, a file that is not what it should be (a heap snapshot). */
+  io: 8,
   /** Interrupted by Ctrl-C (SIGINT). */
   interrupted: 130,
 } as const;
@@ -45,6 +47,11 @@ export class ProbingError extends Error {
 
 export class UsageError extends ProbingError {
   override readonly exitCode = ExitCode.usage;
+}
+
+/** A file probing was asked to read or write: missing, not writable, not what it should be. */
+export class FileError extends ProbingError {
+  override readonly exitCode = ExitCode.io;
 }
 
 export class AttachError extends ProbingError {

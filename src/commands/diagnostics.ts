@@ -3,7 +3,7 @@ import { stdoutColors, stdoutWidth } from '../output/terminal.js';
 import { unlink, writeFile } from 'node:fs/promises';
 import type { Attachment } from '../attach/attach.js';
 import { parseTarget } from '../attach/target-spec.js';
-import { ExitCode, ProbingError, UsageError } from '../errors.js';
+import { ExitCode, FileError, ProbingError, UsageError } from '../errors.js';
 import type { Extension } from '../extensions/contract.js';
 import { localTable } from '../extensions/local-table.js';
 
@@ -36,13 +36,28 @@ export async function backtraceCommand(target: string, options: Common & { json?
 }
 
 /** Writes a result file; a failed write leaves no partial file behind and says why. */
+/**
+ * The files a command will write (`prefix` + each suffix; without -o, in the current
+ * directory), checked before attaching: refused now, not after the profile or the snapshot.
+ */
+async function checkPrefix(prefix: string | undefined, suffixes: readonly string[]): Promise<void> {
+  if (prefix === '-') {
+    throw new UsageError('OUTPUT_STDOUT', `-o - (stdout) is for results printed as text; this command writes ${suffixes.length > 1 ? 'files' : 'a file'}`, {
+      hint: `give a path${suffixes.length > 1 ? ` prefix: -o profile writes ${suffixes.map((s) => `profile${s}`).join(' and ')}` : ': -o app.heapsnapshot'}`,
+    });
+  }
+  const { checkDirectory, checkWritable } = await import('../output/destination.js');
+  if (prefix === undefined) await checkDirectory('.');
+  else for (const suffix of suffixes) await checkWritable(`${prefix}${suffix}`);
+}
+
 async function save(path: string, content: string): Promise<void> {
   try {
     await writeFile(path, content);
   } catch (error) {
     await unlink(path).catch(() => {});
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ProbingError('WRITE_FAILED', `could not write ${path}: ${code === 'ENOSPC' ? 'the disk is full' : (error as Error).message}`, {
+    throw new FileError('WRITE_FAILED', `could not write ${path}: ${code === 'ENOSPC' ? 'the disk is full' : (error as Error).message}`, {
       hint: code === 'ENOSPC' ? 'free some space, or write elsewhere with -o' : 'choose a directory you can write to with -o',
     });
   }
@@ -85,6 +100,7 @@ export interface ProfileOptions extends Common {
 export async function profileCommand(target: string, kind: string, options: ProfileOptions, out: Out, err: Out): Promise<number> {
   if (kind !== 'cpu') throw new UsageError('BAD_PROFILE_KIND', `profile takes "cpu", not "${kind}"`, { hint: 'for memory: probing <target> heap sample' });
   const spec = parseTarget(target);
+  await checkPrefix(options.output, ['.cpuprofile', '.svg']);
   const [{ withTarget }, cpu, { flameGraph }] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/cpu-profile.js'), import('../diagnostics/flamegraph.js')]);
   const intervalUs = options.interval ?? 1000;
   // the profile itself may take longer than --timeout: give each call room for it
@@ -129,6 +145,7 @@ export interface HeapOptions extends Common {
 
 export async function heapSampleCommand(target: string, options: HeapOptions, out: Out, err: Out): Promise<number> {
   const spec = parseTarget(target);
+  await checkPrefix(options.output, ['.heapprofile', '.svg']);
   const [{ withTarget }, heap, { flameGraph }] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/heap-sample.js'), import('../diagnostics/flamegraph.js')]);
   await withTarget(spec, { timeoutMs: Math.max(options.timeout, 10_000), attachTimeoutMs: options.attachTimeout }, async (attachment) => {
     const onProgress = progress('sampling allocations', options.duration);
@@ -195,6 +212,7 @@ async function printSnapshotTables(file: string, options: { format: string; top?
 
 export async function heapSnapshotCommand(target: string, options: SnapshotOptions, out: Out, err: Out): Promise<number> {
   const spec = parseTarget(target);
+  await checkPrefix(options.output, ['']);
   const [{ withTarget }, snap] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/heap-snapshot.js')]);
   const { value: file } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (attachment, signal) => {
     const memory = await snap.heapUsed(attachment, options.timeout);

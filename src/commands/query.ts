@@ -45,7 +45,13 @@ function runOptions(options: QueryOptions) {
   return { timeoutMs: options.timeout, ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}) };
 }
 
-export async function queryCommand(target: string, sql: string, options: QueryOptions, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+export async function queryCommand(target: string, sql: string, given: QueryOptions, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  // -o - is stdout; a file that cannot be written is refused before anything is attached
+  const { outputFile, checkWritable } = await import('../output/destination.js');
+  const { output, ...rest } = given;
+  const file = outputFile(output);
+  const options: QueryOptions = file === undefined ? rest : { ...rest, output: file };
+  if (file !== undefined) await checkWritable(file);
   const { isTargetList } = await import('../attach/target-list.js');
   if (options.match !== undefined && target !== ALL_TARGETS) throw new UsageError('MATCH_WITHOUT_ALL', '--match chooses among the processes of --all', { hint: `probing --all query "…" --match ${JSON.stringify(options.match)}` });
   const { checkEvery } = await import('./every.js');

@@ -6,7 +6,7 @@
  * dominator tree, and the largest objects with a shortest retainer path.
  */
 import { createReadStream } from 'node:fs';
-import { ProbingError } from '../errors.js';
+import { FileError, ProbingError } from '../errors.js';
 
 /** Every number in a snapshot's node and edge arrays fits 32 bits: 4 bytes each, grown by half. */
 class GrowingArray {
@@ -78,7 +78,19 @@ export async function readSnapshot(path: string, onProgress?: (bytes: number) =>
   let bytes = 0;
 
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  // a file that cannot be opened fails the first read: said as such, with its path
+  const chunks = (async function* () {
+    try {
+      yield* stream as AsyncIterable<Buffer>;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new FileError('CANNOT_READ', `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message}`, {
+        hint: 'give the path of a .heapsnapshot file (probing <target> heap snapshot writes one)',
+        cause: error,
+      });
+    }
+  })();
+  for await (const chunk of chunks) {
     bytes += chunk.length;
     onProgress?.(bytes);
     let objectStart = (state as State) === 'object' ? 0 : -1;
@@ -189,7 +201,7 @@ export async function readSnapshot(path: string, onProgress?: (bytes: number) =>
     if (state === 'object' && objectStart >= 0) objectParts.push(chunk.subarray(objectStart));
   }
   if (!meta || nodes.length === 0) {
-    throw new ProbingError('BAD_SNAPSHOT', `${path} is not a V8 heap snapshot (or it was cut short)`, { hint: 'take one with probing <target> heap snapshot' });
+    throw new FileError('BAD_SNAPSHOT', `${path} is not a V8 heap snapshot (or it was cut short)`, { hint: 'take one with probing <target> heap snapshot' });
   }
   return { meta, nodes: nodes.done(), edges: edges.done(), strings };
 }

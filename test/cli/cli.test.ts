@@ -1,6 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { probing, startTarget } from '../helpers/targets.js';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { expectLeftAsFound } from '../helpers/assertions.js';
+import { listeningPorts, probing, startTarget } from '../helpers/targets.js';
 
 describe('the command line', () => {
   it('prints help with examples and the exit statuses', async () => {
@@ -52,6 +55,23 @@ describe('the command line', () => {
     expect(result.stderr).toMatch(/^probing: .*\n {2}hint: .*\n$/);
     expect(result.stderr).toContain(message);
     expect(result.stderr).toContain(hint);
+  });
+
+  it('refuses an -o it cannot write before attaching (exit 8); -o - is stdout', async () => {
+    const target = await startTarget('server.cjs');
+    const before = await listeningPorts(target.pid);
+    for (const [path, says] of [
+      ['/nonexistent-dir/x.csv', 'the directory /nonexistent-dir does not exist'],
+      [tmpdir(), 'it is a directory'],
+    ]) {
+      const result = await probing([String(target.pid), 'query', 'SELECT * FROM process.memory', '-f', 'csv', '-o', path!]);
+      expect(result.code).toBe(8);
+      expect(result.stderr).toMatch(new RegExp(`^probing: cannot write .*: ${says}\\n  hint: `));
+    }
+    await expectLeftAsFound(target, before);
+    const dash = await probing([String(target.pid), 'query', 'SELECT heap_used > 0 AS ok FROM process.memory', '-f', 'csv', '-o', '-']);
+    expect(dash.stdout).toBe('ok\r\ntrue\r\n');
+    expect(existsSync('-')).toBe(false);
   });
 
   it('reads durations and sizes one way everywhere: 1m, 1g', async () => {

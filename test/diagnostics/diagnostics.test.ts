@@ -96,13 +96,18 @@ describe('profile cpu', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('refuses an output path it cannot write, leaving nothing behind', async () => {
+  it('refuses an output path it cannot write before attaching (exit 8), leaving nothing behind', async () => {
     const target = await startTarget('hot.cjs');
-    const result = await probing([String(target.pid), 'profile', 'cpu', '--duration', '300', '-o', '/nonexistent-dir/profile']);
-    expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('could not write /nonexistent-dir/profile.cpuprofile');
-    expect(result.stderr).toContain('hint:');
+    const before = await listeningPorts(target.pid);
+    const result = await probing([String(target.pid), 'profile', 'cpu', '--duration', '1m', '-o', '/nonexistent-dir/profile']);
+    expect(result.code).toBe(8);
+    expect(result.stderr).toBe('probing: cannot write /nonexistent-dir/profile.cpuprofile: the directory /nonexistent-dir does not exist\n  hint: create it (mkdir -p /nonexistent-dir), or choose another path with -o\n');
     expect(existsSync('/nonexistent-dir')).toBe(false);
+    await expectLeftAsFound(target, before);
+    // -o - is stdout, which a profile (two files) cannot be
+    const dash = await probing([String(target.pid), 'profile', 'cpu', '-o', '-']);
+    expect(dash.code).toBe(2);
+    expect(dash.stderr).toContain('hint: give a path prefix: -o profile writes profile.cpuprofile and profile.svg');
   });
 });
 
@@ -175,8 +180,11 @@ describe('heap snapshot and diff', () => {
     const bogus = join(dir, 'bogus.heapsnapshot');
     writeFileSync(bogus, '{"hello": [1, 2, 3]}');
     const result = await probing(['heap', 'diff', bogus, bogus]);
-    expect(result.code).not.toBe(0);
+    expect(result.code).toBe(8);
     expect(result.stderr).toContain('is not a V8 heap snapshot');
+    const missing = await probing(['heap', 'diff', join(dir, 'missing.heapsnapshot'), bogus]);
+    expect(missing.code).toBe(8);
+    expect(missing.stderr).toContain(`cannot read ${join(dir, 'missing.heapsnapshot')}: no such file`);
   });
 });
 
