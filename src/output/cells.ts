@@ -32,3 +32,12 @@ export function cellText(value: unknown): string | null {
   if (typeof value === 'object') return toJsonText(value);
   return String(value);
 }
+
+/**
+ * A cell as one line of a terminal: a tab, a newline, a carriage return and every other
+ * control character written as an escape (\t, \n, \x1b), so that a value can neither
+ * break the table's lines nor send the terminal a command.
+ */
+export function escapeCell(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}

@@ -1,0 +1,87 @@
+// What the user sees on a terminal and through a pipe: the real CLI against real targets.
+import { spawn } from 'node:child_process';
+import stringWidth from 'string-width';
+import { describe, expect, it } from 'vitest';
+import { expectLeftAsFound } from '../helpers/assertions.js';
+import { bin, cliEnv, listeningPorts, probing, startTarget } from '../helpers/targets.js';
+
+/** `probing … | head -c 100` in a real shell: probing's exit status and stderr. */
+function throughHead(args: string[]): Promise<{ code: number; stderr: string }> {
+  const quoted = [bin, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['-c', `'${process.execPath}' ${quoted} | head -c 100 > /dev/null; exit "\${PIPESTATUS[0]}"`], { env: cliEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.once('close', (code) => resolve({ code: code ?? -1, stderr }));
+  });
+}
+
+const MANY = 'js.`Array.from({ length: 20000 }, (_, i) => ({ i, s: "row " + i }))`';
+
+describe('pipes', () => {
+  it('a reader that stops early (| head) ends every format quietly, the target as found', async () => {
+    const target = await startTarget('server.cjs');
+    const before = await listeningPorts(target.pid);
+    for (const format of ['table', 'json', 'ndjson', 'csv', 'arrow']) {
+      const result = await throughHead([String(target.pid), 'query', `SELECT * FROM ${MANY}`, '-f', format]);
+      expect(result.stderr, format).toBe('');
+      expect(result.code, format).toBe(0);
+    }
+    const evaluated = await throughHead([String(target.pid), 'eval', '"x".repeat(1e6)', '--max-bytes', '4m']);
+    expect(evaluated).toEqual({ code: 0, stderr: '' });
+    await expectLeftAsFound(target, before);
+  });
+});
+
+describe('colours', () => {
+  it('FORCE_COLOR gives colours through a pipe; NO_COLOR and FORCE_COLOR=0 none', async () => {
+    const sql = 'SELECT NULL AS n, 1 AS one';
+    const forced = await probing(['query', sql], { env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+    expect(forced.stdout).toContain('\u001b[2mNULL\u001b[22m');
+    for (const env of [{ NO_COLOR: '1', FORCE_COLOR: undefined }, { NO_COLOR: undefined, FORCE_COLOR: '0' }, { NO_COLOR: undefined, FORCE_COLOR: undefined }]) {
+      const plain = await probing(['query', sql], { env });
+      expect(plain.stdout, JSON.stringify(env)).not.toContain('\u001b[');
+      expect(plain.stdout).toContain('NULL');
+    }
+  });
+});
+
+describe('tables that fit', () => {
+  const widest = (text: string) => Math.max(...text.trimEnd().split('\n').map((line) => stringWidth(line)));
+
+  it('COLUMNS=60: a wide table is cut to fit; one that cannot fit goes one record per block', async () => {
+    const target = await startTarget('server.cjs');
+    const cut = await probing([String(target.pid), 'query', 'SELECT pid, argv, cwd, entry FROM process.info'], { env: { COLUMNS: '60' } });
+    expect(cut.code).toBe(0);
+    expect(widest(cut.stdout)).toBeLessThanOrEqual(60);
+    expect(cut.stdout).toContain('…');
+    expect(cut.stdout).toContain(`│ ${target.pid} │`);
+    const records = await probing([String(target.pid), 'query', 'SELECT * FROM process.info'], { env: { COLUMNS: '60' } });
+    expect(widest(records.stdout)).toBeLessThanOrEqual(60);
+    expect(records.stdout).toMatch(/^─\[ row 1 \]─+\npid +│ \d+\nppid +│ \d+\n/);
+    expect(records.stdout).toContain('(1 row)');
+    // no terminal and no COLUMNS: the whole table, whatever its width
+    const whole = await probing([String(target.pid), 'query', 'SELECT * FROM process.info'], { env: { COLUMNS: undefined } });
+    expect(widest(whole.stdout)).toBeGreaterThan(80);
+  });
+
+  it('escapes tabs, newlines and escape sequences in cells; wide and combining characters keep columns aligned', async () => {
+    const result = await probing(['query', "SELECT 'a' || chr(9) || 'b' || chr(10) || 'c' || chr(27) || '[31m' AS t, '👨‍👩‍👧 x' AS e, 'é́' AS c, '中文' AS w"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('│ a\\tb\\nc\\x1b[31m │');
+    expect(result.stdout).not.toContain('\u001b');
+    const lines = result.stdout.split('\n').filter((l) => l.startsWith('│') || l.startsWith('┌'));
+    expect(new Set(lines.map((l) => stringWidth(l))).size).toBe(1);
+    // right-aligned numbers
+    const numbers = await probing(['query', 'SELECT 5 AS n UNION ALL SELECT 12345 ORDER BY n']);
+    expect(numbers.stdout).toContain('│     5 │\n│ 12345 │');
+  });
+
+  it('probing list: one line per process, a newline in a command escaped', async () => {
+    const target = await startTarget('server.cjs', { scriptArgs: ['two\nlines'] });
+    const result = await probing(['list']);
+    const line = result.stdout.split('\n').filter((l) => l.includes(String(target.pid)));
+    expect(line).toHaveLength(1);
+    expect(line[0]).toContain('two\\nlines');
+  });
+});
