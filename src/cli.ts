@@ -13,6 +13,7 @@ import { ALL_TARGETS, NO_TARGET, describeCommand, queryCommand, tablesCommand, t
 import { configCommand, installCommand, type ConfigOptions } from './commands/runtime.js';
 import { parseDuration, parseSize } from './units.js';
 import leven from 'leven';
+import { fitHelp } from './output/help-text.js';
 
 const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'inspect', 'top', 'backtrace', 'profile', 'heap', 'repl', 'agent'];
 const HOST_COMMANDS = ['list', 'demo', 'launch', 'help', 'tables', 'describe', 'ext'];
@@ -83,32 +84,33 @@ function targetCommand(program: Command, name: string, args: string, description
 
 const EXAMPLES = `
 Targets:
-  4242                      a local Node.js process id (its inspector is opened with SIGUSR1 and closed again)
+  4242                      a local Node.js process id (its inspector is
+                            opened with SIGUSR1 and closed again)
   127.0.0.1:9229            an inspector that is already listening
   ws://127.0.0.1:9229/<id>  an inspector WebSocket URL
-  4242/w1                   worker thread 1 of the process (probing 4242 query 'SELECT * FROM process.workers')
+  4242/w1                   worker thread 1 of the process
+                            (probing 4242 query 'SELECT * FROM process.workers')
+  101,102 · @file · --all   several targets (rows carry _target, _pid, _host)
 
 Examples:
-  $ probing demo                                   start the bundled demo service and probe it
-  $ probing list                                   Node.js processes you can probe
+  $ probing demo                  start the bundled demo service and probe it
+  $ probing list                  Node.js processes you can probe
+  $ probing tables                every table a query can read
   $ probing 4242 eval "process.memoryUsage()"
-  $ probing 4242 eval "await fetch('http://localhost:3000/health').then(r => r.status)"
+  $ probing 4242 eval "await fetch('http://localhost:3000/health')"
   $ probing 4242 inject ./hook.js
-  $ probing 4242 query 'SELECT user, count(*) AS n FROM js.\`[...app.sessions.values()]\` GROUP BY user'
   $ probing 4242 query "SELECT * FROM process.memory"
-  $ probing 4242 top                               live: CPU by function, event loop, heap, handles
+  $ probing 4242 query 'SELECT user, count(*) AS n
+        FROM js.\`[...app.sessions.values()]\` GROUP BY user'
+  $ probing 4242 top              live: CPU by function, event loop, heap
   $ probing 4242 backtrace
   $ probing 4242 profile cpu --duration 5s
-  $ probing tables                                 every table a query can read
 
 Exit status:
-  0 success · 1 the code in the target threw · 2 bad arguments or SQL · 3 cannot attach
-  4 time limit reached · 5 connection or protocol failure · 6 an extension failed
-  7 partial: some of several targets failed · 8 a file could not be written or read
-  130 interrupted
-
-Several targets: probing 101,102,103 query …, probing @targets.txt query …, probing --all query …
-(rows carry _target, _pid and _host).`;
+  0 success · 1 the code in the target threw · 2 bad arguments or SQL
+  3 cannot attach · 4 time limit reached · 5 connection or protocol failure
+  6 an extension failed · 7 partial: some of several targets failed
+  8 a file could not be written or read · 130 interrupted`;
 
 function buildProgram(out: (text: string) => void, err: (text: string) => void, run: (job: Promise<number>) => void): Command {
   const program = new Command('probing')
@@ -117,7 +119,7 @@ function buildProgram(out: (text: string) => void, err: (text: string) => void, 
     .usage('<target> <command> [options]\n       probing <command> [options]')
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError(true)
-    .configureOutput({ writeOut: out, writeErr: err, outputError: (text, write) => write(commanderError(text)) })
+    .configureOutput({ writeOut: (text) => out(fitHelp(text, Math.min(80, stdoutWidth() ?? 80))), writeErr: err, outputError: (text, write) => write(commanderError(text)) })
     .exitOverride()
     .hook('preAction', async (_program, action) => {
       if (action.opts().allowRemoteInspector === true) (await import('./attach/open-inspector.js')).inspectorPolicy.allowRemote = true;
@@ -125,11 +127,16 @@ function buildProgram(out: (text: string) => void, err: (text: string) => void, 
 
   const help = new Help();
   program.configureHelp({
+    // descriptions wrap beside long command names rather than run past 80 columns
+    helpWidth: Math.min(80, stdoutWidth() ?? 80),
+    minWidthToWrap: 24,
     // list target commands as they are typed: probing <target> eval <code>
+    // (no "[options]": every command has some, and the column stays narrow)
     subcommandTerm: (cmd) => {
       const [first, ...rest] = cmd.registeredArguments;
-      if (!TARGET_COMMANDS.includes(cmd.name()) || first?.name() !== 'target' || !first.required) return help.subcommandTerm(cmd);
-      return `<target> ${cmd.name()} ${rest.map((a) => (a.required ? `<${a.name()}>` : `[${a.name()}${a.variadic ? '...' : ''}]`)).join(' ')}`.trimEnd();
+      const term = (args: readonly (typeof rest)[number][]) => args.map((a) => (a.required ? `<${a.name()}>` : `[${a.name()}${a.variadic ? '...' : ''}]`)).join(' ');
+      if (!TARGET_COMMANDS.includes(cmd.name()) || first?.name() !== 'target' || !first.required) return `${cmd.name()} ${term(cmd.registeredArguments)}`.trimEnd();
+      return `<target> ${cmd.name()} ${term(rest)}`.trimEnd();
     },
     commandUsage: (cmd) => {
       if (!TARGET_COMMANDS.includes(cmd.name())) return help.commandUsage(cmd);
@@ -194,14 +201,13 @@ Examples:
     .addOption(new Option('--every <duration>', 'stay attached and answer again at this interval (500ms, 2s): a table redraws on a terminal; ndjson and csv append rows with _ts').argParser(duration))
     .addOption(new Option('--count <n>', 'with --every: stop after this many frames').argParser(count(1, 1_000_000)))
     .option('--extension <path>', EXTENSION_HELP, collect, [])
-    .addHelpText('after', `
-Tables (probing tables lists them all, probing describe <table> explains one):
-  process.info, process.env, process.memory, process.resource_usage, process.resources,
-  process.handles, process.versions, v8.heap_spaces, v8.heap_statistics,
-  v8.heap_code_statistics, node.modules, os.info, os.cpus, probing.tables, probing.columns
-  js.\`<expression>\`   a JavaScript expression evaluated in the target (await allowed):
-                        an array of objects → a row each; an array of scalars, a Set → value;
-                        a Map → key, value; an object → one row; a scalar → one value row
+    .addHelpText('after', () => `
+Tables (probing describe <table> explains one; --extension adds an extension's):
+${catalogHelp}
+  js.\`<expression>\`   a JavaScript expression evaluated in the target (await
+                      allowed): an array of objects gives a row each; an array
+                      of scalars or a Set, a value column; a Map, key and value;
+                      an object, one row; a scalar, one value row
 
 SQL is DuckDB's (https://duckdb.org/docs/sql/introduction): one read-only SELECT, with
 WITH, joins, subqueries, UNION and window functions. Names that need quoting go in
@@ -338,11 +344,12 @@ Examples:
   program
     .command('describe <table-or-target> [table]')
     .description('the columns of one table, with their types and meaning')
+    .option('--json', 'print JSON (the table\'s entry as tables --json gives it)')
     .option('--extension <path>', EXTENSION_HELP, collect, [])
     .addOption(new Option('--timeout <duration>', 'with a target: time limit for each step in it (5000, 5s, 1m)').default(5000).argParser(duration))
     .addOption(new Option('--attach-timeout <duration>', 'with a target: how long to wait for the inspector to open after SIGUSR1').default(3000).argParser(duration))
     .addHelpText('after', '\nExamples:\n  $ probing describe process.memory\n  $ probing 4242 describe node.modules')
-    .action((first: string, second: string | undefined, options: { extension?: string[]; timeout: number; attachTimeout: number }) => run(describeCommand(second === undefined ? undefined : first, second ?? first, options, out)));
+    .action((first: string, second: string | undefined, options: { json?: boolean; extension?: string[]; timeout: number; attachTimeout: number }) => run(describeCommand(second === undefined ? undefined : first, second ?? first, options, out)));
 
   program
     .command('list')
@@ -429,6 +436,22 @@ function positionals(args: readonly string[]): string[] {
     else if (!args[i]!.startsWith('-')) out.push(args[i]!);
   }
   return out;
+}
+
+/** Every table a query can read, by namespace, for query --help (read from the catalog before the help is printed). */
+let catalogHelp = '';
+
+/** The catalog's tables as help lines: "  process.  info, env, memory, …". */
+async function loadCatalogHelp(args: readonly string[]): Promise<string> {
+  const extensions = args.flatMap((a, i) => (args[i - 1] === '--extension' ? [a] : a.startsWith('--extension=') ? [a.slice(12)] : []));
+  const [{ loadFor }, { catalog }] = await Promise.all([import('./commands/ext.js'), import('./extensions/builtin/catalog.js')]);
+  const loaded = await loadFor(extensions);
+  loaded.dispose();
+  const byNamespace = new Map<string, string[]>();
+  // (js.`…` is explained below it)
+  for (const t of catalog(loaded.registry)) if (t.namespace !== 'js') byNamespace.set(t.namespace, [...(byNamespace.get(t.namespace) ?? []), t.name]);
+  const width = Math.max(...[...byNamespace.keys()].map((n) => n.length)) + 1;
+  return [...byNamespace].map(([namespace, names]) => `  ${`${namespace}.`.padEnd(width)}  ${names.join(', ')}`).join('\n');
 }
 
 /** The command being parsed, for the hint under commander's own errors. */
@@ -524,6 +547,7 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
     }
     const ordered = reorder(args);
     parsing = ordered.find((a) => !a.startsWith('-') && (TARGET_COMMANDS.includes(a) || HOST_COMMANDS.includes(a))) ?? '';
+    if (parsing === 'query' && (ordered.includes('--help') || ordered.includes('-h'))) catalogHelp = await loadCatalogHelp(ordered);
     await program.parseAsync(ordered, { from: 'user' });
     return job ? await job : ExitCode.ok;
   } catch (error) {

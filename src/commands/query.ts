@@ -274,7 +274,7 @@ export async function tablesCommand(target: string | undefined, options: { json?
   return ExitCode.ok;
 }
 
-export async function describeCommand(target: string | undefined, table: string, options: { extension?: string[]; timeout?: number; attachTimeout?: number }, out: (text: string) => void): Promise<number> {
+export async function describeCommand(target: string | undefined, table: string, options: { extension?: string[]; timeout?: number; attachTimeout?: number; json?: boolean }, out: (text: string) => void): Promise<number> {
   const [{ loadFor }, { catalog }, { findReferences, loadParserFor }] = await Promise.all([
     import('./ext.js'),
     import('../extensions/builtin/catalog.js'),
@@ -294,6 +294,11 @@ export async function describeCommand(target: string | undefined, table: string,
     await withTarget(parseTarget(target), { timeoutMs: options.timeout ?? 5000, attachTimeoutMs: options.attachTimeout ?? 3000 }, async () => undefined);
   }
   const entry = catalog(registry).find((t) => t.namespace === ref.namespace && t.name === source.name);
+  if (options.json) {
+    // the same fields as tables --json gives for it (columns null: they come from the value)
+    out(JSON.stringify(entry ? { ...entry, columns: entry.columns ?? null } : { namespace: ref.namespace, name: source.name, description: source.description, pushdown: null, columns: source.columns ?? null }, null, 2) + '\n');
+    return ExitCode.ok;
+  }
   out(`${ref.namespace}.${source.name} — ${source.description}\n`);
   if (entry?.pushdown) out(`applied inside the target: ${entry.pushdown}\n`);
   if (!source.columns) {

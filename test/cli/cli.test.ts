@@ -16,7 +16,7 @@ describe('the command line', () => {
     expect(evalHelp.stdout).toContain('Usage: probing <target> eval <code> [options]');
     expect(evalHelp.stdout).toContain('--timeout');
     const injectHelp = await probing(['inject', '--help']);
-    expect(injectHelp.stdout).toContain('ES module syntax (import/export) is not supported');
+    expect(injectHelp.stdout.replace(/\s+/g, ' ')).toContain('ES module syntax (import/export) is not supported');
   });
 
   it('prints the version', async () => {

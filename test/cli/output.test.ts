@@ -85,3 +85,29 @@ describe('tables that fit', () => {
     expect(line[0]).toContain('two\\nlines');
   });
 });
+
+describe('help that reads well', () => {
+  const COMMANDS = ['', 'eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'top', 'profile', 'heap', 'inspect', 'list', 'ext', 'repl', 'agent', 'backtrace', 'launch', 'demo'];
+
+  it('every line of every help fits 80 columns', async () => {
+    for (const columns of ['80', '200']) {
+      for (const command of COMMANDS) {
+        const help = await probing([...(command ? [command] : []), '--help'], { env: { COLUMNS: columns } });
+        expect(help.code, command).toBe(0);
+        const long = help.stdout.split('\n').filter((line) => stringWidth(line) > 80);
+        expect(long, `${command || 'probing'} --help at ${columns} columns`).toEqual([]);
+      }
+    }
+  });
+
+  it('query --help lists every table of the catalog; describe --json gives its entry', async () => {
+    const [help, tables] = await Promise.all([probing(['query', '--help']), probing(['tables', '--json'])]);
+    const catalog = JSON.parse(tables.stdout) as Array<{ namespace: string; name: string }>;
+    const listed = help.stdout.slice(help.stdout.indexOf('Tables'), help.stdout.indexOf('js.`<expression>`   '));
+    for (const t of catalog.filter((t) => t.namespace !== 'js')) {
+      expect(listed, `${t.namespace}.${t.name}`).toMatch(new RegExp(`^  ${t.namespace}\\.[^\\n]*(?:\\n {4,}[^\\n]*)*\\b${t.name}\\b`, 'm'));
+    }
+    const described = await probing(['describe', 'process.memory', '--json']);
+    expect(JSON.parse(described.stdout)).toEqual(catalog.find((t) => t.namespace === 'process' && t.name === 'memory'));
+  });
+});
