@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:net';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 // the agent is CommonJS (.cts): its compiled form, as targets load it
@@ -326,7 +328,9 @@ describe('the agent under hostile or vanishing clients', () => {
   it.skipIf(process.platform !== 'linux')('stops the profiler in the target as soon as a killed CLI drops the connection', async () => {
     const target = await startTarget('hot.cjs', { nodeArgs: ['--require', agent] });
     let cli: import('node:child_process').ChildProcess | undefined;
-    const done = probing([String(target.pid), 'profile', 'cpu', '--duration', '20000', '-o', '/dev/null/never'], { onSpawn: (child) => (cli = child) });
+    // (killed before it writes anything: the prefix is in a directory of its own)
+    const prefix = join(mkdtempSync(join(tmpdir(), 'probing-agent-')), 'never');
+    const done = probing([String(target.pid), 'profile', 'cpu', '--duration', '20000', '-o', prefix], { onSpawn: (child) => (cli = child) });
     await eventually(async () => (await profilerThreads(target.pid)) > 0);
     expect(await profilerThreads(target.pid)).toBe(1);
     cli!.kill('SIGKILL');
