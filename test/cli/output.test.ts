@@ -89,14 +89,12 @@ describe('tables that fit', () => {
 describe('help that reads well', () => {
   const COMMANDS = ['', 'eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'top', 'profile', 'heap', 'inspect', 'list', 'ext', 'repl', 'agent', 'backtrace', 'launch', 'demo'];
 
-  it('every line of every help fits 80 columns', async () => {
-    for (const columns of ['80', '200']) {
-      for (const command of COMMANDS) {
-        const help = await probing([...(command ? [command] : []), '--help'], { env: { COLUMNS: columns } });
-        expect(help.code, command).toBe(0);
-        const long = help.stdout.split('\n').filter((line) => stringWidth(line) > 80);
-        expect(long, `${command || 'probing'} --help at ${columns} columns`).toEqual([]);
-      }
+  it('every line of every help fits 80 columns, on a wide terminal too', async () => {
+    for (const command of COMMANDS) {
+      const help = await probing([...(command ? [command] : []), '--help'], { env: { COLUMNS: '200' } });
+      expect(help.code, command).toBe(0);
+      const long = help.stdout.split('\n').filter((line) => stringWidth(line) > 80);
+      expect(long, `${command || 'probing'} --help`).toEqual([]);
     }
   });
 
