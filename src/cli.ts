@@ -278,6 +278,7 @@ Examples:
     .option('-o, --output <prefix>', 'file name prefix for <prefix>.cpuprofile and <prefix>.svg')
     .option('--query <sql>', 'SQL over profile.functions and profile.calltree instead of the top 10')
     .option('--partial', 'if the target exits during the profile, keep what was recorded until then')
+    .option('--idle', 'keep idle time, (program) and GC in the flame graph\'s width (left out by default)')
     .addOption(new Option('-f, --format <format>', 'table, json, ndjson or csv').choices(['table', 'json', 'ndjson', 'csv']).default('table'))
     .addHelpText('after', `
 Examples:

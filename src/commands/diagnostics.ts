@@ -91,6 +91,8 @@ export interface ProfileOptions extends Common {
   duration: number;
   /** Keep what was recorded when the target exits during the profile. */
   partial?: boolean;
+  /** Keep idle time, (program) and GC in the flame graph's width. */
+  idle?: boolean;
   interval?: number;
   output?: string;
   query?: string;
@@ -112,7 +114,7 @@ export async function profileCommand(target: string, kind: string, options: Prof
     const prefix = options.output ?? `probing-${attachment.target.pid}-cpu-${stamp()}`;
     await save(`${prefix}.cpuprofile`, JSON.stringify(profile));
     const ms = (v: number) => `${((v * ((profile.endTime - profile.startTime) / 1000)) / Math.max(1, profile.samples?.length ?? 1)).toFixed(1)} ms`;
-    await save(`${prefix}.svg`, flameGraph(tables.root, { title: `CPU, pid ${attachment.target.pid}, ${(options.duration / 1000).toFixed(1)} s, ${profile.samples?.length ?? 0} samples`, unit: ms }));
+    await save(`${prefix}.svg`, flameGraph(tables.root, { title: `CPU, pid ${attachment.target.pid}, ${(options.duration / 1000).toFixed(1)} s, ${profile.samples?.length ?? 0} samples`, unit: ms, idle: options.idle === true }));
     err(`wrote ${prefix}.cpuprofile (open it in Chrome DevTools) and ${prefix}.svg (a flame graph)\n`);
     const extension: Extension = {
       name: 'profile',

@@ -1,0 +1,128 @@
+// The flame graph in a real browser (Debian's headless chromium): drawn as a plain picture
+// (an <img>), and interactive as a page: zoom in and back out, search.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import CDP from 'chrome-remote-interface';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flameGraph, type FlameNode } from '../../src/diagnostics/flamegraph.js';
+import { eventually } from '../helpers/limits.js';
+
+const leaf = (name: string, detail: string, self: number, children: FlameNode[] = []): FlameNode => ({ name, detail, self, children });
+const tree = leaf('all', '', 0, [
+  leaf('(idle)', '', 900, []),
+  leaf('main', '/srv/app/server.js:10', 5, [
+    leaf('hotFunction', '/srv/app/hot.js:3', 60, []),
+    leaf('parse', '/srv/app/node_modules/fast-json/index.js:1', 30, [leaf('scan', '/srv/app/node_modules/fast-json/scan.js:7', 20)]),
+    leaf('readFile', 'node:fs:400', 10),
+  ]),
+]);
+
+const dir = mkdtempSync(join(tmpdir(), 'probing-flame-'));
+let server: Server;
+let browser: ChildProcess;
+let client: CDP.Client;
+let base: string;
+
+beforeAll(async () => {
+  writeFileSync(join(dir, 'fg.svg'), flameGraph(tree, { title: 'CPU, test', unit: (v) => `${v} ms` }));
+  writeFileSync(join(dir, 'img.html'), '<!doctype html><body style="margin:0;background:white"><img src="fg.svg"></body>');
+  server = createServer((req, res) => {
+    const file = join(dir, (req.url ?? '/').slice(1));
+    try {
+      const body = readFileSync(file);
+      res.writeHead(200, { 'content-type': file.endsWith('.svg') ? 'image/svg+xml' : 'text/html' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  if (spawnSync('chromium', ['--version']).error) throw new Error("these tests need Debian's chromium: apt-get install chromium (.ci/run installs it)");
+  browser = spawn('chromium', ['--headless=new', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--window-size=1200,400', '--remote-debugging-port=0', `--user-data-dir=${join(dir, 'profile')}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  browser.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  await eventually(() => /DevTools listening on ws:\/\/[^:]+:(\d+)\//.test(stderr), 30_000);
+  const port = Number(/DevTools listening on ws:\/\/[^:]+:(\d+)\//.exec(stderr)![1]);
+  client = await CDP({ port });
+  await Promise.all([client.Page.enable(), client.Runtime.enable()]);
+}, 60_000);
+
+afterAll(async () => {
+  await client?.close().catch(() => {});
+  if (browser && browser.exitCode === null && browser.signalCode === null) {
+    const exited = new Promise((resolve) => browser.once('exit', resolve));
+    browser.kill('SIGKILL');
+    await exited;
+  }
+  server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function open(url: string): Promise<void> {
+  const loaded = client.Page.loadEventFired();
+  await client.Page.navigate({ url });
+  await loaded;
+}
+
+async function evaluate<T>(expression: string): Promise<T> {
+  const { result, exceptionDetails } = await client.Runtime.evaluate({ expression, returnByValue: true, awaitPromise: true });
+  if (exceptionDetails) throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
+  return result.value as T;
+}
+
+/** Pixels of the screenshot, in the band where frames are drawn, that are coloured (not white, not grey). */
+async function colouredShare(): Promise<number> {
+  const { data } = await client.Page.captureScreenshot({ format: 'png', clip: { x: 0, y: 50, width: 1200, height: 80, scale: 1 } });
+  const png = PNG.sync.read(Buffer.from(data, 'base64'));
+  let coloured = 0;
+  for (let i = 0; i < png.data.length; i += 4) {
+    const [r, g, b] = [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
+    if (Math.max(r, g, b) - Math.min(r, g, b) > 40) coloured++;
+  }
+  return coloured / (png.width * png.height);
+}
+
+describe('the flame graph in headless Chromium', () => {
+  it('is a picture as an <img> (no script runs there): frames are drawn', async () => {
+    await open(`${base}/img.html`);
+    await eventually(() => evaluate<boolean>('document.images[0].complete && document.images[0].naturalWidth > 0'));
+    expect(await colouredShare()).toBeGreaterThan(0.3);
+  });
+
+  it('as a page: click a frame to zoom in, Reset zoom to come back; idle is left out of the width', async () => {
+    await open(`${base}/fg.svg`);
+    const width = (name: string) =>
+      evaluate<number | null>(`(() => { const g = [...document.querySelectorAll('.f')].find((g) => g.querySelector('title').textContent.startsWith(${JSON.stringify(name)} + ' ')); return g && g.style.display !== 'none' ? +g.querySelector('rect').getAttribute('width') : null; })()`);
+    const click = async (selector: string) => {
+      const box = await evaluate<{ x: number; y: number }>(`(() => { const r = document.querySelector(${JSON.stringify(selector)}).getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height / 2 }; })()`);
+      for (const type of ['mousePressed', 'mouseReleased'] as const) await client.Input.dispatchMouseEvent({ type, x: box.x, y: box.y, button: 'left', clickCount: 1 });
+    };
+    // (idle) was 900 of 1025: left out, main spans the width
+    expect(await width('(idle)')).toBeNull();
+    expect(await evaluate<string>('document.getElementById("note").textContent')).toContain('(idle) 87.8%');
+    const before = { main: await width('main'), hot: await width('hotFunction'), parse: await width('parse') };
+    expect(before.main).toBeGreaterThan(1190);
+    expect(before.hot!).toBeGreaterThan(400);
+    const hotIndex = await evaluate<number>(`[...document.querySelectorAll('.f')].findIndex((g) => g.querySelector('title').textContent.startsWith('hotFunction '))`);
+    await click(`.f:nth-of-type(${hotIndex + 1}) rect`);
+    expect(await width('hotFunction')).toBeGreaterThan(1190);
+    expect(await width('parse')).toBeNull();
+    await click('#reset');
+    expect({ main: await width('main'), hot: await width('hotFunction'), parse: await width('parse') }).toEqual(before);
+  });
+
+  it('searches: marks the matching frames and says their share; an invalid pattern is said, not thrown', async () => {
+    await open(`${base}/fg.svg`);
+    const search = (term: string) =>
+      evaluate<{ matched: string; hits: string[] }>(`(() => { const i = document.getElementById('search'); i.value = ${JSON.stringify(term)}; i.dispatchEvent(new Event('input')); return { matched: document.getElementById('matched').textContent, hits: [...document.querySelectorAll('.hit title')].map((t) => t.textContent.split(' — ')[0]) }; })()`);
+    // parse (50 with scan) and scan inside it: counted once, 50 of 125
+    expect(await search('parse|scan')).toEqual({ matched: '2 matched, 40.0% of the total', hits: ['parse', 'scan'] });
+    expect((await search('(')).matched).toMatch(/^not a regular expression: /);
+    expect(await search('')).toEqual({ matched: '', hits: [] });
+  });
+});
