@@ -279,10 +279,12 @@ Examples:
     .option('--query <sql>', 'SQL over profile.functions and profile.calltree instead of the top 10')
     .option('--partial', 'if the target exits during the profile, keep what was recorded until then')
     .option('--idle', 'keep idle time, (program) and GC in the flame graph\'s width (left out by default)')
-    .addOption(new Option('-f, --format <format>', 'table, json, ndjson or csv').choices(['table', 'json', 'ndjson', 'csv']).default('table'))
+    .addOption(new Option('-f, --format <format>', 'the top functions as table, json, ndjson or csv; or the stacks as collapsed (flamegraph.pl, inferno) or speedscope (its JSON)').choices(['table', 'json', 'ndjson', 'csv', 'collapsed', 'speedscope']).default('table'))
     .addHelpText('after', `
 Examples:
   $ probing 4242 profile cpu --duration 5s
+  $ probing 4242 profile cpu -f collapsed | inferno-flamegraph > cpu.svg
+  $ probing 4242 profile cpu -f speedscope > cpu.speedscope.json
   $ probing 4242 profile cpu --duration 10s -o checkout --query "SELECT \\"function\\", self_ms FROM profile.functions WHERE url LIKE '%src%' ORDER BY self_ms DESC LIMIT 5"`)
     .action((target: string, kind: string, options: import('./commands/diagnostics.js').ProfileOptions) => run(import('./commands/diagnostics.js').then((m) => m.profileCommand(target, kind, options, out, err))));
 
@@ -294,7 +296,7 @@ Examples:
     .option('-y, --yes', 'snapshot: do not ask for confirmation')
     .option('--force', 'snapshot: take it even where the memory it may need looks short')
     .addOption(new Option('--top <n>', 'snapshot, diff: rows to show').default(10).argParser(count(1, 100_000)))
-    .addOption(new Option('-f, --format <format>', 'table, json, ndjson or csv').choices(['table', 'json', 'ndjson', 'csv']).default('table'))
+    .addOption(new Option('-f, --format <format>', 'table, json, ndjson or csv; sample: also collapsed or speedscope (the stacks)').choices(['table', 'json', 'ndjson', 'csv', 'collapsed', 'speedscope']).default('table'))
     .addHelpText('after', `
 A heap snapshot stops the target's JavaScript until it is written and needs about twice
 its heap in memory: probing says how much first and asks (or --yes). The file is then read
@@ -307,6 +309,9 @@ Examples:
   $ probing heap diff before.heapsnapshot after.heapsnapshot`)
     .action((target: string, action: string, files: string[], options: import('./commands/diagnostics.js').HeapOptions & import('./commands/diagnostics.js').SnapshotOptions) => {
       const diagnostics = import('./commands/diagnostics.js');
+      if ((options.format === 'collapsed' || options.format === 'speedscope') && action !== 'sample') {
+        throw new UsageError('BAD_FORMAT', `-f ${options.format} is for the stacks of a heap sample; a snapshot or a diff is a table of classes`, { hint: 'use -f table, json, ndjson or csv here, or probing <target> heap sample -f ' + options.format });
+      }
       if (target === 'diff') {
         if (files.length !== 1) throw new UsageError('HEAP_DIFF', 'heap diff takes two snapshot files', { hint: 'probing heap diff before.heapsnapshot after.heapsnapshot' });
         return run(diagnostics.then((m) => m.heapDiffCommand(action, files[0]!, options, out)));

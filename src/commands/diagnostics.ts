@@ -36,6 +36,14 @@ export async function backtraceCommand(target: string, options: Common & { json?
 }
 
 /** Writes a result file; a failed write leaves no partial file behind and says why. */
+/** -f collapsed or -f speedscope: the profile's stacks in that format on stdout, instead of the table; false for the table formats. */
+async function exported(format: string, root: import('../diagnostics/flamegraph.js').FlameNode, options: { idle?: boolean; name: string; unit: 'milliseconds' | 'bytes'; scale?: number }, out: Out): Promise<boolean> {
+  if (format !== 'collapsed' && format !== 'speedscope') return false;
+  const { collapsed, speedscope } = await import('../diagnostics/exports.js');
+  out(format === 'collapsed' ? collapsed(root, options) : `${speedscope(root, options)}\n`);
+  return true;
+}
+
 /**
  * The files a command will write (`prefix` + each suffix; without -o, in the current
  * directory), checked before attaching: refused now, not after the profile or the snapshot.
@@ -130,6 +138,7 @@ export async function profileCommand(target: string, kind: string, options: Prof
         },
       ],
     };
+    if (await exported(options.format, tables.root, { idle: options.idle === true, name: `CPU, pid ${attachment.target.pid}`, unit: 'milliseconds', scale: (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.samples?.length ?? 1) }, out)) return true;
     const sql = options.query ?? 'SELECT "function", url, line, ROUND(self_ms, 1) AS self_ms, ROUND(total_ms, 1) AS total_ms, samples FROM profile.functions ORDER BY self_ms DESC LIMIT 10';
     await queryProfile(attachment, sql, extension, options.format, out);
     return true;
@@ -164,6 +173,7 @@ export async function heapSampleCommand(target: string, options: HeapOptions, ou
       description: 'the heap sample just taken',
       namespaces: [{ name: 'heap', description: 'the heap sample just taken', tables: [localTable('sites', 'allocation sites: function, url, line, self_bytes, total_bytes', undefined, () => tables.sites)] }],
     };
+    if (await exported(options.format, tables.root, { name: `allocations, pid ${attachment.target.pid}`, unit: 'bytes' }, out)) return;
     await queryProfile(attachment, options.query ?? 'SELECT "function", url, line, self_bytes, total_bytes FROM heap.sites ORDER BY self_bytes DESC LIMIT 10', extension, options.format, out);
   });
   return ExitCode.ok;

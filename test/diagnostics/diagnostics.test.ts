@@ -61,6 +61,36 @@ describe('profile cpu', () => {
     expect(['hotFunction', '(anonymous)', 'Timeout._onTimeout']).toContain(widest[0]![1]);
   });
 
+  it('-f collapsed: the stacks as folded lines, checked one by one against the .cpuprofile', async () => {
+    const target = await startTarget('hot.cjs');
+    const prefix = join(mkdtempSync(join(tmpdir(), 'probing-profile-')), 'p');
+    const result = await probing([String(target.pid), 'profile', 'cpu', '--duration', '1s', '-o', prefix, '-f', 'collapsed']);
+    expect(result.code).toBe(0);
+    type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
+    const profile = JSON.parse(readFileSync(`${prefix}.cpuprofile`, 'utf8')) as { nodes: Node[]; samples: number[] };
+    // from the profile itself: each node's samples, under its path from the root (the root not a
+    // frame; idle, program and GC left out as in the flame graph)
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+    const parentOf = new Map<number, number>();
+    for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+    const own = new Map<number, number>();
+    for (const id of profile.samples) own.set(id, (own.get(id) ?? 0) + 1);
+    const frame = (n: Node) => {
+      const name = n.callFrame.functionName || (n.callFrame.url ? '(anonymous)' : '(root)');
+      return n.callFrame.url ? `${name} (${n.callFrame.url}:${n.callFrame.lineNumber + 1})` : name;
+    };
+    const expected: string[] = [];
+    for (const [id, count] of own) {
+      const path: string[] = [];
+      for (let at: number | undefined = id; parentOf.has(at!); at = parentOf.get(at!)) path.unshift(frame(byId.get(at!)!));
+      if (path.length === 0 || ['(idle)', '(program)', '(garbage collector)'].includes(path[0]!)) continue;
+      expected.push(`${path.join(';')} ${count}`);
+    }
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines.sort()).toEqual(expected.sort());
+    expect(lines.some((l) => /;hotFunction \(file:\/\/[^)]*hot\.cjs:\d+\) \d+$/.test(l))).toBe(true);
+  });
+
   it('Ctrl-C stops the profiler in the target and closes the inspector', async () => {
     const target = await startTarget('hot.cjs');
     const before = await listeningPorts(target.pid);

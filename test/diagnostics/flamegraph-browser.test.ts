@@ -5,10 +5,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import CDP from 'chrome-remote-interface';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collapsed, speedscope } from '../../src/diagnostics/exports.js';
 import { flameGraph, type FlameNode } from '../../src/diagnostics/flamegraph.js';
 import { eventually } from '../helpers/limits.js';
 
@@ -30,12 +32,18 @@ let base: string;
 
 beforeAll(async () => {
   writeFileSync(join(dir, 'fg.svg'), flameGraph(tree, { title: 'CPU, test', unit: (v) => `${v} ms` }));
+  writeFileSync(join(dir, 'cpu.speedscope.json'), speedscope(tree, { name: 'CPU, test export', unit: 'milliseconds' }));
+  writeFileSync(join(dir, 'cpu.folded'), collapsed(tree));
   writeFileSync(join(dir, 'img.html'), '<!doctype html><body style="margin:0;background:white"><img src="fg.svg"></body>');
+  // speedscope's own page (its npm package) under /speedscope/, our files beside it
+  const speedscopeRoot = join(dirname(createRequire(import.meta.url).resolve('speedscope/package.json')), 'dist', 'release');
   server = createServer((req, res) => {
-    const file = join(dir, (req.url ?? '/').slice(1));
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = path.startsWith('/speedscope/') ? join(speedscopeRoot, path.slice('/speedscope/'.length)) : join(dir, path.slice(1));
     try {
       const body = readFileSync(file);
-      res.writeHead(200, { 'content-type': file.endsWith('.svg') ? 'image/svg+xml' : 'text/html' }).end(body);
+      const types: Record<string, string> = { svg: 'image/svg+xml', html: 'text/html', js: 'text/javascript', css: 'text/css', json: 'application/json', wasm: 'application/wasm' };
+      res.writeHead(200, { 'content-type': types[file.split('.').pop()!] ?? 'application/octet-stream' }).end(body);
     } catch {
       res.writeHead(404).end();
     }
@@ -124,5 +132,15 @@ describe('the flame graph in headless Chromium', () => {
     expect(await search('parse|scan')).toEqual({ matched: '2 matched, 40.0% of the total', hits: ['parse', 'scan'] });
     expect((await search('(')).matched).toMatch(/^not a regular expression: /);
     expect(await search('')).toEqual({ matched: '', hits: [] });
+  });
+
+  it("speedscope's own importer reads both exports (its page, from its npm package)", async () => {
+    for (const [file, title] of [['cpu.speedscope.json', 'CPU, test export - speedscope'], ['cpu.folded', 'cpu.folded - speedscope']] as const) {
+      // (a query of its own: a change of hash alone is a navigation with no load event)
+      await open(`${base}/speedscope/index.html?${file}#profileURL=${encodeURIComponent(`${base}/${file}`)}`);
+      expect(await eventually(async () => (await evaluate<string>('document.title')) === title, 20_000), `${file}: ${await evaluate<string>('document.title')}`).toBe(true);
+      // its flame chart draws the frames: hotFunction's name among them
+      expect(await evaluate<string>('document.body.innerText')).not.toMatch(/Something went wrong|Unrecognized format/);
+    }
   });
 });
