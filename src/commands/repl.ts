@@ -6,7 +6,7 @@
  * Ctrl-C abandons the running statement (the target's own time limit still applies)
  * or the input so far; Ctrl-D leaves, detaching cleanly.
  */
-import { stdoutColors } from '../output/terminal.js';
+import { stdoutColors, stdoutWidth } from '../output/terminal.js';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
@@ -48,21 +48,38 @@ export async function replCommand(target: string, options: { timeout: number; at
   const historyFile = join(probingHome(), 'history');
   let history: string[] = [];
   try {
-    history = readFileSync(historyFile, 'utf8').split('\n').filter(Boolean).reverse().slice(0, 1000);
+    // an entry a line, as JSON text: a statement typed over several lines stays one entry
+    // (a line that is not JSON is from an older file, taken as it is)
+    history = readFileSync(historyFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        try {
+          const entry = JSON.parse(line) as unknown;
+          return typeof entry === 'string' ? entry : line;
+        } catch {
+          return line;
+        }
+      })
+      .reverse()
+      .slice(0, 1000);
   } catch {
     // first run
   }
 
-  const words = [
+  const commands = ['.tables', '.describe', '.format', '.js', '.sql', '.help', '.exit'];
+  const sqlWords = [
     ...new Set([
       ...tables.map((t) => `${t.namespace}.${t.name}`),
       ...tables.flatMap((t) => (t.columns ?? []).map((c) => c.name)),
-      ...['.tables', '.describe', '.format', '.js', '.sql', '.help', '.exit'],
+      ...commands,
       ...['SELECT', 'FROM', 'WHERE', 'GROUP BY', 'ORDER BY', 'LIMIT', 'JOIN', 'COUNT(*)'],
     ]),
   ];
+  // SQL names only in SQL mode: in JavaScript they are noise (the commands work in both)
   const completer = (line: string): [string[], string] => {
     const word = /[\w.`$]*$/.exec(line)?.[0] ?? '';
+    const words = mode === 'sql' ? sqlWords : commands;
     const hits = words.filter((w) => w.toLowerCase().startsWith(word.toLowerCase()));
     return [hits.length > 0 ? hits : [], word];
   };
@@ -73,7 +90,7 @@ export async function replCommand(target: string, options: { timeout: number; at
     rl.prompt();
   };
   const show = async (result: import('../sql/query.js').QueryResult) => {
-    out(String(await render(result, format, { width: process.stdout.columns, colors: stdoutColors() })));
+    out(String(await render(result, format, { width: stdoutWidth(), colors: stdoutColors() })));
   };
   const describe = (name: string) => {
     const t = tables.find((x) => `${x.namespace}.${x.name}` === name);
@@ -135,6 +152,15 @@ export async function replCommand(target: string, options: { timeout: number; at
     }
   };
 
+  /** A statement typed over several lines: its lines, which readline kept one by one, become one entry. */
+  const wholeInHistory = (text: string) => {
+    const lines = text.split('\n').filter((l) => l !== '');
+    const kept = (rl as unknown as { history?: string[] }).history;
+    if (lines.length < 2 || !kept) return;
+    const newest = kept.slice(0, lines.length).reverse();
+    if (newest.every((l, i) => l === lines[i])) kept.splice(0, lines.length, text);
+  };
+
   const done = new Promise<void>((resolve) => rl.on('close', resolve));
   // SIGTERM, SIGHUP (the terminal closed) and a Ctrl-C that is not a key press: leave as Ctrl-D does
   const { onInterrupt } = await import('../run/exit-guard.js');
@@ -171,6 +197,7 @@ export async function replCommand(target: string, options: { timeout: number; at
         return prompt();
       }
       buffer = '';
+      wholeInHistory(text);
       await runStatement(mode === 'sql' ? text.replace(/;\s*$/, '') : text);
       prompt();
     });
@@ -181,7 +208,7 @@ export async function replCommand(target: string, options: { timeout: number; at
   try {
     mkdirSync(probingHome(), { recursive: true, mode: 0o700 });
     const lines = (rl as unknown as { history: string[] }).history ?? [];
-    writeAtomically(historyFile, [...lines].reverse().join('\n') + '\n');
+    writeAtomically(historyFile, [...lines].reverse().map((entry) => JSON.stringify(entry)).join('\n') + '\n');
   } catch {
     // history is a convenience
   }

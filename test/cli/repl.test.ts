@@ -34,7 +34,25 @@ describe.skipIf(!hasScript)('probing <target> repl, driven through a pseudo-term
       await until('(1 row)\r\n');
       type('.tables\n');
       await until('process.memory');
+      // Tab completes table names in SQL mode…
+      // (a Tab in the same chunk as other input is pasted text to readline: typed after the echo, it is a key)
+      type('SELECT heap_total FROM process.memo');
+      await until('FROM process.memo');
+      type('\t');
+      await until('FROM process.memory');
+      type(';\n');
+      await until('│ heap_total');
       type('.js\n');
+      // …and offers no SQL in JavaScript mode: COUN stays COUN (not COUNT(*))
+      await until('js> ');
+      type('COUN');
+      await until('COUN');
+      type('\t');
+      // a key of its own, apart from the Enter (a completion would echo at once)
+      await new Promise((r) => setTimeout(r, 300));
+      type('\n');
+      await until('COUN is not defined');
+      expect(output).not.toContain('COUNT(*)');
       type('state.name\n');
       await until("'cjs-fixture'");
       type('[1,\n 2].length\n');
@@ -51,9 +69,13 @@ describe.skipIf(!hasScript)('probing <target> repl, driven through a pseudo-term
     } finally {
       child.kill('SIGKILL');
     }
-    const history = readFileSync(join(home, 'history'), 'utf8');
+    // an entry a line (JSON text): what was typed over several lines is one entry
+    const history = readFileSync(join(home, 'history'), 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as string);
     expect(history).toContain('SELECT pid FROM process.info;');
     expect(history).toContain('state.name');
+    expect(history).toContain('SELECT count(*) AS n\n  FROM process.versions;');
+    expect(history).toContain('[1,\n 2].length');
+    expect(history).not.toContain('SELECT count(*) AS n');
     // what was typed can hold secrets: the user's alone, as Node's own REPL history
     if (process.platform !== 'win32') {
       const { statSync } = await import('node:fs');
