@@ -97,6 +97,21 @@ export async function checkProcess(pid: number): Promise<ProcessFacts> {
   return facts;
 }
 
+/**
+ * SIGUSR1 blocked in the main thread, read again: Node blocks every signal for a moment
+ * while it starts a thread (the inspector's, when another command opens it), and a read
+ * of /proc in that moment took a busy target for one that can never be signalled (one of
+ * ten commands at once, now and then). Blocked for good is blocked on every read.
+ */
+async function steadySigusr1(facts: ProcessFacts): Promise<ProcessFacts> {
+  let latest = facts;
+  for (let read = 0; read < 5 && latest.sigusr1 === 'blocked'; read++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    latest = (await readProcess(facts.pid)) ?? latest;
+  }
+  return latest;
+}
+
 function refuseSigusr1(facts: ProcessFacts, config: InspectorConfig): never | void {
   const who = `pid ${facts.pid} (${facts.name})`;
   if (config.sigusr1Disabled || facts.sigusr1 === 'blocked') {
@@ -228,7 +243,7 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
     return { host: existing.host, port: existing.port, facts, openedByUs: false, lock: undefined };
   }
 
-  refuseSigusr1(facts, config);
+  refuseSigusr1(await steadySigusr1(facts), config);
   refuseRemote(facts, config);
   await refuseClusterPrimary(facts);
   log('not open; checked');
