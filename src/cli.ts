@@ -13,7 +13,6 @@ import { ALL_TARGETS, NO_TARGET, describeCommand, queryCommand, tablesCommand, t
 import { configCommand, installCommand, type ConfigOptions } from './commands/runtime.js';
 import { parseDuration, parseSize } from './units.js';
 import leven from 'leven';
-import { fitHelp } from './output/help-text.js';
 
 const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'inspect', 'top', 'backtrace', 'profile', 'heap', 'repl', 'agent'];
 const HOST_COMMANDS = ['list', 'demo', 'launch', 'help', 'tables', 'describe', 'ext'];
@@ -119,7 +118,7 @@ function buildProgram(out: (text: string) => void, err: (text: string) => void, 
     .usage('<target> <command> [options]\n       probing <command> [options]')
     .addHelpText('after', EXAMPLES)
     .showSuggestionAfterError(true)
-    .configureOutput({ writeOut: (text) => out(fitHelp(text, Math.min(80, stdoutWidth() ?? 80))), writeErr: err, outputError: (text, write) => write(commanderError(text)) })
+    .configureOutput({ writeOut: (text) => out(fitHelp ? fitHelp(text, Math.min(80, stdoutWidth() ?? 80)) : text), writeErr: err, outputError: (text, write) => write(commanderError(text)) })
     .exitOverride()
     .hook('preAction', async (_program, action) => {
       if (action.opts().allowRemoteInspector === true) (await import('./attach/open-inspector.js')).inspectorPolicy.allowRemote = true;
@@ -444,6 +443,9 @@ function positionals(args: readonly string[]): string[] {
   return out;
 }
 
+/** Help's wrapping (wrap-ansi), loaded only when help will be printed: other commands do not pay for it. */
+let fitHelp: typeof import('./output/help-text.js').fitHelp | undefined;
+
 /** Every table a query can read, by namespace, for query --help (read from the catalog before the help is printed). */
 let catalogHelp = '';
 
@@ -546,6 +548,8 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
   const out = (text: string) => void process.stdout.write(text);
   const err = (text: string) => void process.stderr.write(text);
   try {
+    const helping = args.length === 0 || args.includes('--help') || args.includes('-h') || args.includes('help');
+    if (helping) fitHelp = (await import('./output/help-text.js')).fitHelp;
     const program = buildProgram(out, err, (j) => (job = j));
     if (args.length === 0) {
       program.outputHelp();
@@ -553,7 +557,7 @@ export async function main(args: readonly string[] = process.argv.slice(2)): Pro
     }
     const ordered = reorder(args);
     parsing = ordered.find((a) => !a.startsWith('-') && (TARGET_COMMANDS.includes(a) || HOST_COMMANDS.includes(a))) ?? '';
-    if (parsing === 'query' && (ordered.includes('--help') || ordered.includes('-h'))) catalogHelp = await loadCatalogHelp(ordered);
+    if (helping && (parsing === 'query' || (parsing === 'help' && ordered.includes('query')))) catalogHelp = await loadCatalogHelp(ordered);
     await program.parseAsync(ordered, { from: 'user' });
     return job ? await job : ExitCode.ok;
   } catch (error) {
