@@ -230,9 +230,13 @@ export function* columnSteps(value: unknown, limits: ColumnLimits, native?: Nati
       if (i === undefined) continue;
       const chunks = cells[i]!;
       const k = rows >>> SHIFT;
-      // the chunk's length once, when the number of rows is known; a Map's grows as it goes
       let chunk = chunks[k];
-      if (chunk === undefined) chunks[k] = chunk = expected > 0 ? new Array(Math.min(CHUNK, expected - k * CHUNK)) : [];
+      if (chunk === undefined) {
+        // at its length once, where the rows are known; past them (a Map that grew while it
+        // was read) or where they are not, a chunk grows as it goes
+        const length = Math.min(CHUNK, expected - k * CHUNK);
+        chunks[k] = chunk = length > 0 ? new Array(length) : [];
+      }
       chunk[rows & MASK] = typeof v === 'object' && v !== null && isAtom(v) ? atomText(v) : v;
     }
     rows++;

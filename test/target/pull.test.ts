@@ -65,6 +65,20 @@ describe('pull driver', () => {
     expect(payload.columns.map((c) => c.name)).toEqual(['key', 'value']);
   });
 
+  it('a Map that grows during the pull past its size at the start (and past a chunk of rows) keeps every entry', async () => {
+    const map = new Map(Array.from({ length: 8000 }, (_, i) => [`k${i}`, i]));
+    const driver = pullDriver(columnSteps);
+    const g: Record<symbol, unknown> = {};
+    let answer = (await driver(g, 'start', 'p1', 0, map, limits)) as PullAnswer;
+    expect(answer.done).toBe(false);
+    for (let i = 8000; i < 10_000; i++) map.set(`k${i}`, i);
+    while (!answer.done) answer = (await driver(g, 'step', 'p1', 0)) as PullAnswer;
+    const payload = JSON.parse((answer as { json: string }).json) as { rest: { rows: number }; columns: Array<{ name: string; dict?: string[]; values?: string[] }> };
+    expect(payload.rest.rows).toBe(10_000);
+    const keys = payload.columns.find((c) => c.name === 'key')!;
+    expect(keys.values ?? keys.dict).toContain('k9999');
+  });
+
   it('drops a pull left idle for a minute when another starts; end removes its own', async () => {
     const driver = pullDriver(columnSteps);
     const g: Record<symbol, unknown> = {};
