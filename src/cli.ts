@@ -72,6 +72,13 @@ function attachCommand(program: Command, name: string, args: string, description
     .option('-v, --verbose', 'show full stacks of errors');
 }
 
+/** The limits of a command whose target is optional (tables, describe): they apply when one is named. */
+function optionalTarget(command: Command): Command {
+  return command
+    .addOption(new Option('--timeout <duration>', 'with a target: time limit for each step in it (5000, 5s, 1m)').default(5000).argParser(duration))
+    .addOption(new Option('--attach-timeout <duration>', 'with a target: how long to wait for the inspector to open after SIGUSR1').default(3000).argParser(duration));
+}
+
 /** eval and inject: a JavaScript value printed back. */
 function targetCommand(program: Command, name: string, args: string, description: string): Command {
   return attachCommand(program, name, args, description)
@@ -140,7 +147,7 @@ function buildProgram(out: (text: string) => void, err: (text: string) => void, 
     commandUsage: (cmd) => {
       if (!TARGET_COMMANDS.includes(cmd.name())) return help.commandUsage(cmd);
       const args = cmd.registeredArguments.slice(1).map((a) => `<${a.name()}>`).join(' ');
-      return `probing <target> ${cmd.name()} ${args} [options]`;
+      return ['probing <target>', cmd.name(), args, '[options]'].filter(Boolean).join(' ');
     },
   });
 
@@ -336,23 +343,23 @@ Examples:
   $ probing ext disable jsqueue`)
     .action((action: string, args: string[], options: { extension?: string[]; json?: boolean }) => run(import('./commands/ext.js').then((m) => m.extCommand(action, args, options, out))));
 
-  program
-    .command('tables [target]')
-    .description('list the tables a query can read (with a target: as that target offers them)')
-    .option('--extension <path>', EXTENSION_HELP, collect, [])
-    .option('--json', 'print JSON')
-    .addOption(new Option('--timeout <duration>', 'with a target: time limit for each step in it (5000, 5s, 1m)').default(5000).argParser(duration))
-    .addOption(new Option('--attach-timeout <duration>', 'with a target: how long to wait for the inspector to open after SIGUSR1').default(3000).argParser(duration))
+  optionalTarget(
+    program
+      .command('tables [target]')
+      .description('list the tables a query can read (with a target: as that target offers them)')
+      .option('--extension <path>', EXTENSION_HELP, collect, [])
+      .option('--json', 'print JSON'),
+  )
     .addHelpText('after', '\nExamples:\n  $ probing tables\n  $ probing 4242 tables')
     .action((target: string | undefined, options: { json?: boolean; extension?: string[]; timeout: number; attachTimeout: number }) => run(tablesCommand(target, options, out)));
 
-  program
-    .command('describe <table-or-target> [table]')
-    .description('the columns of one table, with their types and meaning')
-    .option('--json', 'print JSON (the table\'s entry as tables --json gives it)')
-    .option('--extension <path>', EXTENSION_HELP, collect, [])
-    .addOption(new Option('--timeout <duration>', 'with a target: time limit for each step in it (5000, 5s, 1m)').default(5000).argParser(duration))
-    .addOption(new Option('--attach-timeout <duration>', 'with a target: how long to wait for the inspector to open after SIGUSR1').default(3000).argParser(duration))
+  optionalTarget(
+    program
+      .command('describe <table-or-target> [table]')
+      .description('the columns of one table, with their types and meaning')
+      .option('--json', 'print JSON (the table\'s entry as tables --json gives it)')
+      .option('--extension <path>', EXTENSION_HELP, collect, []),
+  )
     .addHelpText('after', '\nExamples:\n  $ probing describe process.memory\n  $ probing 4242 describe node.modules')
     .action((first: string, second: string | undefined, options: { json?: boolean; extension?: string[]; timeout: number; attachTimeout: number }) => run(describeCommand(second === undefined ? undefined : first, second ?? first, options, out)));
 

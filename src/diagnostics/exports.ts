@@ -5,7 +5,7 @@
  * asked for).
  */
 import type { FlameNode } from './flamegraph.js';
-import { NOT_CODE } from './flamegraph.js';
+import { codeOnly } from './flamegraph.js';
 
 export interface ExportOptions {
   /** Keep (idle), (program) and (garbage collector). */
@@ -17,20 +17,21 @@ function frameName(node: FlameNode): string {
   return (node.detail ? `${node.name} (${node.detail})` : node.name).replace(/;/g, ':');
 }
 
-function kept(root: FlameNode, options: ExportOptions): FlameNode[] {
-  return options.idle ? root.children : root.children.filter((c) => !NOT_CODE.includes(c.name));
+/** Every stack with weight of its own, outermost frame first (the root, "all", is not a frame). */
+function* ownStacks(root: FlameNode, options: ExportOptions): Generator<[FlameNode[], number]> {
+  function* walk(node: FlameNode, stack: FlameNode[]): Generator<[FlameNode[], number]> {
+    const here = [...stack, node];
+    if (node.self > 0) yield [here, node.self];
+    for (const child of node.children) yield* walk(child, here);
+  }
+  for (const child of codeOnly(root, options.idle === true).root.children) yield* walk(child, []);
 }
 
-/** One line per stack with weight of its own: "outer;…;inner weight", outermost first; the root ("all") is not a frame. */
+/** One line per stack with weight of its own: "outer;…;inner weight". */
 export function collapsed(root: FlameNode, options: ExportOptions = {}): string {
-  const lines: string[] = [];
-  const walk = (node: FlameNode, stack: string[]) => {
-    const here = [...stack, frameName(node)];
-    if (node.self > 0) lines.push(`${here.join(';')} ${node.self}`);
-    for (const child of node.children) walk(child, here);
-  };
-  for (const child of kept(root, options)) walk(child, []);
-  return lines.join('\n') + (lines.length > 0 ? '\n' : '');
+  let text = '';
+  for (const [stack, weight] of ownStacks(root, options)) text += `${stack.map(frameName).join(';')} ${weight}\n`;
+  return text;
 }
 
 /**
@@ -52,15 +53,10 @@ export function speedscope(root: FlameNode, options: ExportOptions & { name: str
     }
     return i;
   };
-  const walk = (node: FlameNode, stack: number[]) => {
-    const here = [...stack, frameOf(node)];
-    if (node.self > 0) {
-      samples.push(here);
-      weights.push(node.self * (options.scale ?? 1));
-    }
-    for (const child of node.children) walk(child, here);
-  };
-  for (const child of kept(root, options)) walk(child, []);
+  for (const [stack, weight] of ownStacks(root, options)) {
+    samples.push(stack.map(frameOf));
+    weights.push(weight * (options.scale ?? 1));
+  }
   const total = weights.reduce((a, b) => a + b, 0);
   return JSON.stringify({
     $schema: 'https://www.speedscope.app/file-format-schema.json',

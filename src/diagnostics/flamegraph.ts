@@ -30,7 +30,14 @@ export interface FlameOptions {
 }
 
 /** The root's children that are not the program's own code: left out of the width by default. */
-export const NOT_CODE = ['(idle)', '(program)', '(garbage collector)'];
+const NOT_CODE = ['(idle)', '(program)', '(garbage collector)'];
+
+/** The tree without the root's (idle), (program) and GC children unless `idle`, and the children left out. */
+export function codeOnly(tree: FlameNode, idle: boolean): { root: FlameNode; left: FlameNode[] } {
+  if (idle) return { root: tree, left: [] };
+  const left = tree.children.filter((c) => NOT_CODE.includes(c.name));
+  return { root: { ...tree, children: tree.children.filter((c) => !left.includes(c)) }, left };
+}
 
 type Category = 'app' | 'deps' | 'core' | 'native';
 
@@ -101,8 +108,7 @@ function fitted(name: string, px: number): string {
 export function flameGraph(tree: FlameNode, options: FlameOptions): string {
   // what is left out of the width, and how much of it there was
   const whole = totals(tree) || 1;
-  const left = options.idle ? [] : tree.children.filter((c) => NOT_CODE.includes(c.name));
-  const root: FlameNode = options.idle ? tree : { ...tree, children: tree.children.filter((c) => !left.includes(c)) };
+  const { root, left } = codeOnly(tree, options.idle === true);
   const all = totals(root) || 1;
   const boxes: Box[] = [];
   layout(root, 0, 0, -1, boxes, all / (WIDTH * 10));

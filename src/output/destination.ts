@@ -13,13 +13,16 @@ export function outputFile(option: string | undefined): string | undefined {
   return option === undefined || option === '-' ? undefined : option;
 }
 
+/** Whether this process may write `path` (a file, or a directory to create one in). */
+const writable = (path: string): Promise<boolean> => access(path, constants.W_OK).then(() => true, () => false);
+
 /** Refuses, with the fix, a path this process could not create or overwrite. */
 export async function checkWritable(path: string): Promise<void> {
   const full = resolve(path);
   const existing = await stat(full).catch(() => undefined);
   if (existing?.isDirectory()) throw new FileError('OUTPUT_IS_DIRECTORY', `cannot write ${path}: it is a directory`, { hint: `name a file in it, such as ${path.replace(/\/$/, '')}/result` });
   if (existing) {
-    if (!(await access(full, constants.W_OK).then(() => true, () => false))) throw new FileError('OUTPUT_NOT_WRITABLE', `cannot write ${path}: permission denied`, { hint: 'choose a path you can write to with -o' });
+    if (!(await writable(full))) throw new FileError('OUTPUT_NOT_WRITABLE', `cannot write ${path}: permission denied`, { hint: 'choose a path you can write to with -o' });
     return;
   }
   await checkDirectory(dirname(path), path);
@@ -31,5 +34,5 @@ export async function checkDirectory(directory: string, path = `a file in ${dire
   const what = `cannot write ${path}`;
   if (!found) throw new FileError('OUTPUT_NO_DIRECTORY', `${what}: the directory ${directory} does not exist`, { hint: `create it (mkdir -p ${directory}), or choose another path with -o` });
   if (!found.isDirectory()) throw new FileError('OUTPUT_NO_DIRECTORY', `${what}: ${directory} is not a directory`, { hint: 'choose another path with -o' });
-  if (!(await access(resolve(directory), constants.W_OK).then(() => true, () => false))) throw new FileError('OUTPUT_NOT_WRITABLE', `${what}: ${directory} is not writable`, { hint: 'choose a directory you can write to with -o' });
+  if (!(await writable(resolve(directory)))) throw new FileError('OUTPUT_NOT_WRITABLE', `${what}: ${directory} is not writable`, { hint: 'choose a directory you can write to with -o' });
 }

@@ -7,8 +7,8 @@
 import type { QueryResult } from '../sql/query.js';
 import { valueAt, type ResultColumn } from '../sql/result.js';
 import Table from 'cli-table3';
-import stringWidth from 'string-width';
 import { JsonLiteral, cellText, escapeCell, toJsonText } from './cells.js';
+import { cutToWidth, stringWidth } from './width.js';
 
 export const FORMATS = ['table', 'json', 'ndjson', 'csv', 'arrow'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -195,31 +195,17 @@ function fit(natural: readonly number[], width: number): number[] | undefined {
 function records(head: readonly string[], body: ReadonlyArray<ReadonlyArray<string | null>>, width: number, dim: (s: string) => string): string {
   const nameWidth = Math.max(4, Math.min(Math.max(...head.map((h) => stringWidth(h))), Math.floor(width / 3)));
   const valueWidth = Math.max(8, width - nameWidth - 3);
-  const clip = (s: string, max: number) => (stringWidth(s) <= max ? s : `${sliceToWidth(s, max - 1)}…`);
   return body
     .map((row, r) => {
       const title = `─[ row ${r + 1} ]`;
       const lines = [dim(title + '─'.repeat(Math.max(0, Math.min(width, nameWidth + 3 + 20) - stringWidth(title))))];
       row.forEach((cell, i) => {
-        const name = clip(head[i]!, nameWidth);
-        lines.push(`${name}${' '.repeat(Math.max(0, nameWidth - stringWidth(name)))} ${dim('│')} ${cell === null ? dim('NULL') : clip(cell, valueWidth)}`);
+        const name = cutToWidth(head[i]!, nameWidth);
+        lines.push(`${name}${' '.repeat(Math.max(0, nameWidth - stringWidth(name)))} ${dim('│')} ${cell === null ? dim('NULL') : cutToWidth(cell, valueWidth)}`);
       });
       return lines.join('\n') + '\n';
     })
     .join('');
-}
-
-/** The longest start of `s` no wider than `max` columns, cut between graphemes. */
-function sliceToWidth(s: string, max: number): string {
-  let out = '';
-  let w = 0;
-  for (const { segment } of new Intl.Segmenter().segment(s)) {
-    const sw = stringWidth(segment);
-    if (w + sw > max) break;
-    out += segment;
-    w += sw;
-  }
-  return out;
 }
 
 async function arrow(result: QueryResult): Promise<Uint8Array> {
