@@ -258,6 +258,7 @@ Examples:
     .option('--once', 'print one frame (after one interval) and leave')
     .addOption(new Option('--count <n>', 'leave after this many frames').argParser(count(1, 1_000_000)))
     .option('--no-color', 'no colours')
+    .option('--no-source-maps', 'functions of transpiled code as the generated JavaScript, not through their source maps')
     .addHelpText(
       'after',
       `
@@ -275,8 +276,9 @@ Examples:
   attachCommand(program, 'backtrace', '', 'the JavaScript stack of the main thread now (or: idle, and what keeps it alive)')
     .option('--json', 'print JSON')
     .option('--workers', "also each worker thread's stack")
+    .option('--no-source-maps', 'show frames of transpiled code as the generated JavaScript, not through their source maps')
     .addHelpText('after', '\nExamples:\n  $ probing 4242 backtrace\n  $ probing 4242 backtrace --json')
-    .action((target: string, options: { json?: boolean; workers?: boolean; timeout: number; attachTimeout: number }) => run(import('./commands/diagnostics.js').then((m) => m.backtraceCommand(target, options, out))));
+    .action((target: string, options: { json?: boolean; workers?: boolean; sourceMaps: boolean; timeout: number; attachTimeout: number }) => run(import('./commands/diagnostics.js').then((m) => m.backtraceCommand(target, options, out, err))));
 
   attachCommand(program, 'profile', '<kind>', 'sample the CPU: writes a .cpuprofile and a flame graph, prints the top functions')
     .addOption(new Option('--duration <duration>', 'how long to sample (5000, 5s, 1m)').default(5000).argParser(duration))
@@ -285,6 +287,7 @@ Examples:
     .option('--query <sql>', 'SQL over profile.functions and profile.calltree instead of the top 10')
     .option('--partial', 'if the target exits during the profile, keep what was recorded until then')
     .option('--idle', 'keep idle time, (program) and GC in the flame graph\'s width (left out by default)')
+    .option('--no-source-maps', 'show frames of transpiled code as the generated JavaScript, not through their source maps')
     .addOption(new Option('-f, --format <format>', 'the top functions as table, json, ndjson or csv; or the stacks as collapsed (flamegraph.pl, inferno) or speedscope (its JSON)').choices(['table', 'json', 'ndjson', 'csv', 'collapsed', 'speedscope']).default('table'))
     .addHelpText('after', `
 Examples:
@@ -301,6 +304,7 @@ Examples:
     .option('--query <sql>', 'sample: SQL over heap.sites instead of the top 10')
     .option('-y, --yes', 'snapshot: do not ask for confirmation')
     .option('--force', 'snapshot: take it even where the memory it may need looks short')
+    .option('--no-source-maps', 'sample: show frames of transpiled code as the generated JavaScript, not through their source maps')
     .addOption(new Option('--top <n>', 'snapshot, diff: rows to show').default(10).argParser(count(1, 100_000)))
     .addOption(new Option('-f, --format <format>', 'table, json, ndjson or csv; sample: also collapsed or speedscope (the stacks)').choices(['table', 'json', 'ndjson', 'csv', 'collapsed', 'speedscope']).default('table'))
     .addHelpText('after', `

@@ -14,19 +14,27 @@ interface Common {
   attachTimeout: number;
 }
 
-export async function backtraceCommand(target: string, options: Common & { json?: boolean; workers?: boolean }, out: Out): Promise<number> {
-  const [{ withTarget }, { backtrace, formatBacktrace, workerBacktraces }] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/backtrace.js')]);
+export async function backtraceCommand(target: string, options: Common & { json?: boolean; workers?: boolean; sourceMaps?: boolean }, out: Out, err: Out): Promise<number> {
+  const [{ withTarget }, { backtrace, formatBacktrace, workerBacktraces }, { sourceMapNote }] = await Promise.all([
+    import('../run/with-target.js'),
+    import('../diagnostics/backtrace.js'),
+    import('../diagnostics/source-maps.js'),
+  ]);
   const spec = parseTarget(target);
+  const sourceMaps = options.sourceMaps !== false;
   const { value } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (a) => ({
-    trace: await backtrace(a, options.timeout),
+    main: await backtrace(a, options.timeout, sourceMaps),
     pid: a.target.pid,
-    workers: options.workers ? await workerBacktraces(a, options.timeout) : [],
+    workers: options.workers ? await workerBacktraces(a, options.timeout, sourceMaps) : [],
   }));
+  for (const maps of [value.main.maps, ...value.workers.map((w) => ('maps' in w ? w.maps : undefined))]) if (maps) err(sourceMapNote(maps));
+  const trace = value.main.trace;
   if (options.json) {
-    out(JSON.stringify(options.workers ? { main: value.trace, workers: value.workers } : value.trace, null, 2) + '\n');
+    const workers = value.workers.map(({ id, title, url, ...w }) => ({ id, title, url, ...('trace' in w ? { trace: w.trace } : { error: w.error }) }));
+    out(JSON.stringify(options.workers ? { main: trace, workers } : trace, null, 2) + '\n');
     return ExitCode.ok;
   }
-  out(formatBacktrace(value.trace, value.pid, spec.worker === undefined ? 'the main thread' : `worker thread w${spec.worker}`));
+  out(formatBacktrace(trace, value.pid, spec.worker === undefined ? 'the main thread' : `worker thread w${spec.worker}`));
   for (const w of value.workers) {
     out(`\nworker ${w.id} (${w.url || w.title}):\n`);
     out('error' in w ? `  could not read its stack: ${w.error}\n` : formatBacktrace(w.trace, value.pid).split('\n').slice(1).join('\n').replace(/^/, w.trace.idle ? '  idle in its event loop\n' : ''));
@@ -95,12 +103,36 @@ function stamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
 
+/**
+ * The profile with frames of transpiled code at their original places (unless
+ * --no-source-maps), and a note on stderr saying so. The maps are read while the target
+ * is still attached, after the profile: reading them costs the profile nothing. A target
+ * already exiting is not asked.
+ */
+async function mappedProfile(attachment: Attachment, profile: import('devtools-protocol').Protocol.Profiler.Profile, options: Common & { sourceMaps?: boolean }, err: Out): Promise<import('devtools-protocol').Protocol.Profiler.Profile> {
+  if (options.sourceMaps === false || attachment.exiting) return profile;
+  const { loadSourceMaps, mapCpuProfile, profileUrls, sourceMapNote } = await import('../diagnostics/source-maps.js');
+  const maps = await loadSourceMaps(attachment.session, profileUrls(profile.nodes.map((n) => n.callFrame)), options.timeout);
+  err(sourceMapNote(maps));
+  return mapCpuProfile(profile, maps);
+}
+
+async function mappedHeapProfile(attachment: Attachment, profile: import('devtools-protocol').Protocol.HeapProfiler.SamplingHeapProfile, options: Common & { sourceMaps?: boolean }, err: Out): Promise<import('devtools-protocol').Protocol.HeapProfiler.SamplingHeapProfile> {
+  if (options.sourceMaps === false || attachment.exiting) return profile;
+  const { heapFrames, loadSourceMaps, mapHeapProfile, profileUrls, sourceMapNote } = await import('../diagnostics/source-maps.js');
+  const maps = await loadSourceMaps(attachment.session, profileUrls(heapFrames(profile.head)), options.timeout);
+  err(sourceMapNote(maps));
+  return mapHeapProfile(profile, maps);
+}
+
 export interface ProfileOptions extends Common {
   duration: number;
   /** Keep what was recorded when the target exits during the profile. */
   partial?: boolean;
   /** Keep idle time, (program) and GC in the flame graph's width. */
   idle?: boolean;
+  /** false (--no-source-maps): frames as V8 ran them, not through source maps. */
+  sourceMaps?: boolean;
   interval?: number;
   output?: string;
   query?: string;
@@ -115,9 +147,10 @@ export async function profileCommand(target: string, kind: string, options: Prof
   const intervalUs = options.interval ?? 1000;
   // the profile itself may take longer than --timeout: give each call room for it
   const { value } = await withTarget(spec, { timeoutMs: Math.max(options.timeout, 10_000), attachTimeoutMs: options.attachTimeout }, async (attachment) => {
-    const profile = await cpu.profileCpu(attachment, { durationMs: options.duration, intervalUs, partial: options.partial === true, ...(progress('profiling', options.duration) ? { onProgress: progress('profiling', options.duration)! } : {}) });
+    const recorded = await cpu.profileCpu(attachment, { durationMs: options.duration, intervalUs, partial: options.partial === true, ...(progress('profiling', options.duration) ? { onProgress: progress('profiling', options.duration)! } : {}) });
     if (process.stderr.isTTY) err('\n');
-    if (attachment.exiting) err(`probing: note: pid ${attachment.target.pid} exited during the profile: what follows covers ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s of the ${(options.duration / 1000).toFixed(1)} s asked for (--partial)\n`);
+    if (attachment.exiting) err(`probing: note: pid ${attachment.target.pid} exited during the profile: what follows covers ${((recorded.endTime - recorded.startTime) / 1e6).toFixed(1)} s of the ${(options.duration / 1000).toFixed(1)} s asked for (--partial)\n`);
+    const profile = await mappedProfile(attachment, recorded, options, err);
     const tables = cpu.profileTables(profile);
     const prefix = options.output ?? `probing-${attachment.target.pid}-cpu-${stamp()}`;
     await save(`${prefix}.cpuprofile`, JSON.stringify(profile));
@@ -148,6 +181,8 @@ export async function profileCommand(target: string, kind: string, options: Prof
 
 export interface HeapOptions extends Common {
   duration: number;
+  /** false (--no-source-maps): frames as V8 ran them, not through source maps. */
+  sourceMaps?: boolean;
   interval?: number;
   output?: string;
   query?: string;
@@ -160,8 +195,9 @@ export async function heapSampleCommand(target: string, options: HeapOptions, ou
   const [{ withTarget }, heap, { flameGraph }] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/heap-sample.js'), import('../diagnostics/flamegraph.js')]);
   await withTarget(spec, { timeoutMs: Math.max(options.timeout, 10_000), attachTimeoutMs: options.attachTimeout }, async (attachment) => {
     const onProgress = progress('sampling allocations', options.duration);
-    const profile = await heap.sampleHeap(attachment, { durationMs: options.duration, intervalBytes: options.interval ?? 32_768, ...(onProgress ? { onProgress } : {}) });
+    const sampled = await heap.sampleHeap(attachment, { durationMs: options.duration, intervalBytes: options.interval ?? 32_768, ...(onProgress ? { onProgress } : {}) });
     if (process.stderr.isTTY) err('\n');
+    const profile = await mappedHeapProfile(attachment, sampled, options, err);
     const tables = heap.heapSampleTables(profile);
     const prefix = options.output ?? `probing-${attachment.target.pid}-heap-${stamp()}`;
     await save(`${prefix}.heapprofile`, JSON.stringify(profile));

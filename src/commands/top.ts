@@ -26,6 +26,8 @@ export interface TopOptions {
   count?: number;
   sort: SortKey;
   color?: boolean;
+  /** false (--no-source-maps): functions as V8 ran them, not through source maps. */
+  sourceMaps?: boolean;
 }
 
 const KEY = 'probing.top';
@@ -119,6 +121,20 @@ async function watch(attachment: Attachment, thread: string, options: TopOptions
   }
   const stopped = AbortSignal.any([signal, quit.signal]);
 
+  // source maps, read again only when a frame names a script not seen before (a module
+  // loaded since): once the application has warmed up, a frame costs no Debugger round
+  const seen = new Set<string>();
+  let maps: import('../diagnostics/source-maps.js').SourceMaps | undefined;
+  const mapped = async (profile: Protocol.Profiler.Profile): Promise<Protocol.Profiler.Profile> => {
+    if (options.sourceMaps === false) return profile;
+    const { loadSourceMaps, mapCpuProfile, profileUrls } = await import('../diagnostics/source-maps.js');
+    const urls = profileUrls(profile.nodes.map((n) => n.callFrame));
+    if (maps === undefined || [...urls].some((url) => !seen.has(url))) {
+      for (const url of urls) seen.add(url);
+      maps = await loadSourceMaps(session, seen, options.timeout);
+    }
+    return mapCpuProfile(profile, maps);
+  };
   try {
     await session.send('Profiler.enable');
     await session.send('Profiler.setSamplingInterval', { interval: Math.round(1_000_000 / options.rate) });
@@ -139,7 +155,7 @@ async function watch(attachment: Attachment, thread: string, options: TopOptions
       await session.send('Profiler.start');
       const handoverMs = Date.now() - handover;
       const sample = (await probe('read'))!;
-      model.add(cpuFrame(profile), sample, handoverMs);
+      model.add(cpuFrame(await mapped(profile)), sample, handoverMs);
       if (!paused) draw();
       if (frames !== undefined && n >= frames) break;
     }

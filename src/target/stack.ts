@@ -5,15 +5,18 @@
  * only the evaluation itself. Error.stackTraceLimit is raised for the capture and put
  * back at once.
  */
-export function captureStack(this: void, _load: unknown, limit: number, framesOnly: boolean) {
+export function captureStack(this: void, _load: unknown, limit: number) {
   const E = Error as unknown as { stackTraceLimit: number; prepareStackTrace?: unknown };
   const previousLimit = E.stackTraceLimit;
   const previousPrepare = E.prepareStackTrace;
   let frames: Array<{ function: string; file: string | null; line: number | null; column: number | null; async: boolean; native: boolean }> = [];
   try {
     E.stackTraceLimit = limit;
-    E.prepareStackTrace = undefined; // the application's own formatter must not interfere
-    const stack = new Error().stack ?? '';
+    // V8's own text of each frame, with the positions V8 ran: neither the application's
+    // formatter nor Node's source-map rewriting (--enable-source-maps, tsx) applies, so that
+    // probing maps every frame once, the same way for stacks and profiles
+    E.prepareStackTrace = (_error: unknown, sites: unknown[]) => `Error\n${sites.map((site) => `    at ${String(site)}`).join('\n')}`;
+    const stack = String(new Error().stack ?? '');
     frames = stack
       .split('\n')
       .slice(1)
@@ -41,7 +44,6 @@ export function captureStack(this: void, _load: unknown, limit: number, framesOn
     E.stackTraceLimit = previousLimit;
     E.prepareStackTrace = previousPrepare;
   }
-  if (framesOnly) return frames.map((f, i) => ({ depth: i, ...f }));
   return {
     frames,
     idle: frames.length === 0,

@@ -1,4 +1,5 @@
 /** The `node` namespace: what the Node.js runtime has loaded. */
+import { parsedScripts } from '../../attach/scripts.js';
 import type { Session } from '../../attach/session.js';
 import type { Namespace } from '../contract.js';
 import * as snippets from '../../target/tables.js';
@@ -6,25 +7,9 @@ import { snippetTable } from './snippet-table.js';
 
 const ns = 'node';
 
-/**
- * The file URLs of every script V8 has parsed, which is how ES modules can be listed
- * on Node.js 20 (there is no public list). Debugger.enable replays one scriptParsed
- * event per script before it answers; setSkipAllPauses goes out with it, so that no
- * `debugger;` statement can stop the target while our Debugger domain is on, and
- * Debugger.disable turns it off again at once.
- */
+/** The file URLs of every script V8 has parsed: how ES modules can be listed on Node.js 20 (there is no public list). */
 async function parsedFileUrls(session: Session): Promise<string[]> {
-  const urls = new Set<string>();
-  const stop = session.on('Debugger.scriptParsed', (event) => {
-    if (event.url.startsWith('file://')) urls.add(event.url);
-  });
-  try {
-    await Promise.all([session.send('Debugger.enable', {}), session.send('Debugger.setSkipAllPauses', { skip: true })]);
-  } finally {
-    await session.send('Debugger.disable').catch(() => {});
-    stop();
-  }
-  return [...urls];
+  return [...new Set((await parsedScripts(session)).map((s) => s.url).filter((url) => url.startsWith('file://')))];
 }
 
 export const nodeNamespace: Namespace = {

@@ -1,7 +1,6 @@
 /** The `process` namespace: the target process as Node.js sees itself. */
 import type { Namespace } from '../contract.js';
 import * as snippets from '../../target/tables.js';
-import { captureStack } from '../../target/stack.js';
 import { snippetTable } from './snippet-table.js';
 import { secretMasker } from '../../target/secrets.js';
 
@@ -131,24 +130,41 @@ export const processNamespace: Namespace = {
         return { table: conform(tableFromRows(rows), this.columns!) };
       },
     },
-    snippetTable({
-      namespace: ns,
+    {
       name: 'stack',
-      description: 'the JavaScript stack of the main thread now, innermost frame first; no rows when it is idle in the event loop (probing <target> backtrace prints it)',
-      snippet: captureStack as unknown as (load: (id: string) => unknown) => unknown[],
-      // the target's own Error: its stack is what we read
-      realm: 'target',
-      args: () => [200, true],
+      description:
+        'the JavaScript stack of the main thread now, innermost frame first; no rows when it is idle in the event loop (probing <target> backtrace prints it). ' +
+        'Frames of transpiled code are at their original file and line where a source map covers them (generated_* says where V8 ran them).',
       columns: [
         { name: 'depth', type: 'integer', doc: '0 for the innermost frame' },
         { name: 'function', type: 'string', doc: 'function name (<anonymous> if none)' },
-        { name: 'file', type: 'string', doc: 'script path or URL (NULL for native frames)' },
+        { name: 'file', type: 'string', doc: 'script path or URL (NULL for native frames); the original source where a source map covers the frame' },
         { name: 'line', type: 'integer', doc: 'line, from 1' },
         { name: 'column', type: 'integer', doc: 'column, from 1' },
         { name: 'async', type: 'boolean', doc: 'an async frame (an await further out)' },
         { name: 'native', type: 'boolean', doc: "Node.js's own code (node:…) or native" },
+        { name: 'generated_file', type: 'string', doc: 'the script V8 ran, where file is the original source through a source map (NULL otherwise)' },
+        { name: 'generated_line', type: 'integer', doc: 'the line in that script' },
+        { name: 'generated_column', type: 'integer', doc: 'the column in that script' },
       ],
-    }),
+      async generate(ctx) {
+        const [{ backtrace }, { conform }, { tableFromRows }] = await Promise.all([
+          import('../../diagnostics/backtrace.js'),
+          import('../../tables/from-payload.js'),
+          import('../../tables/from-rows.js'),
+        ]);
+        // the stack is at most 200 frames: read whole, and mapped in the CLI like backtrace's
+        const { trace } = await backtrace(ctx.attachment, ctx.limits.timeoutMs);
+        const rows = trace.frames.map(({ generated, ...frame }, depth) => ({
+          depth,
+          ...frame,
+          generated_file: generated?.file ?? null,
+          generated_line: generated?.line ?? null,
+          generated_column: generated?.column ?? null,
+        }));
+        return { table: conform(tableFromRows(rows), this.columns!) };
+      },
+    },
     snippetTable({
       namespace: ns,
       name: 'versions',

@@ -1,0 +1,117 @@
+/**
+ * Source maps: a TypeScript application run with tsx (an inline map V8 is told about) and
+ * the same application bundled by esbuild with its map in a file beside it, run by plain
+ * node without --enable-source-maps. Profiles, flame graphs, heap samples, backtraces and
+ * process.stack must name the functions at their lines in the .ts file.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+import { expectLeftAsFound } from '../helpers/assertions.js';
+import { fixtures, listeningPorts, probing, startTarget } from '../helpers/targets.js';
+
+const source = `${fixtures}targets/ts-app.ts`;
+const sourceUrl = pathToFileURL(source).href;
+const lines = readFileSync(source, 'utf8').split('\n');
+/** The line (from 1) where the fixture declares `function <name>(`: read from the file, not written down twice. */
+const lineOf = (name: string) => lines.findIndex((l) => l.startsWith(`function ${name}(`)) + 1;
+/** The lines from `function <name>(` to its closing brace. */
+const bodyOf = (name: string) => {
+  const first = lineOf(name);
+  return [first, first + lines.slice(first).findIndex((l) => l === '}') + 1];
+};
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'probing-maps-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+type Row = { function: string; url: string; line: number };
+const json = (stdout: string) => JSON.parse(stdout) as Row[];
+const TOP = 'SELECT "function", url, line FROM profile.functions WHERE url LIKE \'%ts-app%\' ORDER BY self_ms DESC';
+
+describe('source maps', () => {
+  it('tsx: the profile table, the flame graph, a heap sample, backtrace and process.stack name the TypeScript lines', async () => {
+    const target = await startTarget('ts-app.ts', { nodeArgs: ['--import', 'tsx'] });
+    const before = await listeningPorts(target.pid);
+    const prefix = join(tempDir(), 'cpu');
+    const profile = await probing([String(target.pid), 'profile', 'cpu', '--duration', '1s', '-o', prefix, '-f', 'json', '--query', TOP]);
+    expect(profile.code, profile.stderr).toBe(0);
+    expect(profile.stderr).toContain('frames of 1 script shown at their original source');
+    const functions = json(profile.stdout);
+    expect(functions).toContainEqual({ function: 'crunchNumbers', url: sourceUrl, line: lineOf('crunchNumbers') });
+    expect(functions).toContainEqual({ function: 'tick', url: sourceUrl, line: lineOf('tick') });
+    // tsx writes the whole module on one line: unmapped, every function would be at line 1
+    expect(functions.every((f) => f.line > 1)).toBe(true);
+    const svg = readFileSync(`${prefix}.svg`, 'utf8');
+    expect(svg).toContain(`<title>crunchNumbers — ${sourceUrl}:${lineOf('crunchNumbers')}`);
+    // the .cpuprofile says the same (DevTools and speedscope read it without the maps)
+    const written = JSON.parse(readFileSync(`${prefix}.cpuprofile`, 'utf8')) as { nodes: Array<{ callFrame: { functionName: string; lineNumber: number }; positionTicks?: unknown }> };
+    const crunch = written.nodes.filter((n) => n.callFrame.functionName === 'crunchNumbers');
+    expect(crunch.length).toBeGreaterThan(0);
+    for (const node of crunch) {
+      expect(node.callFrame.lineNumber).toBe(lineOf('crunchNumbers') - 1);
+      expect(node.positionTicks).toBeUndefined(); // lines of the generated code: left out
+    }
+
+    const heap = await probing([String(target.pid), 'heap', 'sample', '--duration', '1s', '--interval', '4096', '-o', join(tempDir(), 'heap'), '-f', 'json', '--query', 'SELECT "function", url, line FROM heap.sites WHERE url LIKE \'%ts-app%\' ORDER BY self_bytes DESC']);
+    expect(heap.code, heap.stderr).toBe(0);
+    // what allocates most is makeOrder's (its callback's, where V8 inlined makeOrder into tick)
+    const [top] = json(heap.stdout);
+    expect(top!.url).toBe(sourceUrl);
+    expect(top!.line).toBeGreaterThanOrEqual(bodyOf('makeOrder')[0]!);
+    expect(top!.line).toBeLessThanOrEqual(bodyOf('makeOrder')[1]!);
+
+    // the main thread is nearly always in the fixture's code: its innermost frame of ours
+    // is in one of the three functions, inside that function's lines in the .ts file
+    const inside = (frame: { function: string; line: number }) =>
+      ['crunchNumbers', 'makeOrder', 'tick'].some((name) => frame.function.includes(name) && frame.line >= bodyOf(name)[0]! && frame.line <= bodyOf(name)[1]!);
+    const trace = await probing([String(target.pid), 'backtrace', '--json']);
+    expect(trace.code, trace.stderr).toBe(0);
+    const frames = (JSON.parse(trace.stdout) as { frames: Array<{ function: string; file: string; line: number; generated?: { line: number } }> }).frames.filter((f) => f.file?.includes('ts-app'));
+    expect(frames.length).toBeGreaterThan(0);
+    for (const frame of frames) {
+      expect(inside(frame), JSON.stringify(frame)).toBe(true);
+      expect(frame.generated?.line).toBe(1);
+    }
+    const stack = await probing([String(target.pid), 'query', '-f', 'json', "SELECT \"function\", line, generated_line FROM process.stack WHERE file LIKE '%ts-app%'"]);
+    expect(stack.code, stack.stderr).toBe(0);
+    const stackRows = JSON.parse(stack.stdout) as Array<{ function: string; line: number; generated_line: number }>;
+    expect(stackRows.length).toBeGreaterThan(0);
+    for (const row of stackRows) {
+      expect(inside(row), JSON.stringify(row)).toBe(true);
+      expect(row.generated_line).toBe(1);
+    }
+
+    // --no-source-maps: what V8 ran, for whoever wants it
+    const raw = await probing([String(target.pid), 'profile', 'cpu', '--duration', '500ms', '--no-source-maps', '-o', join(tempDir(), 'raw'), '-f', 'json', '--query', TOP]);
+    expect(raw.code, raw.stderr).toBe(0);
+    expect(raw.stderr).not.toContain('source map');
+    expect(json(raw.stdout).every((f) => f.line === 1)).toBe(true);
+    await expectLeftAsFound(target, before);
+  });
+
+  it('a bundle with its map in a file, run without --enable-source-maps; a map that is gone is said, and its frames stay as V8 ran them', async () => {
+    const dir = tempDir();
+    const bundle = join(dir, 'app.cjs');
+    await build({ entryPoints: [source], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, sourcemap: true, logLevel: 'silent' });
+    const target = await startTarget('run-file.cjs', { scriptArgs: [bundle] });
+    const result = await probing([String(target.pid), 'profile', 'cpu', '--duration', '1s', '-o', join(dir, 'p'), '-f', 'json', '--query', TOP]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(json(result.stdout)).toContainEqual({ function: 'crunchNumbers', url: sourceUrl, line: lineOf('crunchNumbers') });
+
+    rmSync(`${bundle}.map`);
+    const gone = await probing([String(target.pid), 'profile', 'cpu', '--duration', '500ms', '-o', join(dir, 'q'), '-f', 'json', '--query', 'SELECT "function", url, line FROM profile.functions WHERE "function" = \'crunchNumbers\'']);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(gone.stderr).toMatch(/a source map could not be read, its frames are the generated JavaScript: .*app\.cjs: .*ENOENT/);
+    expect(json(gone.stdout)[0]).toMatchObject({ function: 'crunchNumbers', url: pathToFileURL(bundle).href });
+  });
+});
