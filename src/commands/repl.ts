@@ -2,7 +2,8 @@
  * `probing <target> repl`: an interactive shell on one attached target. SQL by
  * default (a statement runs at its `;` or at an empty line), JavaScript after `.js`
  * (an input runs once it is a complete program). History is kept between runs in
- * $PROBING_HOME/history; Tab completes namespaces, tables, columns and commands.
+ * $PROBING_HOME/history; Tab completes namespaces, tables, columns and commands in SQL,
+ * and the target's own names in JavaScript (run/complete-js.ts).
  * Ctrl-C abandons the running statement (the target's own time limit still applies)
  * or the input so far; Ctrl-D leaves, detaching cleanly.
  */
@@ -16,6 +17,9 @@ import type { Format } from '../output/render.js';
 
 type Out = (text: string) => void;
 
+/** How long a Tab may wait for the target's names: a busy target answers when V8 interrupts it. */
+const COMPLETE_MS = 1000;
+
 const HELP = `SQL runs at ";" or at an empty line. Commands:
   .tables               the tables a query can read
   .describe <table>     one table's columns
@@ -27,7 +31,7 @@ const HELP = `SQL runs at ";" or at an empty line. Commands:
 
 export async function replCommand(target: string, options: { timeout: number; attachTimeout: number; extension?: string[] }, out: Out, err: Out): Promise<number> {
   const spec = parseTarget(target);
-  const [{ attach }, { loadFor }, query, { render }, { catalog }, { evaluate }, { probingHome, writeAtomically }] = await Promise.all([
+  const [{ attach }, { loadFor }, query, { render }, { catalog }, { evaluate }, { probingHome, writeAtomically }, { completeJs }] = await Promise.all([
     import('../attach/attach.js'),
     import('./ext.js'),
     import('../sql/query.js'),
@@ -35,6 +39,7 @@ export async function replCommand(target: string, options: { timeout: number; at
     import('../extensions/builtin/catalog.js'),
     import('../run/evaluate.js'),
     import('../extensions/loader/home.js'),
+    import('../run/complete-js.js'),
   ]);
   const loaded = await loadFor(options.extension, options.timeout);
   // a repl stays for long: its inspector leaves the shared port (9229), so other targets need not wait for it
@@ -76,12 +81,16 @@ export async function replCommand(target: string, options: { timeout: number; at
       ...['SELECT', 'FROM', 'WHERE', 'GROUP BY', 'ORDER BY', 'LIMIT', 'JOIN', 'COUNT(*)'],
     ]),
   ];
-  // SQL names only in SQL mode: in JavaScript they are noise (the commands work in both)
-  const completer = (line: string): [string[], string] => {
+  // SQL names only in SQL mode; in JavaScript, the names of the target's own objects (the
+  // commands work in both)
+  const completer = (line: string, callback: (error: null, result: [string[], string]) => void): void => {
+    if (mode === 'js' && !(!buffer && line.trimStart().startsWith('.'))) {
+      void completeJs(attachment.session, line, COMPLETE_MS).then((result) => callback(null, result));
+      return;
+    }
     const word = /[\w.`$]*$/.exec(line)?.[0] ?? '';
     const words = mode === 'sql' ? sqlWords : commands;
-    const hits = words.filter((w) => w.toLowerCase().startsWith(word.toLowerCase()));
-    return [hits.length > 0 ? hits : [], word];
+    callback(null, [words.filter((w) => w.toLowerCase().startsWith(word.toLowerCase())), word]);
   };
 
   const rl: Interface = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY === true, history, historySize: 1000, completer });
