@@ -110,7 +110,7 @@ export async function replCommand(target: string, options: { timeout: number; at
     const work =
       mode === 'sql'
         ? (async () => show(await query.runQuery(attachment, await query.prepareQuery(text, loaded.registry), { maxRows: 100_000, maxBytes: 64 << 20, timeoutMs: options.timeout })))()
-        : (async () => out((await evaluate(attachment, text, { json: format === 'json', colors: stdoutColors(), depth: 2, columns: process.stdout.columns ?? 80, maxBytes: 1 << 20, timeoutMs: options.timeout })).text + '\n'))();
+        : (async () => out((await evaluate(attachment, text, { json: format === 'json', colors: stdoutColors(), depth: 2, columns: stdoutWidth() ?? 80, maxBytes: 1 << 20, timeoutMs: options.timeout })).text + '\n'))();
     let cancel!: () => void;
     const cancelled = new Promise<void>((resolve) => (cancel = resolve));
     running = { cancel };

@@ -1,5 +1,5 @@
 /** eval and inject: run code in the target and print what it returns. */
-import { stdoutColors } from '../output/terminal.js';
+import { stdoutColors, stdoutWidth } from '../output/terminal.js';
 import { parseTarget } from '../attach/target-spec.js';
 import { ExitCode } from '../errors.js';
 import type { Outcome } from '../run/with-target.js';
@@ -29,7 +29,7 @@ function formatOptions(options: TargetOptions) {
     json: options.json === true,
     colors: stdoutColors(options.color !== false),
     depth: options.depth,
-    columns: process.stdout.columns ?? 80,
+    columns: stdoutWidth() ?? 80,
     maxBytes: options.maxBytes,
     timeoutMs: options.timeout,
   };

@@ -16,6 +16,7 @@ import { SOURCE_URL, LOAD_BUILTIN } from '../target/snippets.js';
 import { topProbe, type TopSample } from '../target/top-probe.js';
 import { cpuFrame, renderTop, SORT_KEYS, TopModel, type SortKey } from '../diagnostics/top-view.js';
 import { sleepUntil } from './every.js';
+import { stdoutWidth } from '../output/terminal.js';
 
 export interface TopOptions {
   timeout: number;
@@ -83,8 +84,8 @@ async function watch(attachment: Attachment, thread: string, options: TopOptions
       title: title(),
       thread,
       // off a terminal: 120 columns, and the first 30 functions
-      width: terminal ? process.stdout.columns : 120,
-      height: terminal ? process.stdout.rows : 40,
+      width: (terminal ? stdoutWidth() : undefined) ?? 120,
+      height: terminal && process.stdout.rows >= 5 ? process.stdout.rows : 40,
       sort,
       paused,
       rateHz: options.rate,

@@ -63,6 +63,13 @@ describe('tables that fit', () => {
     // no terminal and no COLUMNS: the whole table, whatever its width
     const whole = await probing([String(target.pid), 'query', 'SELECT * FROM process.info'], { env: { COLUMNS: undefined } });
     expect(widest(whole.stdout)).toBeGreaterThan(80);
+    // eval's output breaks its lines at COLUMNS too (an object of 12 short keys: one line at 200)
+    const object = 'Object.fromEntries(Array.from({ length: 12 }, (_, i) => ["key" + i, i]))';
+    const narrow = await probing([String(target.pid), 'eval', object], { env: { COLUMNS: '40' } });
+    const wide = await probing([String(target.pid), 'eval', object], { env: { COLUMNS: '200' } });
+    expect(narrow.stdout.trimEnd().split('\n').length).toBeGreaterThan(1);
+    expect(widest(narrow.stdout)).toBeLessThanOrEqual(40);
+    expect(wide.stdout.trimEnd().split('\n')).toHaveLength(1);
   });
 
   it('escapes tabs, newlines and escape sequences in cells; wide and combining characters keep columns aligned', async () => {
