@@ -97,9 +97,11 @@ export interface FunctionSpec {
 export interface Truncation {
   /**
    * rows/bytes: cut by --max-rows/--max-bytes; overwritten: the ring overwrote rows while
-   * they were read; cells: values of `column` cut at `limit` characters.
+   * they were read; cells: values of `column` cut at `limit` characters; threw: reading the
+   * value threw part-way (a Proxy, a getter), `message` says what.
    */
-  reason: 'rows' | 'bytes' | 'overwritten' | 'cells';
+  reason: 'rows' | 'bytes' | 'overwritten' | 'cells' | 'threw';
+  message?: string;
   /** Rows there were in all, when known (for cells: values cut). */
   total: number | null;
   column?: string;

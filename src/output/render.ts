@@ -109,6 +109,7 @@ export function cutNotes(truncated: QueryResult['truncated']): string[] {
     const where = t.target ? ` (target ${t.target})` : '';
     const of = t.total === null ? '' : ` of ${t.total}`;
     if (t.reason === 'overwritten') return `${t.table}${where}: the ring overwrote rows while they were read; ${t.rows}${of} rows shown`;
+    if (t.reason === 'threw') return `${t.table}${where}: reading it threw after ${t.rows} rows (${t.message ?? 'an error'}), and the result covers only those`;
     if (t.reason === 'cells') {
       const n = t.total ?? 0;
       return `${t.table}${where}: ${n} value${n === 1 ? '' : 's'} of column ${t.column} cut at ${t.limit} characters (ending in "…[+n chars]"); LENGTH() and comparisons see the cut text`;

@@ -60,7 +60,8 @@ export interface TablePayload {
   rows: number;
   columns: ColumnPayload[];
   /** Set when rows were left out: why, and how many rows there were (null if unknown). */
-  truncated?: { reason: 'rows' | 'bytes'; total: number | null };
+  /** rows/bytes: cut by the limits; threw: reading the container threw after `rows` rows (message: what it threw). */
+  truncated?: { reason: 'rows' | 'bytes' | 'threw'; total: number | null; message?: string };
   /** Columns the value has that the projection (`only`) left out. */
   skipped?: string[];
   /** Columns with values cut at maxString (ending in "…[+n chars]"), and how many. */
@@ -347,8 +348,10 @@ export function* columnSteps(value: unknown, limits: ColumnLimits, native?: Nati
       addRow([['value', value]]);
     }
   } catch (error) {
-    // a Proxy or getter on the container itself: what was read so far stands
+    // a Proxy or getter on the container itself: nothing read yet, the error is the one row;
+    // past the first rows, those stand, and the table says it was cut there and why
     if (rows === 0) addRow([['value', threw(error)]]);
+    else truncated = { reason: 'threw', total: null, message: threw(error) };
   }
 
   // 2. Each column: infer its kind and encode it compactly. Values cut at maxString are counted, per column.

@@ -139,3 +139,28 @@ describe('toColumns: values that are one thing, and values that were cut', () =>
     expect(payloadOf([{ s: 'fine' }]).clipped).toBeUndefined();
   });
 });
+
+describe('a container that throws part-way', () => {
+  // an array behind a Proxy whose get trap throws from index 2,500 on
+  const failing = () =>
+    new Proxy(
+      Array.from({ length: 3000 }, (_, i) => ({ i })),
+      { get: (array, key, receiver) => (typeof key === 'string' && Number(key) >= 2500 ? (() => { throw new Error('no more'); })() : Reflect.get(array, key, receiver)) },
+    );
+
+  it('keeps the rows read before the throw and says the table was cut there, and why', async () => {
+    const payload = payloadOf(failing(), { ...limits, maxRows: 10_000 });
+    expect(payload.rows).toBe(2500);
+    expect(payload.truncated).toEqual({ reason: 'threw', total: null, message: '[Threw: no more]' });
+    const { cutNotes } = await import('../../src/output/render.js');
+    expect(cutNotes([{ table: 'js.orders', rows: 2500, ...payload.truncated! }])).toEqual([
+      'js.orders: reading it threw after 2500 rows ([Threw: no more]), and the result covers only those',
+    ]);
+  });
+
+  it('a container that throws before its first row is one row with the error, not a cut table', () => {
+    const payload = payloadOf(new Proxy([], { get: () => { throw new Error('locked'); } }));
+    expect(payload.truncated).toBeUndefined();
+    expect(rowsFromTable(tableFromPayload(payload))).toEqual([{ value: '[Threw: locked]' }]);
+  });
+});
