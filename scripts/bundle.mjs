@@ -102,6 +102,23 @@ const result = await build({
         b.onLoad({ filter: /chrome-remote-interface[\\/]lib[\\/]protocol\.json$/ }, () => ({ contents: '{"domains":[]}', loader: 'json' }));
       },
     },
+    {
+      // string-width makes an Intl.Segmenter as it loads: the first one in a process loads
+      // ICU's break-iterator data, 11–15 ms here, paid by every command that prints a table
+      // even when every cell is ASCII (which output/width.ts measures without it). Made on
+      // first use instead; the build fails if string-width makes one some other way.
+      name: 'lazy-segmenter',
+      setup(b) {
+        b.onLoad({ filter: /node_modules[\\/]string-width[\\/]index\.js$/ }, (args) => {
+          const source = readFileSync(args.path, 'utf8');
+          // (cli-table3's own older copy segments nothing)
+          if (!source.includes('Intl.Segmenter')) return undefined;
+          const eager = 'const segmenter = new Intl.Segmenter();';
+          if (!source.includes(eager)) throw new Error(`${args.path} no longer makes its Segmenter with "${eager}": review the lazy-segmenter step of scripts/bundle.mjs`);
+          return { contents: source.replace(eager, 'let made; const segmenter = { segment: (text) => (made ??= new Intl.Segmenter()).segment(text) };'), loader: 'js' };
+        });
+      },
+    },
   ],
   // CommonJS dependencies (alasql, ws, commander) call require() for Node's built-ins,
   // and alasql reads __dirname
