@@ -112,7 +112,8 @@ export function flameGraph(tree: FlameNode, options: FlameOptions): string {
   const all = totals(root) || 1;
   const boxes: Box[] = [];
   layout(root, 0, 0, -1, boxes, all / (WIDTH * 10));
-  const depth = Math.max(...boxes.map((b) => b.depth)) + 1;
+  // a profile of a process that ran no JavaScript of its own (idle all along) has no frames
+  const depth = boxes.length === 0 ? 1 : Math.max(...boxes.map((b) => b.depth)) + 1;
   const height = TOP + depth * ROW + 30;
   const rects = boxes
     .map((b, i) => {
@@ -124,7 +125,12 @@ export function flameGraph(tree: FlameNode, options: FlameOptions): string {
     })
     .join('\n');
   const leftOut = left.map((c) => `${c.name} ${((totals(c) / whole) * 100).toFixed(1)}%`).join(', ');
-  const note = leftOut ? `left out of the width: ${leftOut} (--idle shows them)` : '';
+  const note =
+    boxes.length === 0
+      ? `no JavaScript ran while it was recorded${leftOut ? `: only ${leftOut}` : ''}`
+      : leftOut
+        ? `left out of the width: ${leftOut} (--idle shows them)`
+        : '';
   const legend = (['app', 'deps', 'core', 'native'] as const)
     .map((c, i) => `<rect x="${10 + i * 130}" y="${height - 22}" width="10" height="10" fill="${colour('', c)}"/><text x="${24 + i * 130}" y="${height - 13}">${{ app: 'application', deps: 'dependencies', core: 'Node.js', native: 'V8 / native' }[c]}</text>`)
     .join('');
