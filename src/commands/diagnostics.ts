@@ -103,28 +103,6 @@ function stamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
 
-/**
- * The profile with frames of transpiled code at their original places (unless
- * --no-source-maps), and a note on stderr saying so. The maps are read while the target
- * is still attached, after the profile: reading them costs the profile nothing. A target
- * already exiting is not asked.
- */
-async function mappedProfile(attachment: Attachment, profile: import('devtools-protocol').Protocol.Profiler.Profile, options: Common & { sourceMaps?: boolean }, err: Out): Promise<import('devtools-protocol').Protocol.Profiler.Profile> {
-  if (options.sourceMaps === false || attachment.exiting) return profile;
-  const { loadSourceMaps, mapCpuProfile, profileUrls, sourceMapNote } = await import('../diagnostics/source-maps.js');
-  const maps = await loadSourceMaps(attachment.session, profileUrls(profile.nodes.map((n) => n.callFrame)), options.timeout);
-  err(sourceMapNote(maps));
-  return mapCpuProfile(profile, maps);
-}
-
-async function mappedHeapProfile(attachment: Attachment, profile: import('devtools-protocol').Protocol.HeapProfiler.SamplingHeapProfile, options: Common & { sourceMaps?: boolean }, err: Out): Promise<import('devtools-protocol').Protocol.HeapProfiler.SamplingHeapProfile> {
-  if (options.sourceMaps === false || attachment.exiting) return profile;
-  const { heapFrames, loadSourceMaps, mapHeapProfile, profileUrls, sourceMapNote } = await import('../diagnostics/source-maps.js');
-  const maps = await loadSourceMaps(attachment.session, profileUrls(heapFrames(profile.head)), options.timeout);
-  err(sourceMapNote(maps));
-  return mapHeapProfile(profile, maps);
-}
-
 export interface ProfileOptions extends Common {
   duration: number;
   /** Keep what was recorded when the target exits during the profile. */
@@ -150,7 +128,9 @@ export async function profileCommand(target: string, kind: string, options: Prof
     const recorded = await cpu.profileCpu(attachment, { durationMs: options.duration, intervalUs, partial: options.partial === true, ...(progress('profiling', options.duration) ? { onProgress: progress('profiling', options.duration)! } : {}) });
     if (process.stderr.isTTY) err('\n');
     if (attachment.exiting) err(`probing: note: pid ${attachment.target.pid} exited during the profile: what follows covers ${((recorded.endTime - recorded.startTime) / 1e6).toFixed(1)} s of the ${(options.duration / 1000).toFixed(1)} s asked for (--partial)\n`);
-    const profile = await mappedProfile(attachment, recorded, options, err);
+    const { mapCpuProfileIn } = await import('../diagnostics/source-maps.js');
+    const { profile, note } = await mapCpuProfileIn(attachment, recorded, options.sourceMaps !== false, options.timeout);
+    err(note);
     const tables = cpu.profileTables(profile);
     const prefix = options.output ?? `probing-${attachment.target.pid}-cpu-${stamp()}`;
     await save(`${prefix}.cpuprofile`, JSON.stringify(profile));
@@ -197,7 +177,9 @@ export async function heapSampleCommand(target: string, options: HeapOptions, ou
     const onProgress = progress('sampling allocations', options.duration);
     const sampled = await heap.sampleHeap(attachment, { durationMs: options.duration, intervalBytes: options.interval ?? 32_768, ...(onProgress ? { onProgress } : {}) });
     if (process.stderr.isTTY) err('\n');
-    const profile = await mappedHeapProfile(attachment, sampled, options, err);
+    const { mapHeapProfileIn } = await import('../diagnostics/source-maps.js');
+    const { profile, note } = await mapHeapProfileIn(attachment, sampled, options.sourceMaps !== false, options.timeout);
+    err(note);
     const tables = heap.heapSampleTables(profile);
     const prefix = options.output ?? `probing-${attachment.target.pid}-heap-${stamp()}`;
     await save(`${prefix}.heapprofile`, JSON.stringify(profile));
@@ -263,22 +245,9 @@ export async function heapSnapshotCommand(target: string, options: SnapshotOptio
   await checkPrefix(options.output, ['']);
   const [{ withTarget }, snap] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/heap-snapshot.js')]);
   const { value: file } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (attachment, signal) => {
-    const memory = await snap.heapUsed(attachment, options.timeout);
-    const cost = snap.snapshotCost(memory.heapUsed);
-    const pid = attachment.target.pid;
-    const warning = `pid ${pid}: a heap snapshot stops its JavaScript until it is written (about ${cost.seconds} s, more under load), takes up to ${mib(cost.peakBytes)} more memory while it is written, and its RSS may stay up to ${mib(cost.keptBytes)} higher afterwards (its heap holds ${mib(memory.heapUsed)}).\n`;
-    // refused before it starts: a snapshot cannot be stopped once V8 has begun it
-    const room = await snap.memoryRoom(pid);
-    if (room && cost.peakBytes > room.bytes && !options.force) {
-      throw new UsageError('SNAPSHOT_MEMORY', `pid ${pid}: a heap snapshot may need ${mib(cost.peakBytes)} more memory, and ${room.by} is ${mib(room.bytes)}; it could be killed for lack of memory, so no snapshot was taken`, {
-        hint: 'use probing heap sample (cheap), free memory, or add --force to take it anyway',
-      });
-    }
-    if (cost.seconds * 1000 > options.timeout) {
-      throw new UsageError('SNAPSHOT_TIMEOUT', `pid ${pid}: a heap snapshot would stop its JavaScript for about ${cost.seconds} s, longer than --timeout (${options.timeout / 1000} s); no snapshot was taken`, {
-        hint: `add --timeout ${Math.ceil(cost.seconds * 2)}s if the process may stall that long (a snapshot cannot be stopped once begun), or use probing heap sample`,
-      });
-    }
+    const plan = await snap.planSnapshot(attachment, options.timeout, options.force === true);
+    if (plan.refused) throw new UsageError(plan.refused.code, plan.refused.message, { hint: plan.refused.hint });
+    const warning = `${plan.warning}\n`;
     if (!options.yes) {
       if (!process.stdin.isTTY) {
         throw new UsageError('CONFIRM', warning.trim(), { hint: 'add --yes to take it anyway' });
@@ -293,7 +262,7 @@ export async function heapSnapshotCommand(target: string, options: SnapshotOptio
     const taking = snap.takeSnapshot(attachment, path, onProgress, signal);
     // Interrupted mid-snapshot, a target whose inspector we opened cannot close it until V8
     // has finished (its JavaScript is stopped): wait for that rather than leave it open.
-    const { seconds } = cost;
+    const { seconds } = plan;
     const stopWaiting = attachment.openedByUs
       ? attachment.beforeDetach(async () => {
           if (!signal.aborted) return;

@@ -11,9 +11,8 @@ import { emitKeypressEvents } from 'node:readline';
 import type { Protocol } from 'devtools-protocol';
 import type { Attachment } from '../attach/attach.js';
 import { parseTarget } from '../attach/target-spec.js';
-import { ExitCode, ProtocolError, UsageError } from '../errors.js';
-import { SOURCE_URL, LOAD_BUILTIN } from '../target/snippets.js';
-import { topProbe, type TopSample } from '../target/top-probe.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { sampler } from '../run/sampler.js';
 import { cpuFrame, renderTop, SORT_KEYS, TopModel, type SortKey } from '../diagnostics/top-view.js';
 import { sleepUntil } from './every.js';
 import { stdoutWidth } from '../output/terminal.js';
@@ -31,8 +30,6 @@ export interface TopOptions {
   sourceMaps?: boolean;
 }
 
-const KEY = 'probing.top';
-
 export async function topCommand(target: string, options: TopOptions, out: (text: string) => void, err: (text: string) => void): Promise<number> {
   if (!SORT_KEYS.includes(options.sort)) {
     throw new UsageError('BAD_SORT', `--sort ${options.sort} is not one of ${SORT_KEYS.join(', ')}`, { hint: 'probing <pid> top --sort total' });
@@ -49,28 +46,13 @@ export async function topCommand(target: string, options: TopOptions, out: (text
 
 async function watch(attachment: Attachment, thread: string, options: TopOptions, signal: AbortSignal, out: (text: string) => void): Promise<void> {
   const { session, target } = attachment;
-  const id = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  const probe = async (action: 'start' | 'read' | 'stop'): Promise<TopSample | null> => {
-    const { result, exceptionDetails } = await session.send(
-      'Runtime.evaluate',
-      {
-        expression: `(${topProbe.toString()})(${LOAD_BUILTIN}, ${JSON.stringify(KEY)}, ${JSON.stringify(id)}, ${JSON.stringify(action)})\n${SOURCE_URL}`,
-        includeCommandLineAPI: true,
-        returnByValue: true,
-        silent: true,
-        timeout: options.timeout,
-      },
-      { timeoutMs: options.timeout + 1000 },
-    );
-    if (exceptionDetails) throw new ProtocolError('TOP_PROBE', `the probe of top failed in the target: ${exceptionDetails.exception?.description?.split('\n')[0] ?? exceptionDetails.text}`);
-    return result.value as TopSample | null;
-  };
+  const probe = sampler(session, options.timeout);
 
   // whatever way this ends, what it started in the target stops, before the detach
   attachment.beforeDetach(async () => {
     await session.send('Profiler.stop', undefined, { timeoutMs: 2000 }).catch(() => {});
     await session.send('Profiler.disable', undefined, { timeoutMs: 2000 }).catch(() => {});
-    await probe('stop').catch(() => {});
+    await probe.stop().catch(() => {});
   });
 
   const terminal = process.stdout.isTTY === true && process.stdin.isTTY === true && !options.once && options.count === undefined;
@@ -140,7 +122,7 @@ async function watch(attachment: Attachment, thread: string, options: TopOptions
     await session.send('Profiler.enable');
     await session.send('Profiler.setSamplingInterval', { interval: Math.round(1_000_000 / options.rate) });
     await session.send('Profiler.start');
-    await probe('start');
+    await probe.start();
     if (terminal) draw();
     const frames = options.once ? 1 : options.count;
     const started = Date.now();
@@ -155,7 +137,7 @@ async function watch(attachment: Attachment, thread: string, options: TopOptions
       const { profile } = (await session.send('Profiler.stop', undefined, { timeoutMs: options.timeout + 1000 })) as { profile: Protocol.Profiler.Profile };
       await session.send('Profiler.start');
       const handoverMs = Date.now() - handover;
-      const sample = (await probe('read'))!;
+      const sample = await probe.read();
       model.add(cpuFrame(await mapped(profile)), sample, handoverMs);
       if (!paused) draw();
       if (frames !== undefined && n >= frames) break;

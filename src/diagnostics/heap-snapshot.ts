@@ -58,6 +58,55 @@ export function heapUsed(attachment: Attachment, timeoutMs: number): Promise<{ h
   return evaluateValue(attachment.session, 'process.memoryUsage()', 'reading its heap size', timeoutMs);
 }
 
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+export interface SnapshotPlan {
+  pid: number;
+  /** How long the target will stall, the memory it takes and may keep: said before asking. */
+  warning: string;
+  seconds: number;
+  peakBytes: number;
+  /** Why it must not be taken (memory it may not have, a stall past the time limit), with the fix; undefined when it may. */
+  refused?: { code: string; message: string; hint: string };
+}
+
+/**
+ * What a snapshot of the target would cost and whether to refuse it before it starts (a
+ * snapshot cannot be stopped once V8 has begun it): more memory than the host or the
+ * target's cgroup has left (unless `force`), or a stall longer than `timeoutMs`.
+ */
+export async function planSnapshot(attachment: Attachment, timeoutMs: number, force = false): Promise<SnapshotPlan> {
+  const memory = await heapUsed(attachment, timeoutMs);
+  const cost = snapshotCost(memory.heapUsed);
+  const pid = attachment.target.pid;
+  const warning = `pid ${pid}: a heap snapshot stops its JavaScript until it is written (about ${cost.seconds} s, more under load), takes up to ${mib(cost.peakBytes)} more memory while it is written, and its RSS may stay up to ${mib(cost.keptBytes)} higher afterwards (its heap holds ${mib(memory.heapUsed)}).`;
+  const plan = { pid, warning, seconds: cost.seconds, peakBytes: cost.peakBytes };
+  const room = await memoryRoom(pid);
+  if (room && cost.peakBytes > room.bytes && !force) {
+    return {
+      ...plan,
+      refused: {
+        code: 'SNAPSHOT_MEMORY',
+        message: `pid ${pid}: a heap snapshot may need ${mib(cost.peakBytes)} more memory, and ${room.by} is ${mib(room.bytes)}; it could be killed for lack of memory, so no snapshot was taken`,
+        hint: 'use probing heap sample (cheap), free memory, or add --force to take it anyway',
+      },
+    };
+  }
+  if (cost.seconds * 1000 > timeoutMs) {
+    return {
+      ...plan,
+      refused: {
+        code: 'SNAPSHOT_TIMEOUT',
+        message: `pid ${pid}: a heap snapshot would stop its JavaScript for about ${cost.seconds} s, longer than --timeout (${timeoutMs / 1000} s); no snapshot was taken`,
+        hint: `add --timeout ${Math.ceil(cost.seconds * 2)}s if the process may stall that long (a snapshot cannot be stopped once begun), or use probing heap sample`,
+      },
+    };
+  }
+  return plan;
+}
+
 /**
  * Streams a snapshot into `file`. When `signal` aborts (Ctrl-C, SIGTERM, SIGHUP), writing
  * stops and the file is removed before this rejects — also when V8 had just finished.

@@ -13,6 +13,7 @@ import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FlattenMap, GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, originalPositionFor, type TraceMap } from '@jridgewell/trace-mapping';
 import type { Protocol } from 'devtools-protocol';
+import type { Attachment } from '../attach/attach.js';
 import { parsedScripts } from '../attach/scripts.js';
 import type { Session } from '../attach/session.js';
 
@@ -155,4 +156,23 @@ export function profileUrls(frames: Iterable<CallFrame>): Set<string> {
 export function* heapFrames(node: Protocol.HeapProfiler.SamplingHeapProfileNode): Generator<CallFrame> {
   yield node.callFrame;
   for (const child of node.children) yield* heapFrames(child);
+}
+
+/**
+ * A CPU profile just taken, with its frames at their original places (unless `enabled` is
+ * false), and the note for stderr. The maps are read while the target is still attached,
+ * after the profile: reading them costs the profile nothing. A target already exiting is
+ * not asked.
+ */
+export async function mapCpuProfileIn(attachment: Attachment, profile: Protocol.Profiler.Profile, enabled: boolean, timeoutMs: number): Promise<{ profile: Protocol.Profiler.Profile; note: string }> {
+  if (!enabled || attachment.exiting) return { profile, note: '' };
+  const maps = await loadSourceMaps(attachment.session, profileUrls(profile.nodes.map((n) => n.callFrame)), timeoutMs);
+  return { profile: mapCpuProfile(profile, maps), note: sourceMapNote(maps) };
+}
+
+/** A heap sample just taken, likewise. */
+export async function mapHeapProfileIn(attachment: Attachment, profile: Protocol.HeapProfiler.SamplingHeapProfile, enabled: boolean, timeoutMs: number): Promise<{ profile: Protocol.HeapProfiler.SamplingHeapProfile; note: string }> {
+  if (!enabled || attachment.exiting) return { profile, note: '' };
+  const maps = await loadSourceMaps(attachment.session, profileUrls(heapFrames(profile.head)), timeoutMs);
+  return { profile: mapHeapProfile(profile, maps), note: sourceMapNote(maps) };
 }

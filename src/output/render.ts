@@ -30,7 +30,7 @@ function text(column: ResultColumn, row: number): string | null {
 }
 
 /** A cell as a value for JSON: nested JSON parsed, decimals as exact number literals. */
-function jsonValue(column: ResultColumn, row: number): unknown {
+export function jsonValue(column: ResultColumn, row: number): unknown {
   const v = valueAt(column, row);
   if (v === null) return null;
   switch (column.type) {
