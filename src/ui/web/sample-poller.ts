@@ -1,0 +1,57 @@
+/**
+ * Asks a target for a sample every sampleMs while the page is open, whichever tab shows,
+ * so that the charts' history accumulates and the server keeps the attachment (it lets a
+ * target go after 15 s without a request). Keeps historyMs of samples.
+ */
+import type { Sample } from '../api.js';
+import { errorBody, getJson, targetPath, type ErrorBody } from './client.js';
+import { Store } from './store.js';
+
+export interface History {
+  samples: Sample[];
+  /** The last request's failure, cleared by the next success. */
+  error: ErrorBody | null;
+}
+
+/** After a failure the next request waits at least this long. */
+const RETRY_MS = 3000;
+
+export class SamplePoller {
+  readonly history = new Store<History>({ samples: [], error: null });
+  readonly #target: string;
+  readonly #sampleMs: number;
+  readonly #historyMs: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #abort = new AbortController();
+  #stopped = false;
+
+  constructor(target: string, sampleMs: number, historyMs: number) {
+    this.#target = target;
+    this.#sampleMs = Math.max(100, sampleMs);
+    this.#historyMs = historyMs;
+    void this.#tick();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#abort.abort();
+  }
+
+  async #tick(): Promise<void> {
+    const started = Date.now();
+    let wait = this.#sampleMs;
+    try {
+      const sample = await getJson<Sample>(targetPath(this.#target, 'sample'), this.#abort.signal);
+      if (this.#stopped) return;
+      const cutoff = sample.ts - this.#historyMs;
+      const kept = this.history.get().samples.filter((s) => s.ts > cutoff && s.ts < sample.ts);
+      this.history.set({ samples: [...kept, sample], error: null });
+    } catch (error) {
+      if (this.#stopped) return;
+      this.history.set({ samples: this.history.get().samples, error: errorBody(error) });
+      wait = Math.max(wait, RETRY_MS);
+    }
+    this.#timer = setTimeout(() => void this.#tick(), Math.max(0, wait - (Date.now() - started)));
+  }
+}
