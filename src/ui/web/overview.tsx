@@ -9,11 +9,11 @@ import type { SamplePoller } from './sample-poller.js';
 import { useStore } from './store.js';
 
 export function Overview({ opened, poller }: { opened: Opened; poller: SamplePoller }) {
-  const { samples, error } = useStore(poller.history);
+  const { samples, error, ended } = useStore(poller.history);
   return (
     <div class="overview" data-testid="overview">
       <Info opened={opened} />
-      <ErrorBox error={error} extra={error ? 'the charts resume when the target answers again' : undefined} />
+      <ErrorBox error={error} extra={ended ? 'the process has exited: the charts stop here' : error ? 'the charts resume when the target answers again' : undefined} />
       <Charts samples={samples} />
     </div>
   );

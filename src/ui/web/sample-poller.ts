@@ -11,13 +11,15 @@ export interface History {
   samples: Sample[];
   /** The last request's failure, cleared by the next success. */
   error: ErrorBody | null;
+  /** The process is gone: no more requests. */
+  ended: boolean;
 }
 
 /** After a failure the next request waits at least this long. */
 const RETRY_MS = 3000;
 
 export class SamplePoller {
-  readonly history = new Store<History>({ samples: [], error: null });
+  readonly history = new Store<History>({ samples: [], error: null, ended: false });
   readonly #target: string;
   readonly #sampleMs: number;
   readonly #historyMs: number;
@@ -46,10 +48,13 @@ export class SamplePoller {
       if (this.#stopped) return;
       const cutoff = sample.ts - this.#historyMs;
       const kept = this.history.get().samples.filter((s) => s.ts > cutoff && s.ts < sample.ts);
-      this.history.set({ samples: [...kept, sample], error: null });
+      this.history.set({ samples: [...kept, sample], error: null, ended: false });
     } catch (error) {
       if (this.#stopped) return;
-      this.history.set({ samples: this.history.get().samples, error: errorBody(error) });
+      const body = errorBody(error);
+      const ended = body.code === 'NO_SUCH_PROCESS';
+      this.history.set({ samples: this.history.get().samples, error: body, ended });
+      if (ended) return;
       wait = Math.max(wait, RETRY_MS);
     }
     this.#timer = setTimeout(() => void this.#tick(), Math.max(0, wait - (Date.now() - started)));

@@ -48,9 +48,9 @@ export function StacksView({ target, onOpenWorker, pid }: Props) {
               <header class="thread-head">
                 worker {worker.id}
                 {worker.title ? <span> · {worker.title}</span> : null}
-                <span class="dim"> · {worker.url}</span>
+                {worker.url ? <span class="dim"> · {worker.url}</span> : null}
                 {target.includes('/') ? null : (
-                  <button type="button" class="link" onClick={() => onOpenWorker(`${pid}/${workerName(worker.id)}`)} title="Open this worker as a target of its own">
+                  <button type="button" class="link" data-testid={`open-worker-${worker.id}`} onClick={() => onOpenWorker(`${pid}/${workerName(worker.id)}`)} title="Open this worker as a target of its own">
                     open
                   </button>
                 )}
