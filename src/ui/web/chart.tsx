@@ -27,9 +27,12 @@ interface Props {
   yMax?: number;
   /** Shown after the title: the latest reading, in words. */
   now?: string;
+  /** The steps the y axis may tick at (uPlot's decimal ones by default). */
+  steps?: number[];
 }
 
 const HEIGHT = 140;
+const MIN_WINDOW_S = 60;
 
 // The y axis as wide as its longest label (uPlot asks again when the labels change).
 function labelWidth(_u: uPlot, values: string[] | null): number {
@@ -37,7 +40,7 @@ function labelWidth(_u: uPlot, values: string[] | null): number {
   return Math.max(36, Math.ceil(longest * 7) + 18);
 }
 
-export function Chart({ name, title, lines, data, format, yMax, now }: Props) {
+export function Chart({ name, title, lines, data, format, yMax, now, steps }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const scheme = useStore(colorScheme);
@@ -58,10 +61,14 @@ export function Chart({ name, title, lines, data, format, yMax, now }: Props) {
       height: HEIGHT,
       cursor: { drag: { x: false, y: false } },
       legend: { show: true, live: true },
-      scales: { y: { range: (_u, _min, max) => [0, Math.max(max, yMax ?? 0) * 1.05 || 1] } },
+      scales: {
+        // at least the last minute, so that the first seconds are not stretched over the width
+        x: { time: true, range: (_u, min, max) => [Math.min(min, max - MIN_WINDOW_S), max] },
+        y: { range: (_u, _min, max) => [0, Math.max(max, yMax ?? 0) * 1.05 || 1] },
+      },
       axes: [
         { ...axis, size: 28 },
-        { ...axis, size: labelWidth, values: (_u, splits) => splits.map((v) => format(v)) },
+        { ...axis, size: labelWidth, incrs: steps, values: (_u, splits) => splits.map((v) => format(v)) },
       ],
       series: [
         { value: (_u, v) => (v === null ? '' : new Date(v * 1000).toLocaleTimeString('en-GB', { hour12: false })) },
@@ -91,7 +98,7 @@ export function Chart({ name, title, lines, data, format, yMax, now }: Props) {
       u.destroy();
       plot.current = null;
     };
-    // data goes in through setData below; lines, format and yMax are fixed per chart
+    // data goes in through setData below; lines, format, yMax and steps are fixed per chart
   }, [scheme]);
 
   useEffect(() => {

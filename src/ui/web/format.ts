@@ -11,7 +11,7 @@ export function formatBytes(value: number | null | undefined): string {
     unit++;
   }
   const digits = unit === 0 || n >= 100 ? 0 : n >= 10 ? 1 : 2;
-  return `${value < 0 ? '-' : ''}${n.toFixed(digits)} ${BYTE_UNITS[unit]}`;
+  return `${value < 0 ? '-' : ''}${n.toFixed(digits).replace(/\.0+$/, '')} ${BYTE_UNITS[unit]}`;
 }
 
 export function formatMs(value: number | null | undefined): string {

@@ -88,7 +88,7 @@ export function HeapSnapshots({ target, workspace }: { target: string; workspace
         </div>
       ) : null}
       {step.kind === 'taking' ? (
-        <Countdown seconds={Math.max(1, Math.ceil(step.cost.seconds))} startedAt={step.startedAt} during="taking the snapshot, about" after="still reading it" />
+        <Countdown seconds={Math.max(1, Math.ceil(step.cost.seconds))} startedAt={step.startedAt} during="taking the snapshot (the target is paused)" after="still reading it" />
       ) : null}
       <ErrorBox error={error} />
       {snapshots.length > 0 ? <SnapshotList snapshots={snapshots} shown={shown?.id ?? null} onShow={setShownId} /> : null}

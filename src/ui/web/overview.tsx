@@ -60,6 +60,9 @@ function uptime(seconds: number): string {
   return `${d ? `${d}d ` : ''}${d || h ? `${h}h ` : ''}${m}m ${s % 60}s`;
 }
 
+/** Byte ticks at powers of two: 16 MiB, 32 MiB, 64 MiB rather than 47.7 MiB. */
+const BYTE_STEPS = Array.from({ length: 41 }, (_, i) => 2 ** i);
+
 const percent = (v: number) => `${Math.round(v)} %`;
 const count = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 
@@ -80,6 +83,7 @@ function Charts({ samples }: { samples: Sample[] }) {
         ]}
         data={[t, series.used, series.total, series.rss, series.external] as uPlot.AlignedData}
         format={formatBytes}
+        steps={BYTE_STEPS}
         now={last ? `heap ${formatBytes(last.heap.used)} of ${formatBytes(last.heap.total)} · rss ${formatBytes(last.heap.rss)}` : undefined}
       />
       <Chart

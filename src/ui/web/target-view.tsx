@@ -23,7 +23,19 @@ const PRESETS = [
     label: 'Modules',
     sql: 'SELECT package, version, count(*) AS files, sum(size_bytes) AS bytes\nFROM node.modules\nGROUP BY package, version\nORDER BY files DESC',
   },
-  { name: 'runtime', label: 'Runtime tables', sql: 'SELECT * FROM probing.runtime_tables' },
+  {
+    // the sampler tables (filled or not) and the tables the target writes through probing/runtime
+    name: 'runtime',
+    label: 'Runtime tables',
+    sql: [
+      `SELECT coalesce(r."table", t.namespace || '.' || t.name) AS "table",`,
+      '  r.rows, r.capacity, r.appended, r.dropped, t.description',
+      'FROM probing.runtime_tables r',
+      `FULL JOIN (SELECT * FROM probing.tables WHERE namespace = 'runtime') t`,
+      `  ON r."table" = t.namespace || '.' || t.name`,
+      'ORDER BY 1',
+    ].join('\n'),
+  },
 ] as const;
 
 export function TargetView({ target, workspace }: { target: OpenTarget; workspace: Workspace }) {
