@@ -37,7 +37,7 @@ export function Processes({ workspace }: { workspace: Workspace }) {
 
   const needle = filter.trim().toLowerCase();
   const shown = (rows ?? []).filter((r) => !needle || `${r.pid} ${r.command}`.toLowerCase().includes(needle));
-  const openKeys = new Set(targets.map((t) => t.key));
+  const openKeys = new Set(targets.filter((t) => t.opened).map((t) => t.opened?.target));
 
   return (
     <aside class="sidebar" data-testid="processes">
