@@ -17,7 +17,8 @@ export function App() {
       (config) => {
         const opened = new Workspace(config);
         setWorkspace(opened);
-        for (const target of config.targets) void opened.open(target);
+        // all opened, the first shown
+        config.targets.forEach((target, i) => void opened.open(target, i === 0));
         document.title = `probing ui ${config.version}`;
       },
       (e: unknown) => setError(errorBody(e)),

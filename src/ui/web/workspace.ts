@@ -25,9 +25,9 @@ export class Workspace {
     this.config = config;
   }
 
-  /** Shows the target, opening it first unless it is open already. */
-  async open(key: string): Promise<void> {
-    this.active.set(key);
+  /** Opens the target unless it is open already, and shows it (unless show is false and another shows). */
+  async open(key: string, show = true): Promise<void> {
+    if (show || this.active.get() === null) this.active.set(key);
     const existing = this.#find(key);
     if (existing && !existing.error) return;
     this.#put({ key, opened: null, error: null, poller: null });
