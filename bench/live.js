@@ -1,6 +1,7 @@
 // What watching costs the watched: a node:http server under a bounded load on loopback,
 // its throughput with nothing attached against the same while `probing top` runs, and
-// while `probing query … --every 500ms` runs, alternated in one run. probing, the load
+// while `probing query … --every 500ms` runs, and while `probing ui` serves a page that
+// shows the target (a sample each second), alternated in one run. probing, the load
 // generator and the server share the machine's cores, as they would on a small host.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -44,21 +45,39 @@ export async function benchLive() {
     await exited;
     return result;
   };
+  /** The load while `probing ui <pid>` serves, and a stand-in for its page asks for a sample each second. */
+  const loadWhileUi = async () => {
+    const ui = spawn(process.execPath, [here('../bin/probing.js'), 'ui'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const url = await new Promise((resolve) => createInterface({ input: ui.stdout }).once('line', resolve));
+    const page = spawn(process.execPath, [here('ui-poller.cjs'), url, String(pid)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((resolve, reject) => {
+      createInterface({ input: page.stdout }).once('line', resolve);
+      page.once('exit', () => reject(new Error('the ui poller ended early')));
+    });
+    const result = load();
+    page.kill('SIGKILL');
+    const exited = new Promise((resolve) => ui.once('exit', resolve));
+    ui.kill('SIGINT');
+    await exited;
+    return result;
+  };
   try {
     load(); // warm up
     const alone = [];
     const top = [];
     const every = [];
+    const ui = [];
     for (let round = 0; round < ROUNDS; round++) {
       alone.push(load());
       top.push(await loadWhile(['top', '--interval', '1s'], (s) => s.includes('OWN%')));
       every.push(await loadWhile(['query', 'SELECT heap_used, rss FROM process.memory', '--every', '500ms', '-f', 'ndjson'], (s) => s.includes('heap_used')));
+      ui.push(await loadWhileUi());
     }
     const base = median(alone.map((r) => r.perSecond));
     const baseCpu = median(alone.map((r) => r.cpuUs));
     console.log(`\nWatching a live server: node:http, ${REQUESTS} requests over 16 keep-alive connections on loopback per run, median of ${ROUNDS} runs each, alternated`);
     console.log(`  nothing attached                     ${base.toFixed(0).padStart(7)} requests/s   ${baseCpu.toFixed(1)} µs of server CPU per request`);
-    for (const [name, runs] of [['probing top (1 s frames, 100 Hz)', top], ['query --every 500ms', every]]) {
+    for (const [name, runs] of [['probing top (1 s frames, 100 Hz)', top], ['query --every 500ms', every], ['probing ui, page open (1 s samples)', ui]]) {
       const rate = median(runs.map((r) => r.perSecond));
       const cpu = median(runs.map((r) => r.cpuUs));
       console.log(`  ${name.padEnd(36)} ${rate.toFixed(0).padStart(7)} requests/s   ${cpu.toFixed(1)} µs of server CPU per request`);

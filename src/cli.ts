@@ -14,7 +14,7 @@ import { configCommand, installCommand, type ConfigOptions } from './commands/ru
 import { parseDuration, parseSize } from './units.js';
 import leven from 'leven';
 
-const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'inspect', 'top', 'backtrace', 'profile', 'heap', 'repl', 'agent'];
+const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'inspect', 'top', 'backtrace', 'profile', 'heap', 'repl', 'agent', 'ui'];
 const HOST_COMMANDS = ['list', 'demo', 'launch', 'help', 'tables', 'describe', 'ext'];
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -366,6 +366,23 @@ Examples:
   )
     .addHelpText('after', '\nExamples:\n  $ probing describe process.memory\n  $ probing 4242 describe node.modules')
     .action((first: string, second: string | undefined, options: { json?: boolean; extension?: string[]; timeout: number; attachTimeout: number }) => run(describeCommand(second === undefined ? undefined : first, second ?? first, options, out)));
+
+  optionalTarget(program.command('ui [targets...]'))
+    .description('a local web page: processes, live charts, SQL console, stacks, flame graphs, heap')
+    .addOption(new Option('--port <port>', 'port on 127.0.0.1 (default: a free one)').default(0).argParser(count(0, 65_535)))
+    .option('--open', 'open the page in the default browser')
+    .option('--allow-eval', 'offer eval in the page (code run in the target from the browser)')
+    .option('--extension <path>', EXTENSION_HELP, collect, [])
+    .addHelpText('after', `
+The page is served on 127.0.0.1 only, at a URL with an access token (printed); requests
+without it, for another host name or from another origin are refused. Ctrl-C stops it and
+detaches every target it held.
+
+Examples:
+  $ probing ui                  # pick processes in the page
+  $ probing ui 4242 --open
+  $ probing 4242 ui --allow-eval`)
+    .action((targets: string[], options: import('./commands/ui.js').UiOptions) => run(import('./commands/ui.js').then((m) => m.uiCommand(targets, options, out, err))));
 
   program
     .command('list')

@@ -4,25 +4,9 @@ import type { Session } from '../attach/session.js';
 import { evaluateJson } from '../run/remote-json.js';
 import { captureStack } from '../target/stack.js';
 import { loadSourceMaps, NO_SOURCE_MAPS, type SourceMaps } from './source-maps.js';
+import type { Backtrace, Frame } from './stack-types.js';
 
-export interface Frame {
-  function: string;
-  file: string | null;
-  line: number | null;
-  column: number | null;
-  async: boolean;
-  native: boolean;
-  /** Where V8 ran it, when file, line and column are the original source's (through a source map). */
-  generated?: { file: string; line: number; column: number };
-}
-
-export interface Backtrace {
-  frames: Frame[];
-  /** Nothing was running: the thread waits in the event loop. */
-  idle: boolean;
-  /** What keeps the event loop alive, by resource type. */
-  resources: Record<string, number>;
-}
+export type { Backtrace, Frame } from './stack-types.js';
 
 /**
  * The frames at their original places where a source map covers them (read through

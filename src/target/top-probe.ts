@@ -8,22 +8,9 @@
  * per `top` (several may watch one process), and 'stop' removes it with everything it
  * started. Nothing here throws into the target: the GC observer's callback cannot fail.
  */
-export interface TopSample {
-  /** Since the previous read (or 'start'). */
-  interval_ms: number;
-  /** Event-loop utilization over the interval, 0–1. */
-  utilization: number;
-  /** Event-loop delay over the interval (10 ms resolution), ms; null when nothing was recorded. */
-  delay: { p50: number; p99: number; max: number } | null;
-  heap: { used: number; total: number; rss: number; external: number };
-  gc: { ms: number; count: number };
-  /** Active handles and requests (process.getActiveResourcesInfo), by type. */
-  resources: Record<string, number>;
-  /** Requests served in the interval and their durations (ms), when the HTTP sampler is on; else null. */
-  http: { count: number; durations: number[] } | null;
-  /** Main-thread time this read took in the target, ms. */
-  cost_ms: number;
-}
+import type { TopSample } from './top-sample.js';
+
+export type { TopSample } from './top-sample.js';
 
 export function topProbe(load: (id: string) => unknown, key: string, id: string, action: 'start' | 'read' | 'stop'): TopSample | null {
   type Histogram = { enable(): void; disable(): void; reset(): void; percentile(p: number): number; max: number; count: number };

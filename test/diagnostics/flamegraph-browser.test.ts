@@ -1,17 +1,16 @@
 // The flame graph in a real browser (Debian's headless chromium): drawn as a plain picture
 // (an <img>), and interactive as a page: zoom in and back out, search.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
-import CDP from 'chrome-remote-interface';
-import { PNG } from 'pngjs';
+import type CDP from 'chrome-remote-interface';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collapsed, speedscope } from '../../src/diagnostics/exports.js';
 import { flameGraph, type FlameNode } from '../../src/diagnostics/flamegraph.js';
+import { startChromium, colouredShare, type Browser } from '../helpers/chromium.js';
 import { eventually } from '../helpers/limits.js';
 
 const leaf = (name: string, detail: string, self: number, children: FlameNode[] = []): FlameNode => ({ name, detail, self, children });
@@ -26,7 +25,7 @@ const tree = leaf('all', '', 0, [
 
 const dir = mkdtempSync(join(tmpdir(), 'probing-flame-'));
 let server: Server;
-let browser: ChildProcess;
+let browser: Browser;
 let client: CDP.Client;
 let base: string;
 
@@ -50,56 +49,29 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  if (spawnSync('chromium', ['--version']).error) throw new Error("these tests need Debian's chromium: apt-get install chromium (.ci/run installs it)");
-  browser = spawn('chromium', ['--headless=new', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--window-size=1200,400', '--remote-debugging-port=0', `--user-data-dir=${join(dir, 'profile')}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  browser.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  await eventually(() => /DevTools listening on ws:\/\/[^:]+:(\d+)\//.test(stderr), 30_000);
-  const port = Number(/DevTools listening on ws:\/\/[^:]+:(\d+)\//.exec(stderr)![1]);
-  client = await CDP({ port });
-  await Promise.all([client.Page.enable(), client.Runtime.enable()]);
+  browser = await startChromium(dir, 1200, 400);
+  client = browser.client;
 }, 60_000);
 
 afterAll(async () => {
-  await client?.close().catch(() => {});
-  if (browser && browser.exitCode === null && browser.signalCode === null) {
-    const exited = new Promise((resolve) => browser.once('exit', resolve));
-    browser.kill('SIGKILL');
-    await exited;
-  }
+  await browser?.close();
   server?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function open(url: string): Promise<void> {
-  const loaded = client.Page.loadEventFired();
-  await client.Page.navigate({ url });
-  await loaded;
-}
-
-async function evaluate<T>(expression: string): Promise<T> {
-  const { result, exceptionDetails } = await client.Runtime.evaluate({ expression, returnByValue: true, awaitPromise: true });
-  if (exceptionDetails) throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
-  return result.value as T;
-}
+const open = (url: string) => browser.open(url);
+const evaluate = <T>(expression: string) => browser.evaluate<T>(expression);
 
 /** Pixels of the screenshot, in the band where frames are drawn, that are coloured (not white, not grey). */
-async function colouredShare(): Promise<number> {
-  const { data } = await client.Page.captureScreenshot({ format: 'png', clip: { x: 0, y: 50, width: 1200, height: 80, scale: 1 } });
-  const png = PNG.sync.read(Buffer.from(data, 'base64'));
-  let coloured = 0;
-  for (let i = 0; i < png.data.length; i += 4) {
-    const [r, g, b] = [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
-    if (Math.max(r, g, b) - Math.min(r, g, b) > 40) coloured++;
-  }
-  return coloured / (png.width * png.height);
+async function colouredBand(): Promise<number> {
+  return colouredShare(await browser.screenshot({ x: 0, y: 50, width: 1200, height: 80 }));
 }
 
 describe('the flame graph in headless Chromium', () => {
   it('is a picture as an <img> (no script runs there): frames are drawn', async () => {
     await open(`${base}/img.html`);
     await eventually(() => evaluate<boolean>('document.images[0].complete && document.images[0].naturalWidth > 0'));
-    expect(await colouredShare()).toBeGreaterThan(0.3);
+    expect(await colouredBand()).toBeGreaterThan(0.3);
   });
 
   it('as a page: click a frame to zoom in, Reset zoom to come back; idle is left out of the width', async () => {

@@ -1,0 +1,146 @@
+/**
+ * probing ui's server, as the page and an attacker's page would reach it: the real CLI
+ * (`probing ui <pid>`) against a real target, over HTTP. The page itself is tested in
+ * headless Chromium (ui-browser.test.ts).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
+import { createInterface } from 'node:readline';
+import { afterEach, describe, expect, it } from 'vitest';
+import { expectLeftAsFound } from '../helpers/assertions.js';
+import { START_LIMIT_MS } from '../helpers/limits.js';
+import { bin, cliEnv, listeningPorts, startTarget } from '../helpers/targets.js';
+
+interface Ui {
+  child: ChildProcess;
+  url: URL;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+const running: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+/** Starts `probing ui …` and waits for the URL it prints. */
+async function startUi(args: string[]): Promise<Ui> {
+  const child = spawn(process.execPath, [bin, 'ui', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: cliEnv() });
+  running.push(child);
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const line = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`probing ui printed no URL within ${START_LIMIT_MS} ms: ${stderr}`)), START_LIMIT_MS);
+    void exited.then((code) => reject(new Error(`probing ui exited with ${code}: ${stderr}`)));
+    createInterface({ input: child.stdout! }).once('line', (l) => {
+      clearTimeout(timer);
+      resolve(l);
+    });
+  });
+  return { child, url: new URL(line), stderr: () => stderr, exited };
+}
+
+/** One HTTP request with full control of its headers (fetch will not send another Host). */
+function call(ui: Ui, method: string, path: string, options: { headers?: Record<string, string>; body?: unknown; raw?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string; json: () => any }> {
+  const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: ui.url.port,
+        method,
+        path: path.startsWith('/') ? path : `${ui.url.pathname}${path}`,
+        headers: { ...(body !== undefined && options.raw === undefined ? { 'Content-Type': 'application/json' } : {}), ...options.headers },
+        agent: false,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('probing ui: the server', () => {
+  it('refuses requests without the token, for another host name, from another origin, and cross-site forms', async () => {
+    const ui = await startUi([]);
+    expect((await call(ui, 'GET', 'api/config')).status).toBe(200);
+    expect((await call(ui, 'GET', '/api/config')).status).toBe(403);
+    expect((await call(ui, 'GET', `/${'x'.repeat(32)}/api/config`)).status).toBe(403);
+    expect((await call(ui, 'GET', '/')).status).toBe(403);
+    // DNS rebinding: a hostile name that resolves to 127.0.0.1 still sends its own Host
+    const rebound = await call(ui, 'GET', 'api/config', { headers: { Host: 'evil.example' } });
+    expect(rebound.status).toBe(403);
+    expect((await call(ui, 'GET', 'api/config', { headers: { Host: `evil.example:${ui.url.port}` } })).status).toBe(403);
+    expect((await call(ui, 'GET', 'api/config', { headers: { Origin: 'http://evil.example' } })).status).toBe(403);
+    expect((await call(ui, 'POST', 'api/t/1/query', { raw: 'sql=SELECT+1', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })).status).toBe(415);
+    expect((await call(ui, 'GET', 'api/config', { headers: { Origin: `http://127.0.0.1:${ui.url.port}` } })).status).toBe(200);
+    // the page: a strict policy, and no Referer to carry the token anywhere
+    const page = await call(ui, 'GET', '');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    // eval is not offered without --allow-eval
+    expect((await call(ui, 'GET', 'api/config')).json()).toMatchObject({ allowEval: false });
+    expect((await call(ui, 'POST', 'api/t/1/eval', { body: { code: '1' } })).status).not.toBe(200);
+    ui.child.kill('SIGINT');
+    expect(await ui.exited).toBe(0);
+  });
+
+  it('lists the target, samples it, answers SQL (and its errors), stacks, a CPU profile and a heap sample; Ctrl-C leaves it as found', async () => {
+    const target = await startTarget('hot.cjs');
+    const before = await listeningPorts(target.pid);
+    const ui = await startUi([String(target.pid)]);
+    const config = (await call(ui, 'GET', 'api/config')).json();
+    expect(config).toMatchObject({ targets: [String(target.pid)], sampleMs: 1000 });
+    const processes = (await call(ui, 'GET', 'api/processes')).json() as Array<{ pid: number; way: string }>;
+    expect(processes).toContainEqual(expect.objectContaining({ pid: target.pid, way: 'signal' }));
+    const opened = await call(ui, 'POST', `api/t/${target.pid}/open`, { body: {} });
+    expect(opened.status, opened.text).toBe(200);
+    expect(opened.json()).toMatchObject({ pid: target.pid, info: { pid: target.pid } });
+    const first = (await call(ui, 'GET', `api/t/${target.pid}/sample`)).json();
+    const second = (await call(ui, 'GET', `api/t/${target.pid}/sample`)).json();
+    expect(second.ts).toBeGreaterThanOrEqual(first.ts);
+    expect(second.heap.used).toBeGreaterThan(0);
+    expect(second.utilization).toBeGreaterThanOrEqual(0);
+
+    const rows = await call(ui, 'POST', `api/t/${target.pid}/query`, { body: { sql: 'SELECT pid, title FROM process.info' } });
+    expect(rows.status, rows.text).toBe(200);
+    expect(rows.json()).toMatchObject({ columns: [{ name: 'pid' }, { name: 'title' }], rows: [[target.pid, expect.any(String)]], cut: [] });
+    const unknown = await call(ui, 'POST', `api/t/${target.pid}/query`, { body: { sql: 'SELECT nope FROM process.memory' } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json().error).toMatchObject({ code: 'UNKNOWN_COLUMN', position: 7, hint: expect.stringContaining('heap_used') });
+    const csv = await call(ui, 'POST', `api/t/${target.pid}/query?format=csv`, { body: { sql: 'SELECT pid FROM process.info' } });
+    expect(csv.headers['content-disposition']).toMatch(/^attachment; filename="probing-\d+\.csv"$/);
+    expect(csv.text).toBe(`pid\r\n${target.pid}\r\n`);
+
+    const stacks = await call(ui, 'GET', `api/t/${target.pid}/stacks`);
+    expect(stacks.status, stacks.text).toBe(200);
+    expect(stacks.json()).toMatchObject({ main: { frames: expect.any(Array) }, workers: [] });
+
+    const profile = await call(ui, 'POST', `api/t/${target.pid}/profile`, { body: { seconds: 1 } });
+    expect(profile.status, profile.text).toBe(200);
+    const cpu = profile.json();
+    expect(cpu.functions[0]).toMatchObject({ function: 'hotFunction' });
+    expect(cpu.svg).toContain('<title>hotFunction');
+    const svg = await call(ui, 'GET', cpu.svgPath);
+    expect(svg.status).toBe(200);
+    expect(svg.headers['content-type']).toMatch(/^image\/svg\+xml/);
+    expect(svg.text).toBe(cpu.svg);
+    expect((await call(ui, 'POST', `api/t/${target.pid}/profile`, { body: { seconds: 0 } })).status).toBe(400);
+
+    const heap = await call(ui, 'POST', `api/t/${target.pid}/heap-sample`, { body: { seconds: 1 } });
+    expect(heap.status, heap.text).toBe(200);
+    expect(heap.json().sites.length).toBeGreaterThan(0);
+
+    expect((await call(ui, 'POST', `api/t/${target.pid}/heap-snapshot`, { body: {} })).json().error.code).toBe('CONFIRM');
+    ui.child.kill('SIGINT');
+    expect(await ui.exited).toBe(0);
+    expect(ui.stderr()).toContain('every target it held was detached');
+    await expectLeftAsFound(target, before);
+  });
+});
