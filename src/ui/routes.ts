@@ -22,6 +22,8 @@ export interface RouteContext {
 }
 
 const LIMITS = { maxRows: 10_000, maxBytes: 64 << 20 };
+/** The routes under api/t/<target>/, by method. */
+const ACTIONS = { GET: ['sample', 'stacks', 'snapshot-cost'], POST: ['open', 'query', 'profile', 'heap-sample', 'heap-snapshot', 'eval'] };
 const EXPORTS = { csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8', arrow: 'application/vnd.apache.arrow.stream' } as const;
 
 /** The rows of a result as JSON-safe values: exact integers past 2^53 and decimals as text. */
@@ -208,6 +210,9 @@ export function uiRoutes(ctx: RouteContext): { route: Router; dispose(): Promise
         await ctx.pool.close(target);
         return { json: {} };
       }
+      // what is not a route is answered without attaching to anything
+      const actions = ACTIONS[method as 'GET' | 'POST'] ?? [];
+      if (!actions.includes(action) || (action === 'eval' && !ctx.config.allowEval)) return undefined;
       return ctx.pool.use(target, (held) => onTarget(held, action, request));
     }
     return undefined;

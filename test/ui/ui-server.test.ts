@@ -86,7 +86,9 @@ describe('probing ui: the server', () => {
     expect(page.headers['referrer-policy']).toBe('no-referrer');
     // eval is not offered without --allow-eval
     expect((await call(ui, 'GET', 'api/config')).json()).toMatchObject({ allowEval: false });
-    expect((await call(ui, 'POST', 'api/t/1/eval', { body: { code: '1' } })).status).not.toBe(200);
+    // not a route, answered without attaching to anything (pid 1 is no Node.js process)
+    expect((await call(ui, 'POST', 'api/t/1/eval', { body: { code: '1' } })).status).toBe(404);
+    expect((await call(ui, 'GET', 'api/t/1/nothing')).status).toBe(404);
     ui.child.kill('SIGINT');
     expect(await ui.exited).toBe(0);
   });
@@ -141,6 +143,22 @@ describe('probing ui: the server', () => {
     ui.child.kill('SIGINT');
     expect(await ui.exited).toBe(0);
     expect(ui.stderr()).toContain('every target it held was detached');
+    await expectLeftAsFound(target, before);
+  });
+
+  it('offers eval only when started with --allow-eval', async () => {
+    const target = await startTarget('hot.cjs');
+    const before = await listeningPorts(target.pid);
+    const ui = await startUi(['--allow-eval', String(target.pid)]);
+    expect((await call(ui, 'GET', 'api/config')).json()).toMatchObject({ allowEval: true });
+    const answer = await call(ui, 'POST', `api/t/${target.pid}/eval`, { body: { code: 'typeof globalThis.result' } });
+    expect(answer.status, answer.text).toBe(200);
+    expect(answer.json()).toEqual({ text: "'number'" });
+    const bad = await call(ui, 'POST', `api/t/${target.pid}/eval`, { body: { code: 'let = ;' } });
+    expect(bad.status).toBe(400);
+    expect(bad.json().error).toMatchObject({ code: 'SYNTAX', hint: expect.stringContaining('nothing was sent') });
+    ui.child.kill('SIGINT');
+    expect(await ui.exited).toBe(0);
     await expectLeftAsFound(target, before);
   });
 });
