@@ -140,6 +140,21 @@ describe('probing ui: the server', () => {
     expect(heap.json().sites.length).toBeGreaterThan(0);
 
     expect((await call(ui, 'POST', `api/t/${target.pid}/heap-snapshot`, { body: {} })).json().error.code).toBe('CONFIRM');
+    // the warning the page shows before asking, then two snapshots and their diff
+    const cost = (await call(ui, 'GET', `api/t/${target.pid}/snapshot-cost`)).json();
+    expect(cost).toMatchObject({ refused: null, warning: expect.stringContaining('stops its JavaScript until it is written') });
+    const snapshots = [];
+    for (let i = 0; i < 2; i++) {
+      const taken = await call(ui, 'POST', `api/t/${target.pid}/heap-snapshot`, { body: { confirm: true } });
+      expect(taken.status, taken.text).toBe(200);
+      snapshots.push(taken.json());
+    }
+    expect(snapshots[0].classes.length).toBeGreaterThan(10);
+    expect(snapshots[0].nodeCount).toBeGreaterThan(1000);
+    const diff = await call(ui, 'POST', 'api/heap-diff', { body: { before: snapshots[0].id, after: snapshots[1].id } });
+    expect(diff.status, diff.text).toBe(200);
+    expect(diff.json().columns.map((c: { name: string }) => c.name)).toEqual(['class', 'count_before', 'count_after', 'count_delta', 'size_delta']);
+    expect((await call(ui, 'POST', 'api/heap-diff', { body: { before: 'nope', after: snapshots[1].id } })).status).toBe(404);
     ui.child.kill('SIGINT');
     expect(await ui.exited).toBe(0);
     expect(ui.stderr()).toContain('every target it held was detached');
