@@ -15,7 +15,7 @@ import { parseDuration, parseSize } from './units.js';
 import leven from 'leven';
 
 const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'inspect', 'top', 'backtrace', 'profile', 'heap', 'repl', 'agent', 'ui'];
-const HOST_COMMANDS = ['list', 'demo', 'launch', 'help', 'tables', 'describe', 'ext'];
+const HOST_COMMANDS = ['list', 'demo', 'launch', 'help', 'tables', 'describe', 'ext', 'mcp'];
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 const EXTENSION_HELP = 'load an extension from this file or directory (repeatable)';
@@ -383,6 +383,20 @@ Examples:
   $ probing ui 4242 --open
   $ probing 4242 ui --allow-eval`)
     .action((targets: string[], options: import('./commands/ui.js').UiOptions) => run(import('./commands/ui.js').then((m) => m.uiCommand(targets, options, out, err))));
+
+  optionalTarget(program.command('mcp'))
+    .description('serve the probe to an AI assistant: MCP tools over stdio (read-only unless --allow-eval)')
+    .option('--allow-eval', 'also offer eval and inject (code run in the target at the assistant\'s request)')
+    .option('--output-dir <dir>', 'where profile_cpu writes its .cpuprofile and .svg (default: a temporary directory)')
+    .option('--extension <path>', EXTENSION_HELP, collect, [])
+    .addHelpText('after', `
+Tools: list_processes, list_tables, describe_table, query, backtrace, profile_cpu,
+heap_sample, heap_snapshot_summary (asks for confirm first); eval and inject only with
+--allow-eval. Each call attaches, works and detaches; a cancelled call detaches too.
+
+Configure a client (e.g. Claude Desktop, VS Code):
+  { "mcpServers": { "probing": { "command": "npx", "args": ["probing-node", "mcp"] } } }`)
+    .action((options: import('./commands/mcp.js').McpCommandOptions) => run(import('./commands/mcp.js').then((m) => m.mcpCommand(options))));
 
   program
     .command('list')

@@ -17,11 +17,14 @@ export interface TargetOutcome<T> {
 
 export async function forEachTarget<T>(
   targets: readonly LabelledTarget[],
-  options: AttachOptions & { concurrency: number },
+  options: AttachOptions & { concurrency: number; /** The caller's own cancellation, handled as Ctrl-C is. */ signal?: AbortSignal },
   work: (attachment: Attachment, target: LabelledTarget) => Promise<T>,
 ): Promise<Array<TargetOutcome<T>>> {
-  let interruptedBy: NodeJS.Signals | undefined;
+  let interruptedBy: string | undefined;
   const stopListening = onInterrupt((signal) => (interruptedBy = signal));
+  const cancelled = () => (interruptedBy ??= 'the caller (cancelled)');
+  if (options.signal?.aborted) cancelled();
+  options.signal?.addEventListener('abort', cancelled, { once: true });
   const outcomes: Array<TargetOutcome<T>> = targets.map((target) => ({ target }));
   let next = 0;
   const worker = async () => {
@@ -50,6 +53,7 @@ export async function forEachTarget<T>(
     await Promise.all(Array.from({ length: Math.min(options.concurrency, targets.length) }, worker));
   } finally {
     stopListening();
+    options.signal?.removeEventListener('abort', cancelled);
   }
   if (interruptedBy) {
     const left = outcomes.filter((o) => o.leftOpen).map((o) => `${o.target.label}: ${o.leftOpen}`);

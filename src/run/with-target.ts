@@ -14,17 +14,25 @@ export interface Outcome<T> {
   leftOpen?: string;
 }
 
-export async function withTarget<T>(spec: TargetSpec, options: AttachOptions, work: (attachment: Attachment, signal: AbortSignal) => Promise<T>): Promise<Outcome<T>> {
+/**
+ * `options.signal`: the caller's own cancellation (an MCP client's, say), handled as Ctrl-C
+ * is: the work is abandoned, the target detached, and InterruptedError says so.
+ */
+export async function withTarget<T>(spec: TargetSpec, options: AttachOptions & { signal?: AbortSignal }, work: (attachment: Attachment, signal: AbortSignal) => Promise<T>): Promise<Outcome<T>> {
   const controller = new AbortController();
-  let interruptedBy: NodeJS.Signals | undefined;
+  let interruptedBy: string | undefined;
   const interrupted = new Promise<never>((_, reject) => {
     controller.signal.addEventListener('abort', () => reject(new InterruptedError('INTERRUPTED', `interrupted by ${interruptedBy}`)));
   });
   interrupted.catch(() => {});
-  const stopListening = onInterrupt((signal) => {
-    interruptedBy = signal;
-    controller.abort(signal);
-  });
+  const stop = (by: string) => {
+    interruptedBy ??= by;
+    controller.abort(by);
+  };
+  const stopListening = onInterrupt((signal) => stop(signal));
+  const cancelled = () => stop('the caller (cancelled)');
+  if (options.signal?.aborted) cancelled();
+  options.signal?.addEventListener('abort', cancelled, { once: true });
 
   const attaching = attach(spec, options);
   let attachment: Attachment | undefined;
@@ -43,6 +51,7 @@ export async function withTarget<T>(spec: TargetSpec, options: AttachOptions, wo
     attachment ??= await attaching.catch(() => undefined);
     leftOpen = (await attachment?.detach())?.leftOpen;
     stopListening();
+    options.signal?.removeEventListener('abort', cancelled);
   }
   if (interruptedBy) {
     // what the work does on its way out (a snapshot removes its file) is done before anything is said
