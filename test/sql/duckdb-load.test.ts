@@ -71,6 +71,35 @@ describe('loading collected tables into DuckDB, chunk by chunk', () => {
   });
 });
 
+describe('a declared column whose values are all NULL', () => {
+  it('is NULL in its declared type, not the text "null" (one part all NULL, another with values)', async () => {
+    const part = (rows: unknown[]) => tableFromPayload(JSON.parse(JSON.stringify(toColumns(rows, limits))));
+    const result = await duckdbEngine.run({
+      sql: 'SELECT request, request IS NULL AS missing, n FROM _t0 ORDER BY n',
+      original: (o) => o,
+      text: 'SELECT request FROM runtime.stalls',
+      tables: [
+        {
+          name: '_t0',
+          label: 'runtime.stalls',
+          columns: [
+            { name: 'request', type: 'string', doc: '' },
+            { name: 'n', type: 'float', doc: '' },
+          ],
+          // the first part's request is Arrow's Null type (every row NULL), the second's text
+          parts: [part([{ request: null, n: 1 }, { request: null, n: 2 }]), part([{ request: 'GET /slow', n: 3 }])],
+        },
+      ],
+      functions: new Map(),
+      timeoutMs: 20_000,
+      memoryLimit: '1GB',
+    });
+    const [request, missing] = result.columns.map((c) => Array.from({ length: result.rowCount }, (_, r) => valueAt(c, r)));
+    expect(request).toEqual([null, null, 'GET /slow']);
+    expect(missing).toEqual([true, true, false]);
+  });
+});
+
 describe('the same query run again (--every)', () => {
   it('answers each run from its own data, in a kept database, until released', async () => {
     const sql = 'SELECT count(*) AS n, sum(v) AS total FROM _t0';

@@ -175,7 +175,9 @@ function int64Words(values: ArrayLike<number>, label: string): BigInt64Array {
 
 function filler(duck: DuckDB, source: { vector: Vector; kind: Kind } | undefined, kind: Kind, label: string): Filler {
   const b = duck.bindings;
-  if (!source || kind === 'null') {
+  // a part whose values are all NULL (Arrow's Null type: no validity bitmap, every row
+  // "valid" to a reader that looks for one) is NULL in whatever the column's type is
+  if (!source || kind === 'null' || source.kind === 'null') {
     return {
       fill(target, _from, n) {
         b.vector_ensure_validity_writable(target as never);
