@@ -99,6 +99,8 @@ const { benchRuntime } = await import('./runtime.js');
 await benchRuntime();
 const { benchLive } = await import('./live.js');
 await benchLive();
+const { benchStalls } = await import('./stalls.js');
+await benchStalls();
 const { benchExtensions } = await import('./extensions.js');
 await benchExtensions();
 const { benchFanout } = await import('./fanout.js');

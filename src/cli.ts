@@ -14,7 +14,7 @@ import { configCommand, installCommand, type ConfigOptions } from './commands/ru
 import { parseDuration, parseSize } from './units.js';
 import leven from 'leven';
 
-const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'inspect', 'top', 'backtrace', 'profile', 'heap', 'repl', 'agent', 'ui'];
+const TARGET_COMMANDS = ['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'inspect', 'top', 'backtrace', 'profile', 'heap', 'repl', 'agent', 'ui', 'stalls'];
 const HOST_COMMANDS = ['list', 'demo', 'launch', 'help', 'tables', 'describe', 'ext', 'mcp'];
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -272,6 +272,19 @@ Examples:
   $ probing 4242/w1 top --interval 2s`,
     )
     .action((target: string, options: import('./commands/top.js').TopOptions) => run(import('./commands/top.js').then((m) => m.topCommand(target, options, out, err))));
+
+  attachCommand(program, 'stalls', '', 'event-loop stalls the watchdog recorded, with the function that blocked (runtime.stalls)')
+    .option('--watch', 'print each new stall as it is recorded, until Ctrl-C')
+    .addOption(new Option('-f, --format <format>', 'table, json, ndjson or csv (--watch prints new rows as ndjson under a table)').choices(['table', 'json', 'ndjson', 'csv']).default('table'))
+    .addHelpText('after', `
+The watchdog runs in the probing agent's thread (the process needs the agent) and is off
+until switched on; it costs the process a timer, not a thread:
+
+Examples:
+  $ probing 4242 config set stalls.threshold 100ms
+  $ probing 4242 stalls --watch
+  $ PROBING_STALLS=100ms node --require probing-node/agent app.js`)
+    .action((target: string, options: import('./commands/stalls.js').StallsOptions) => run(import('./commands/stalls.js').then((m) => m.stallsCommand(target, options, out, err))));
 
   attachCommand(program, 'backtrace', '', 'the JavaScript stack of the main thread now (or: idle, and what keeps it alive)')
     .option('--json', 'print JSON')

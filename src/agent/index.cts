@@ -65,6 +65,67 @@ const server = net.createServer((socket) => {
   socket.on('error', () => socket.destroy());
 });
 server.on('error', () => {});
+
+// The stall watchdog (runtime option stalls.threshold): the main thread writes Date.now()
+// into beat[0] every \`interval\` ms; read here each interval. A beat late by the threshold
+// is a stall: the main thread's stack is taken at once through a session of our own (V8
+// interrupts reach a spinning thread), again at twice the threshold, and the stall is
+// posted to the main thread when its beat comes back.
+const { parentPort } = require('node:worker_threads');
+// frames as V8 gives them, without the application's formatter; the evaluation's own frame
+// (no file) and the stack limit put back as found; what the HTTP sampler says is being handled
+const CAPTURE = \`(() => { const E = Error; const limit = E.stackTraceLimit; const prepare = E.prepareStackTrace; let frames = []; try { E.stackTraceLimit = 64; E.prepareStackTrace = (_, sites) => sites.map((c) => ({ function: c.getFunctionName() || (c.getTypeName() && c.getMethodName() ? c.getTypeName() + '.' + c.getMethodName() : '<anonymous>'), file: c.getFileName() || null, line: c.getLineNumber(), column: c.getColumnNumber() })); frames = new E().stack.filter((f) => f.file !== null && !String(f.file).startsWith('probing://')); } catch {} finally { E.stackTraceLimit = limit; E.prepareStackTrace = prepare; } let request = null; try { const r = globalThis[Symbol.for('probing.runtime')]?.state?.get('http.current'); if (r) request = String(r.method) + ' ' + String(r.url); } catch {} return { frames, request }; })()\`;
+let watchdog;
+function watch({ threshold, interval, beat }) {
+  const session = new inspector.Session();
+  session.connectToMainThread();
+  let stall;
+  const take = (into) => {
+    try {
+      session.post('Runtime.evaluate', { expression: CAPTURE, returnByValue: true, silent: true, timeout: 1000 }, (error, answer) => {
+        if (!error && answer && answer.result && answer.result.value) into(answer.result.value);
+      });
+    } catch {}
+  };
+  const timer = setInterval(() => {
+    const now = Date.now();
+    const last = beat[0];
+    if (stall && last !== stall.from) {
+      // the loop came back: the stall lasted from its last beat to this one
+      const first = stall.first || { frames: [], request: null };
+      const top = first.frames[0] || {};
+      parentPort.postMessage({ type: 'probing.stall', row: {
+        ts: stall.from, duration_ms: last - stall.from, top_function: top.function ?? null, file: top.file ?? null, line: top.line ?? null,
+        stack: first.frames, stack_later: stall.later ? stall.later.frames : null, request: first.request, thread: 'main',
+        stack_after_ms: stall.takenAt === undefined ? null : stall.takenAt - stall.from,
+      } });
+      stall = undefined;
+    }
+    const late = now - last - interval;
+    if (!stall && late >= threshold) {
+      stall = { from: last };
+      const current = stall;
+      take((value) => {
+        current.first = value;
+        current.takenAt = Date.now();
+      });
+    } else if (stall && !stall.asked && late >= 2 * threshold) {
+      stall.asked = true;
+      const current = stall;
+      take((value) => (current.later = value));
+    }
+  }, interval);
+  return () => {
+    clearInterval(timer);
+    try { session.disconnect(); } catch {}
+  };
+}
+parentPort.on('message', (message) => {
+  if (!message || message.type !== 'probing.stalls') return;
+  if (watchdog) watchdog();
+  watchdog = message.threshold > 0 ? watch(message) : undefined;
+});
+
 server.listen(workerData.path, () => {
   if (process.platform !== 'win32') try { fs.chmodSync(workerData.path, 0o600); } catch {}
 });
@@ -109,12 +170,25 @@ function start(): void {
   process.on('exit', removeSocket);
   // `probing <pid> agent remove`: the process as it was before the agent (no thread, no socket, no listener)
   const stop = () => {
+    // the stall watchdog's beat lives in the main thread: it stops with the agent
+    try {
+      const runtime = (globalThis as unknown as Record<symbol, { state?: Map<string, unknown> } | undefined>)[Symbol.for('probing.runtime')];
+      const module = runtime?.state?.get('module') as { configure?(key: string, value: unknown): unknown } | undefined;
+      if ((runtime?.state?.get('samplers') as Map<string, unknown> | undefined)?.has('stalls')) module?.configure?.('stalls.threshold', 'off');
+    } catch {}
     process.off('exit', removeSocket);
     removeSocket();
     delete registry[STARTED];
     return worker.terminate().then(() => true);
   };
   registry[STARTED] = { path, worker, stop, version: 1 };
+  // PROBING_STALLS=100ms: the stall watchdog on from the start (it writes into probing/runtime's runtime.stalls)
+  const stalls = process.env.PROBING_STALLS;
+  if (stalls) {
+    try {
+      (require('../runtime/index.cjs') as { configure(key: string, value: unknown): unknown }).configure('stalls.threshold', stalls);
+    } catch {}
+  }
 }
 
 start();

@@ -281,6 +281,8 @@ interface OptionSpec {
   default: boolean | number;
   /** Applies a new value; samplers start or stop here. */
   apply?(value: boolean | number): void;
+  /** Reads a value given as text, where the plain rules (on/off, a whole number) do not fit. */
+  parse?(raw: unknown): number;
 }
 
 interface Sampler {
@@ -380,9 +382,15 @@ function startHttp(): Sampler {
   const ring = ringOf('runtime.http', { capacity: capacity(), schema: { method: 'string', url: 'string', status: 'number', duration_ms: 'number', remote_address: 'string', request_bytes: 'number' } });
   const started = new WeakMap<object, number>();
   // on every request of the service: as little work as possible, and no copy
+  const state = registry().state;
   return subscriptions({
-    'http.server.request.start': ({ request }) => started.set(request, performance.now()),
+    'http.server.request.start': ({ request }) => {
+      started.set(request, performance.now());
+      // the request whose handler runs now (it starts synchronously after this): what a stall names
+      state.set('http.current', request);
+    },
     'http.server.response.finish': ({ request, response }) => {
+      if (state.get('http.current') === request) state.delete('http.current');
       const t0 = started.get(request);
       const length = request.headers['content-length'];
       storeTrusted(ring, {
@@ -416,6 +424,63 @@ function startHttpClient(): Sampler {
   });
 }
 
+/**
+ * The stall watchdog (with the agent loaded: it runs in the agent's thread). The main thread
+ * writes the time into a shared Float64Array from an unref'd timer every threshold/4 ms —
+ * no allocation, no message per beat; the agent's thread reads it, and when the beat is
+ * late by the threshold it takes the main thread's stack through its own inspector session
+ * (V8 interrupts reach a thread that spins), again at twice the threshold, and when the
+ * beat comes back it posts the stall here, which stores it in runtime.stalls.
+ */
+function startStalls(threshold: number): Sampler {
+  const agent = (globalThis as unknown as Record<symbol, { worker?: { postMessage(m: unknown): void; on(e: string, f: (m: any) => void): void; off(e: string, f: (m: any) => void): void; unref(): void } } | undefined>)[Symbol.for('probing.agent')];
+  if (!agent?.worker) throw new Error('stalls are watched from the probing agent\'s thread: start the process with the agent (node --require probing-node/agent …), or probing <pid> agent install');
+  const ring = ringOf('runtime.stalls', { capacity: capacity(), schema: { duration_ms: 'number', top_function: 'string', file: 'string', line: 'number', stack: 'json', stack_later: 'json', request: 'string', thread: 'string', stack_after_ms: 'number' } });
+  const interval = Math.max(5, Math.floor(threshold / 4));
+  const beat = new Float64Array(new SharedArrayBuffer(8));
+  beat[0] = Date.now();
+  const timer = setInterval(() => {
+    beat[0] = Date.now();
+  }, interval);
+  timer.unref();
+  const worker = agent.worker;
+  const onMessage = (message: any) => {
+    if (message?.type !== 'probing.stall') return;
+    const row = message.row as Record<string, unknown>;
+    storeTrusted(ring, { ...row, ts: new Date(row.ts as number) });
+  };
+  worker.on('message', onMessage);
+  // a 'message' listener refs the Worker again: the agent's thread must never keep the process alive
+  worker.unref();
+  worker.postMessage({ type: 'probing.stalls', threshold, interval, beat });
+  return {
+    stop() {
+      clearInterval(timer);
+      worker.off('message', onMessage);
+      worker.postMessage({ type: 'probing.stalls', threshold: 0 });
+    },
+  };
+}
+
+/** A threshold as `config set` gives it: 100, 100ms, 1s; off or 0 stops the watchdog. */
+function parseThreshold(raw: unknown): number {
+  const text = String(raw).trim().toLowerCase();
+  if (['off', 'false', 'no', '0', '0ms'].includes(text)) return 0;
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s)?$/.exec(text);
+  const ms = match ? Math.round(Number(match[1]) * (match[2] === 's' ? 1000 : 1)) : NaN;
+  if (!(ms >= 10 && ms <= 60_000)) throw new Error(`stalls.threshold takes a duration from 10ms to 60s (100ms, 1s) or off, not "${String(raw)}"`);
+  return ms;
+}
+
+function applyStalls(threshold: boolean | number): void {
+  const running = samplers().get('stalls');
+  if (running) {
+    running.stop();
+    samplers().delete('stalls');
+  }
+  if (typeof threshold === 'number' && threshold > 0) samplers().set('stalls', startStalls(threshold));
+}
+
 const OPTIONS: OptionSpec[] = [
   { key: 'sampler.event_loop', help: 'record event-loop delay percentiles and utilization per interval into runtime.event_loop', default: false, apply: toggle('event_loop', startEventLoop) },
   { key: 'sampler.event_loop.interval_ms', help: 'interval of the event-loop sampler, ms (applies when it starts)', default: 1000 },
@@ -423,6 +488,13 @@ const OPTIONS: OptionSpec[] = [
   { key: 'sampler.http', help: 'record every HTTP request the process serves (diagnostics_channel, no code changes) into runtime.http', default: false, apply: toggle('http', startHttp) },
   { key: 'sampler.http_client', help: 'record outgoing http/https requests and fetch() calls into runtime.http_client', default: false, apply: toggle('http_client', startHttpClient) },
   { key: 'sampler.capacity', help: 'rows kept per sampler table (applies when the table is created)', default: 10_000 },
+  {
+    key: 'stalls.threshold',
+    help: 'record event-loop stalls longer than this (100ms, 1s; off) with the stack that blocked, into runtime.stalls (needs the agent)',
+    default: 0,
+    parse: parseThreshold,
+    apply: applyStalls,
+  },
 ];
 
 /** The runtime's options with their values, defaults and help. */
@@ -435,7 +507,8 @@ export function configure(key: string, raw: unknown): boolean | number {
   const option = OPTIONS.find((o) => o.key === key);
   if (!option) throw new Error(`unknown option "${key}"; options: ${OPTIONS.map((o) => o.key).join(', ')}`);
   let value: boolean | number;
-  if (typeof option.default === 'boolean') {
+  if (option.parse) value = option.parse(raw);
+  else if (typeof option.default === 'boolean') {
     const text = String(raw).toLowerCase();
     if (['on', 'true', '1', 'yes'].includes(text)) value = true;
     else if (['off', 'false', '0', 'no'].includes(text)) value = false;

@@ -139,6 +139,23 @@ export const runtimeNamespace: Namespace = {
       { name: 'status', type: 'float', doc: 'response status code' },
       { name: 'duration_ms', type: 'float', doc: 'until the response (its headers, for fetch)' },
     ]),
+    runtimeTable(
+      'runtime.stalls',
+      'runtime.stalls',
+      'event-loop stalls longer than stalls.threshold, with the stack that blocked, taken while it still ran (from the agent\'s thread); off until switched on: probing <pid> config set stalls.threshold 100ms (needs the agent)',
+      [
+        { name: 'ts', type: 'timestamp', doc: 'when the stall began (the last beat before it)' },
+        { name: 'duration_ms', type: 'float', doc: 'how long the event loop was blocked, to within a quarter of the threshold' },
+        { name: 'top_function', type: 'string', doc: 'the innermost function of the stack taken at detection' },
+        { name: 'file', type: 'string', doc: "that function's file" },
+        { name: 'line', type: 'float', doc: "that function's line" },
+        { name: 'stack', type: 'json', doc: 'the frames at detection (function, file, line, column), innermost first' },
+        { name: 'stack_later', type: 'json', doc: 'the frames at twice the threshold, if it was still blocked then' },
+        { name: 'request', type: 'string', doc: 'the HTTP request being handled (METHOD url), when sampler.http is on' },
+        { name: 'thread', type: 'string', doc: "the thread that stalled ('main')" },
+        { name: 'stack_after_ms', type: 'float', doc: 'how long after the stall began its stack was taken: the threshold, plus the detection delay' },
+      ],
+    ),
   ],
 };
 

@@ -1,0 +1,56 @@
+// What the stall watchdog costs the watched, and how soon it catches a stall: a node:http
+// server with the agent preloaded, under a bounded load on loopback, with the watchdog
+// (stalls.threshold 100ms) on and off in alternate rounds; then twenty 300 ms stalls, each
+// caught with its stack: how long after the threshold the stack was taken.
+import { spawn, spawnSync } from 'node:child_process';
+import { request } from 'node:http';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const REQUESTS = Number(process.env.BENCH_LIVE_REQUESTS ?? 150_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS_LIVE ?? 5);
+const THRESHOLD = 100;
+
+const probing = (args) => {
+  const r = spawnSync(process.execPath, [here('../bin/probing.js'), ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`probing ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+};
+const get = (port, path) =>
+  new Promise((resolve, reject) => request({ host: '127.0.0.1', port, path, agent: false }, (res) => res.resume().on('end', resolve)).on('error', reject).end());
+
+export async function benchStalls() {
+  const server = spawn(process.execPath, ['--require', here('../dist/agent/index.cjs'), here('targets/stall-http.cjs')], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const { pid, port } = await new Promise((resolve) => createInterface({ input: server.stdout }).once('line', (l) => resolve(JSON.parse(l))));
+  const load = () => JSON.parse(spawnSync(process.execPath, [here('load.cjs'), String(port), String(REQUESTS), '16'], { encoding: 'utf8' }).stdout).perSecond;
+  try {
+    load(); // warm up
+    const off = [];
+    const on = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      off.push(load());
+      probing([String(pid), 'config', 'set', 'stalls.threshold', `${THRESHOLD}ms`]);
+      on.push(load());
+      probing([String(pid), 'config', 'set', 'stalls.threshold', 'off']);
+    }
+    probing([String(pid), 'config', 'set', 'stalls.threshold', `${THRESHOLD}ms`]);
+    for (let i = 0; i < 20; i++) {
+      await get(port, '/stall');
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    const rows = JSON.parse(probing([String(pid), 'query', '-f', 'json', "SELECT duration_ms, stack_after_ms FROM runtime.stalls WHERE top_function = 'blockStall'"]));
+    const delays = rows.map((r) => r.stack_after_ms - THRESHOLD);
+    const [a, b] = [median(off), median(on)];
+    console.log(`\nThe stall watchdog (threshold ${THRESHOLD} ms, agent preloaded): node:http, ${REQUESTS} requests over 16 keep-alive connections per run, median of ${ROUNDS} runs each, alternated`);
+    console.log(`  watchdog off                         ${a.toFixed(0).padStart(7)} requests/s`);
+    console.log(`  watchdog on                          ${b.toFixed(0).padStart(7)} requests/s`);
+    console.log(`    throughput kept ${(b / a).toFixed(3)}  (aim: >= 0.99)`);
+    console.log(`  ${rows.length} of 20 stalls of 300 ms caught with their stack; stack taken after the threshold by: median ${median(delays).toFixed(0)} ms, max ${Math.max(...delays).toFixed(0)} ms (the beat is checked every ${THRESHOLD / 4} ms)`);
+  } finally {
+    server.kill('SIGKILL');
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchStalls();
