@@ -172,6 +172,10 @@ export function renderTop(model: TopModel, options: ViewOptions): string {
   } else {
     lines.push(dim('http: the HTTP sampler is off (probing <pid> config set sampler.http true turns it on)'));
   }
+  if (sample.stalls) {
+    const last = sample.stalls.map((s) => `${new Date(s.ts).toTimeString().slice(0, 8)} ${msText(s.duration_ms)} ms ${s.top_function ? `in ${s.top_function}` : 'with no JavaScript on its stack'}${s.file ? ` (${s.file.replace(/^.*[\\/]/, '')}:${s.line})` : ''}`);
+    lines.push(fit(`stalls: ${last.length === 0 ? 'none recorded' : last.join(' · ')}`, width).trimEnd());
+  }
   lines.push('');
 
   const fn = Math.max(16, Math.floor((width - 36) * 0.45));

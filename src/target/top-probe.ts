@@ -93,6 +93,23 @@ export function topProbe(load: (id: string) => unknown, key: string, id: string,
     http = { count: ring.next - from, durations };
     state.httpSeq = ring.next;
   }
+  // the watchdog's last three stalls, while it runs (a few references read, no copy of the ring)
+  let stalls: TopSample['stalls'] = null;
+  try {
+    const runtime = (globalThis as unknown as Record<symbol, { tables?: Map<string, Ring & { rows: Array<Record<string, unknown> | undefined> }>; state?: Map<string, Map<string, unknown>> } | undefined>)[Symbol.for('probing.runtime')];
+    const ring = runtime?.state?.get('samplers')?.has('stalls') ? runtime.tables?.get('runtime.stalls') : undefined;
+    if (runtime?.state?.get('samplers')?.has('stalls')) {
+      stalls = [];
+      for (let seq = ring ? ring.next - 1 : -1; ring && seq >= 0 && seq >= ring.next - Math.min(3, ring.capacity); seq--) {
+        const row = ring.rows[seq % ring.capacity];
+        if (!row) continue;
+        const at = row.ts instanceof Date ? row.ts.getTime() : Number(row.ts);
+        stalls.push({ ts: at, duration_ms: Number(row.duration_ms), top_function: (row.top_function as string | null) ?? null, file: (row.file as string | null) ?? null, line: (row.line as number | null) ?? null });
+      }
+    }
+  } catch {
+    stalls = null;
+  }
   const gc = { ms: state.gc.ms, count: state.gc.count };
   state.gc.ms = 0;
   state.gc.count = 0;
@@ -105,6 +122,7 @@ export function topProbe(load: (id: string) => unknown, key: string, id: string,
     gc,
     resources,
     http,
+    stalls,
     cost_ms: 0,
   };
   state.at = now;

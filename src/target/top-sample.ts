@@ -13,6 +13,8 @@ export interface TopSample {
   resources: Record<string, number>;
   /** Requests served in the interval and their durations (ms), when the HTTP sampler is on; else null. */
   http: { count: number; durations: number[] } | null;
+  /** The last stalls the watchdog recorded (runtime.stalls), newest first, when it is on; else null. */
+  stalls: Array<{ ts: number; duration_ms: number; top_function: string | null; file: string | null; line: number | null }> | null;
   /** Main-thread time this read took in the target, ms. */
   cost_ms: number;
 }

@@ -76,7 +76,7 @@ export interface Opened {
 }
 
 /** One reading for the live charts: the sampler's (target/top-probe.ts), stamped with the CLI's clock (ms since the epoch). */
-export type Sample = Omit<TopSample, 'http' | 'cost_ms'> & { ts: number };
+export type Sample = Omit<TopSample, 'http' | 'cost_ms' | 'stalls'> & { ts: number };
 
 export interface QueryRequest {
   sql: string;

@@ -2,7 +2,7 @@
  * The stall watchdog: a real HTTP service with the agent preloaded, blocked by its own
  * handler; the stall is recorded with the function that blocked, while it still ran.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { eventually, START_LIMIT_MS } from '../helpers/limits.js';
@@ -47,6 +47,10 @@ describe.skipIf(process.platform !== 'linux')('stalls (runtime.stalls, from the 
     const listed = await probing([pid, 'stalls', '-f', 'json']);
     expect(listed.code, listed.stderr).toBe(0);
     expect(JSON.parse(listed.stdout)).toContainEqual(expect.objectContaining({ top_function: 'blockingParse', line: 7, request: 'GET /slow' }));
+    // top shows the last stalls
+    const top = await probing([pid, 'top', '--once', '--interval', '500ms']);
+    expect(top.code, top.stderr).toBe(0);
+    expect(top.stdout).toMatch(/stalls: .*\d\d:\d\d:\d\d \d+ ms in blockingParse \(stall-app\.cjs:7\)/);
     for (const key of ['stalls.threshold', 'sampler.http']) expect((await probing([pid, 'config', 'set', key, 'off'])).code).toBe(0);
     // no timer, no listener on the agent's worker, no thread more than before
     expect(await state()).toEqual(before);
@@ -78,5 +82,21 @@ describe.skipIf(process.platform !== 'linux')('stalls (runtime.stalls, from the 
     const bad = await probing([String(target.pid), 'config', 'set', 'stalls.threshold', 'soon']);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('stalls.threshold takes a duration from 10ms to 60s');
+  });
+
+  it('a TypeScript app run with tsx: the stall names the .ts file and line, through its source map', async () => {
+    const target = await startTarget('stall-app.ts', { nodeArgs: ['--import', 'tsx', '--require', agent], env: { PROBING_STALLS: '100ms' } });
+    await httpGet(target.port!, '/slow');
+    const line = readFileSync(fileURLToPath(new URL('../fixtures/targets/stall-app.ts', import.meta.url)), 'utf8').split('\n').findIndex((l) => l.includes('while (Date.now() < end)')) + 1;
+    const read = async () => {
+      const r = await probing([String(target.pid), 'query', '-f', 'json', "SELECT file, line, stack[1].generated.line AS js_line FROM runtime.stalls WHERE top_function = 'blockingParse'"]);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as Array<{ file: string; line: number; js_line: number }>;
+    };
+    await eventually(async () => (await read()).length > 0);
+    const [row] = await read();
+    expect(row).toMatchObject({ file: expect.stringContaining('stall-app.ts'), line });
+    // where V8 ran it: tsx writes the module as one line
+    expect(row!.js_line).toBe(1);
   });
 });

@@ -37,7 +37,10 @@ function projected(columns: readonly ColumnSpec[], only: readonly string[] | und
   return columns.filter((c) => wanted.has(c.name.toLowerCase()));
 }
 
-async function readAll(ctx: GenerateContext, ring: string, written: string, declared: readonly ColumnSpec[] | undefined): Promise<Generated> {
+/** Rows of a ring, changed in the CLI before they become the table (stalls: frames through source maps). */
+type RowsHook = (ctx: GenerateContext, rows: Record<string, unknown>[]) => Promise<Record<string, unknown>[]>;
+
+async function readAll(ctx: GenerateContext, ring: string, written: string, declared: readonly ColumnSpec[] | undefined, hook?: RowsHook): Promise<Generated> {
   const [{ tableFromPayload, conform }, { rowsFromTable }, { tableFromRows }] = await Promise.all([
     import('../../tables/from-payload.js'),
     import('../../tables/to-rows.js'),
@@ -82,6 +85,7 @@ async function readAll(ctx: GenerateContext, ring: string, written: string, decl
     from = chunk.next;
   }
   const columns = declared ?? [{ name: 'ts', type: 'timestamp' as const, doc: 'when the row was appended' }, ...schema.map(([name, type]) => ({ name, type: TYPES[type] ?? 'json', doc: '' }))];
+  if (hook && rows.length > 0) rows.splice(0, rows.length, ...(await hook(ctx, rows)));
   const table = conform(tableFromRows(rows, projected(columns, only).map((c) => c.name)), columns);
   const total = Math.min(stats.capacity, end);
   if (overwritten > 0) return { table, truncated: { reason: 'overwritten', total } };
@@ -89,14 +93,40 @@ async function readAll(ctx: GenerateContext, ring: string, written: string, decl
   return { table };
 }
 
-export function runtimeTable(ring: string, written: string, description: string, declared?: readonly ColumnSpec[]): TableSource {
+export function runtimeTable(ring: string, written: string, description: string, declared?: readonly ColumnSpec[], hook?: RowsHook): TableSource {
   return {
     name: written.slice(written.indexOf('.') + 1),
     description,
     ...(declared ? { columns: declared } : {}),
-    generate: (ctx) => readAll(ctx, ring, written, declared),
+    generate: (ctx) => readAll(ctx, ring, written, declared, hook),
   };
 }
+
+type StallFrame = { function: string; file: string | null; line: number | null; column: number | null };
+
+/**
+ * A stall's frames at their original places where a source map covers them (as backtrace
+ * shows them), its top file and line with them; the frames as V8 ran them stay in
+ * `generated` of each mapped frame.
+ */
+const mapStalls: RowsHook = async (ctx, rows) => {
+  const { loadSourceMaps } = await import('../../diagnostics/source-maps.js');
+  const frames = (v: unknown) => (Array.isArray(v) ? (v as StallFrame[]) : typeof v === 'string' ? (JSON.parse(v) as StallFrame[]) : []);
+  const files = new Set(rows.flatMap((r) => [...frames(r.stack), ...frames(r.stack_later)].map((f) => f.file).filter((f): f is string => typeof f === 'string' && !f.startsWith('node:'))));
+  if (files.size === 0) return rows;
+  const maps = await loadSourceMaps(ctx.attachment.session, files, ctx.limits.timeoutMs);
+  if (maps.read === 0) return rows;
+  const map = (list: StallFrame[]) =>
+    list.map((f) => {
+      const place = f.file && f.line ? maps.original(f.file, f.line, f.column ?? 1) : undefined;
+      return place ? { ...f, file: place.url, line: place.line, column: place.column, generated: { file: f.file, line: f.line, column: f.column } } : f;
+    });
+  return rows.map((row) => {
+    const stack = map(frames(row.stack));
+    const top = stack[0];
+    return { ...row, stack, ...(row.stack_later ? { stack_later: map(frames(row.stack_later)) } : {}), ...(top ? { file: top.file, line: top.line } : {}) };
+  });
+};
 
 const ts: ColumnSpec = { name: 'ts', type: 'timestamp', doc: 'when the row was written' };
 const on = (key: string) => `; off until switched on: probing <pid> config set ${key} on`;
@@ -146,8 +176,8 @@ export const runtimeNamespace: Namespace = {
       [
         { name: 'ts', type: 'timestamp', doc: 'when the stall began (the last beat before it)' },
         { name: 'duration_ms', type: 'float', doc: 'how long the event loop was blocked, to within a quarter of the threshold' },
-        { name: 'top_function', type: 'string', doc: 'the innermost function of the stack taken at detection' },
-        { name: 'file', type: 'string', doc: "that function's file" },
+        { name: 'top_function', type: 'string', doc: 'the innermost function of the stack taken at detection; NULL when no JavaScript could be interrupted (the thread in native code or a long GC, or not scheduled by the OS)' },
+        { name: 'file', type: 'string', doc: "that function's file (the original source where a source map covers it)" },
         { name: 'line', type: 'float', doc: "that function's line" },
         { name: 'stack', type: 'json', doc: 'the frames at detection (function, file, line, column), innermost first' },
         { name: 'stack_later', type: 'json', doc: 'the frames at twice the threshold, if it was still blocked then' },
@@ -155,6 +185,7 @@ export const runtimeNamespace: Namespace = {
         { name: 'thread', type: 'string', doc: "the thread that stalled ('main')" },
         { name: 'stack_after_ms', type: 'float', doc: 'how long after the stall began its stack was taken: the threshold, plus the detection delay' },
       ],
+      mapStalls,
     ),
   ],
 };
