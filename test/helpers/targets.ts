@@ -1,6 +1,7 @@
 /**
  * Starts real target processes for integration tests and always kills them —
- * after each test, and when the test process exits — even when a test fails.
+ * after each test (or, for a target a file's tests share, after the file's last test),
+ * and when the test process exits — even when a test fails.
  *
  * A target opens its inspector on a random free port when signalled
  * (NODE_OPTIONS=--inspect-port=0, which a cluster's workers inherit too), so that no
@@ -25,16 +26,26 @@ export const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
 export const bin = fileURLToPath(new URL('../../bin/probing.js', import.meta.url));
 
 const running = new Set<ChildProcess>();
+/** Targets started with `keep: 'file'`: shared by the tests of one file, killed when they are done. */
+const kept = new Set<ChildProcess>();
 
-export function killAll(): void {
-  for (const child of running) {
+function kill(children: Set<ChildProcess>): void {
+  for (const child of children) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
-  running.clear();
+  children.clear();
+}
+
+export function killAll(): void {
+  kill(running);
 }
 
 afterEach(killAll);
-process.on('exit', killAll);
+afterAll(() => kill(kept));
+process.on('exit', () => {
+  kill(running);
+  kill(kept);
+});
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -96,6 +107,11 @@ export interface StartOptions {
   uid?: number;
   /** Arguments after the fixture's path. */
   scriptArgs?: string[];
+  /**
+   * 'file': the target outlives the test that started it and is killed once the file's
+   * tests are done, for tests that share one target (each must leave it as found).
+   */
+  keep?: 'file';
 }
 
 /**
@@ -110,7 +126,7 @@ export async function startTarget(name: string, options: StartOptions = {}): Pro
     env: { ...process.env, ...options.env, NODE_OPTIONS: [inspectPort, options.env?.NODE_OPTIONS].filter(Boolean).join(' ') },
     ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
   });
-  running.add(child);
+  (options.keep === 'file' ? kept : running).add(child);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const ready = await new Promise<{ pid: number; port?: number } & Record<string, unknown>>((resolve, reject) => {

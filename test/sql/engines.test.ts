@@ -2,22 +2,30 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { expectLeftAsFound, queryCli } from '../helpers/assertions.js';
 import { listeningPorts, probing, startTarget, type Target } from '../helpers/targets.js';
 
 /** The target's stderr says so each time its inspector opens: a query refused before attaching leaves none. */
-const attached = (target: Target) => target.stderr().includes('Debugger listening');
+const attached = (target: Target, since = 0) => target.stderr().slice(since).includes('Debugger listening');
 
+// The tests of a describe share one target: they only read it, and each leaves it as
+// found (checked after each), so none sees another's traces; the file kills it at the end.
 describe('SQL that gives the right answer (DuckDB)', () => {
   let target: Target;
   let before: number[];
+  /** Where the target's stderr stood when the test began. */
+  let mark: number;
   const { query, json } = queryCli(() => target);
 
-  beforeEach(async () => {
-    target = await startTarget('data.cjs');
+  beforeAll(async () => {
+    target = await startTarget('data.cjs', { keep: 'file' });
     before = await listeningPorts(target.pid);
   });
+  beforeEach(() => {
+    mark = target.stderr().length;
+  });
+  afterEach(() => expectLeftAsFound(target, before));
 
   it('refuses an unknown column of a built-in table before attaching, naming it', async () => {
     const result = await query('SELECT count(*) FROM process.memory WHERE custmer = 1');
@@ -25,7 +33,7 @@ describe('SQL that gives the right answer (DuckDB)', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('unknown column "custmer" in process.memory on line 1, column 43');
     expect(result.stderr).toMatch(/\n {4}SELECT count\(\*\) FROM process\.memory WHERE custmer = 1\n {46}\^/);
-    expect(attached(target)).toBe(false);
+    expect(attached(target, mark)).toBe(false);
     const select = await query('SELECT nosuch FROM process.memory');
     expect(select.code).toBe(2);
     expect(select.stderr).toContain('unknown column "nosuch"');
@@ -116,10 +124,12 @@ describe('SQL that gives the right answer (DuckDB)', () => {
   });
 });
 
+// One target for all the cases of an engine: none may attach, so its inspector is never
+// opened, by this case or any before it.
 describe.each(['duckdb', 'alasql'])('SQL that must be refused, on %s', (engine) => {
   let target: Target;
-  beforeEach(async () => {
-    target = await startTarget('data.cjs');
+  beforeAll(async () => {
+    target = await startTarget('data.cjs', { keep: 'file' });
   });
   const query = (sql: string) => probing([String(target.pid), 'query', sql, '--engine', engine]);
 

@@ -2,19 +2,24 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expectLeftAsFound, queryCli } from '../helpers/assertions.js';
-import { listeningPorts, startTarget, type Target } from '../helpers/targets.js';
+import { listeningPorts, probing, startTarget, type Target } from '../helpers/targets.js';
 
+// The tests share one target: they only read it, and each leaves it as found (checked
+// after each). The queries that must be refused before attaching go to a second one that
+// no query attaches to, so that its stderr says whether one ever did.
 describe('probing <pid> query', () => {
   let target: Target;
   let before: number[];
+  let untouched: Target;
   const { query, json } = queryCli(() => target);
 
-  beforeEach(async () => {
-    target = await startTarget('data.cjs');
+  beforeAll(async () => {
+    [target, untouched] = await Promise.all([startTarget('data.cjs', { keep: 'file' }), startTarget('data.cjs', { keep: 'file' })]);
     before = await listeningPorts(target.pid);
   });
+  afterEach(() => expectLeftAsFound(target, before));
 
   it('turns each value shape into rows', async () => {
     expect(await json('SELECT id, user FROM js.`app.sessions` ORDER BY id LIMIT 2')).toEqual([{ id: 1, user: 'ada' }, { id: 2, user: 'grace' }]);
@@ -104,14 +109,14 @@ describe('probing <pid> query', () => {
     ['SELECT * FROM nope.things', 'unknown table nope.things'],
     ['SELECT * FROM js.`app.sessions` WHERE', 'syntax error at end of input'],
   ])('refuses %s without touching the target', async (sql, message) => {
-    const result = await query(sql);
+    const result = await probing([String(untouched.pid), 'query', sql]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(message);
     expect(result.stderr).toContain('hint:');
-    expect(target.alive()).toBe(true);
+    expect(untouched.alive()).toBe(true);
     // refused before attaching: the target's inspector was never opened
-    expect(target.stderr()).not.toContain('Debugger listening');
+    expect(untouched.stderr()).not.toContain('Debugger listening');
   });
 
   it('says that js.<name> is a table the target writes, when it has none by that name', async () => {
