@@ -95,6 +95,24 @@ describe('tables written by the target', () => {
     expect(await query(target, 'SELECT "table", capacity, appended FROM probing.runtime_tables')).toEqual([{ table: 'shared', capacity: 100, appended: 2 }]);
   });
 
+  // The files both type-checks read (the fixture, the package's types, @types/node, the
+  // lib) are parsed once: the two differ only in experimentalDecorators, which changes how
+  // a program is checked, not how a file parses or binds (it is not among TypeScript's
+  // sourceFileAffectingCompilerOptions, the key its language service shares parsed files
+  // by). Each program is still checked on its own: a decorator that only one of the two
+  // accepts is still reported by the other.
+  const parsed = new Map<string, ts.SourceFile | undefined>();
+  const sharingParsedFiles = (options: ts.CompilerOptions): ts.CompilerHost => {
+    const host = ts.createCompilerHost(options);
+    const parse = host.getSourceFile.bind(host);
+    host.getSourceFile = (fileName, languageVersion, ...rest) => {
+      const key = `${fileName}\0${JSON.stringify(languageVersion)}`;
+      if (!parsed.has(key)) parsed.set(key, parse(fileName, languageVersion, ...rest));
+      return parsed.get(key);
+    };
+    return host;
+  };
+
   it.each([
     ['standard decorators', { experimentalDecorators: false }],
     ['legacy decorators', { experimentalDecorators: true }],
@@ -102,7 +120,8 @@ describe('tables written by the target', () => {
     const source = fileURLToPath(new URL('../fixtures/targets/runtime-decorators.ts', import.meta.url));
     const options: ts.CompilerOptions = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, strict: true, esModuleInterop: true, skipLibCheck: true, types: ['node'], ...extra };
     // type-checked as the package's own users would see it: probing-node/runtime through its exports
-    const program = ts.createProgram([source], { ...options, noEmit: true, module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 });
+    const checkOptions: ts.CompilerOptions = { ...options, noEmit: true, module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16 };
+    const program = ts.createProgram([source], checkOptions, sharingParsedFiles(checkOptions));
     const problems = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     expect(problems, label).toEqual([]);
     const out = ts.transpileModule(readFileSync(source, 'utf8'), { compilerOptions: options }).outputText;
