@@ -75,18 +75,12 @@ const { parentPort } = require('node:worker_threads');
 // frames as V8 gives them, without the application's formatter; the evaluation's own frame
 // (no file) and the stack limit put back as found; what the HTTP sampler says is being handled
 const CAPTURE = \`(() => { const E = Error; const limit = E.stackTraceLimit; const prepare = E.prepareStackTrace; let frames = []; try { E.stackTraceLimit = 64; E.prepareStackTrace = (_, sites) => sites.map((c) => ({ function: c.getFunctionName() || (c.getTypeName() && c.getMethodName() ? c.getTypeName() + '.' + c.getMethodName() : '<anonymous>'), file: c.getFileName() || null, line: c.getLineNumber(), column: c.getColumnNumber() })); frames = new E().stack.filter((f) => f.file !== null && !String(f.file).startsWith('probing://')); } catch {} finally { E.stackTraceLimit = limit; E.prepareStackTrace = prepare; } let request = null; try { const r = globalThis[Symbol.for('probing.runtime')]?.state?.get('http.current'); if (r) request = String(r.method) + ' ' + String(r.url); } catch {} return { frames, request }; })()\`;
-let watchdog;
-function watch({ threshold, interval, beat }) {
-  const session = new inspector.Session();
-  session.connectToMainThread();
+/**
+ * Watches one thread's beat; take(into) asks for its stack, report(row) sends a stall.
+ * Returns what stops it.
+ */
+function watch({ threshold, interval, beat }, take, report, thread) {
   let stall;
-  const take = (into) => {
-    try {
-      session.post('Runtime.evaluate', { expression: CAPTURE, returnByValue: true, silent: true, timeout: 1000 }, (error, answer) => {
-        if (!error && answer && answer.result && answer.result.value) into(answer.result.value);
-      });
-    } catch {}
-  };
   const timer = setInterval(() => {
     const now = Date.now();
     const last = beat[0];
@@ -94,11 +88,11 @@ function watch({ threshold, interval, beat }) {
       // the loop came back: the stall lasted from its last beat to this one
       const first = stall.first || { frames: [], request: null };
       const top = first.frames[0] || {};
-      parentPort.postMessage({ type: 'probing.stall', row: {
+      report({
         ts: stall.from, duration_ms: last - stall.from, top_function: top.function ?? null, file: top.file ?? null, line: top.line ?? null,
-        stack: first.frames, stack_later: stall.later ? stall.later.frames : null, request: first.request, thread: 'main',
+        stack: first.frames, stack_later: stall.later ? stall.later.frames : null, request: first.request, thread,
         stack_after_ms: stall.takenAt === undefined ? null : stall.takenAt - stall.from,
-      } });
+      });
       stall = undefined;
     }
     const late = now - last - interval;
@@ -115,16 +109,74 @@ function watch({ threshold, interval, beat }) {
       take((value) => (current.later = value));
     }
   }, interval);
-  return () => {
-    clearInterval(timer);
-    try { session.disconnect(); } catch {}
-  };
+  return () => clearInterval(timer);
 }
+const evaluateCapture = (post) => (into) => {
+  try {
+    post({ expression: CAPTURE, returnByValue: true, silent: true, timeout: 1000 }, (value) => value && into(value));
+  } catch {}
+};
+
+// the main thread: its runtime asks through parentPort, a session of our own takes its stack
+let mainWatch;
 parentPort.on('message', (message) => {
   if (!message || message.type !== 'probing.stalls') return;
-  if (watchdog) watchdog();
-  watchdog = message.threshold > 0 ? watch(message) : undefined;
+  if (mainWatch) mainWatch();
+  mainWatch = undefined;
+  if (!(message.threshold > 0)) return;
+  const session = new inspector.Session();
+  session.connectToMainThread();
+  const take = evaluateCapture((params, done) => session.post('Runtime.evaluate', params, (error, answer) => done(!error && answer && answer.result ? answer.result.value : undefined)));
+  const stop = watch(message, take, (row) => parentPort.postMessage({ type: 'probing.stall', row }), 'main');
+  mainWatch = () => {
+    stop();
+    try { session.disconnect(); } catch {}
+  };
 });
+
+// a worker thread: its runtime asks on a BroadcastChannel (a worker cannot reach this
+// thread otherwise); its stack is taken through the main thread's NodeWorker domain, which
+// reaches a worker's inspector the same way, by interrupts
+const workerWatches = new Map();
+const channel = new BroadcastChannel('probing.stalls');
+channel.onmessage = ({ data: message }) => {
+  if (!message || message.type !== 'probing.stalls' || typeof message.threadId !== 'number') return;
+  const { threadId } = message;
+  const running = workerWatches.get(threadId);
+  if (running) running();
+  workerWatches.delete(threadId);
+  if (!(message.threshold > 0)) return;
+  const session = new inspector.Session();
+  session.connectToMainThread();
+  let workerSession;
+  let nextId = 1;
+  const pending = new Map();
+  session.on('NodeWorker.attachedToWorker', ({ params }) => {
+    const id = /^\\[worker (\\d+)\\]/.exec(params.workerInfo.title);
+    if (id && Number(id[1]) === threadId) workerSession = params.sessionId;
+  });
+  session.on('NodeWorker.receivedMessageFromWorker', ({ params }) => {
+    if (params.sessionId !== workerSession) return;
+    let answer;
+    try { answer = JSON.parse(params.message); } catch { return; }
+    const done = pending.get(answer.id);
+    if (!done) return;
+    pending.delete(answer.id);
+    done(answer.result && answer.result.result ? answer.result.result.value : undefined);
+  });
+  try { session.post('NodeWorker.enable', { waitForDebuggerOnStart: false }); } catch {}
+  const take = evaluateCapture((params, done) => {
+    if (!workerSession) return;
+    const id = nextId++;
+    pending.set(id, done);
+    session.post('NodeWorker.sendMessageToWorker', { sessionId: workerSession, message: JSON.stringify({ id, method: 'Runtime.evaluate', params }) });
+  });
+  const stop = watch(message, take, (row) => channel.postMessage({ type: 'probing.stall', threadId, row }), 'w' + threadId);
+  workerWatches.set(threadId, () => {
+    stop();
+    try { session.disconnect(); } catch {}
+  });
+};
 
 server.listen(workerData.path, () => {
   if (process.platform !== 'win32') try { fs.chmodSync(workerData.path, 0o600); } catch {}
@@ -157,6 +209,10 @@ function start(): void {
       unlinkSync(path);
     } catch {}
   }
+  // a worker thread's runtime (started after this) can see that the agent is here
+  try {
+    (require('node:worker_threads') as { setEnvironmentData?(key: string, value: unknown): void }).setEnvironmentData?.('probing.agent', path);
+  } catch {}
   // named, so that probing's lists of the process's workers can leave it out
   const worker = new Worker(WORKER, { eval: true, name: AGENT_WORKER_NAME, workerData: { path }, execArgv: [], stdout: true, stderr: true });
   worker.unref();

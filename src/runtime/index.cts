@@ -433,6 +433,8 @@ function startHttpClient(): Sampler {
  * beat comes back it posts the stall here, which stores it in runtime.stalls.
  */
 function startStalls(threshold: number): Sampler {
+  const threads = load('node:worker_threads') as { isMainThread: boolean; threadId: number; getEnvironmentData?(key: string): unknown };
+  if (!threads.isMainThread) return startWorkerStalls(threshold, threads);
   const agent = (globalThis as unknown as Record<symbol, { worker?: { postMessage(m: unknown): void; on(e: string, f: (m: any) => void): void; off(e: string, f: (m: any) => void): void; unref(): void } } | undefined>)[Symbol.for('probing.agent')];
   if (!agent?.worker) throw new Error('stalls are watched from the probing agent\'s thread: start the process with the agent (node --require probing-node/agent …), or probing <pid> agent install');
   const ring = ringOf('runtime.stalls', { capacity: capacity(), schema: { duration_ms: 'number', top_function: 'string', file: 'string', line: 'number', stack: 'json', stack_later: 'json', request: 'string', thread: 'string', stack_after_ms: 'number' } });
@@ -458,6 +460,41 @@ function startStalls(threshold: number): Sampler {
       clearInterval(timer);
       worker.off('message', onMessage);
       worker.postMessage({ type: 'probing.stalls', threshold: 0 });
+    },
+  };
+}
+
+/**
+ * The watchdog for a worker thread's own loop: the same beat, written by this thread; the
+ * agent's thread hears of it on a BroadcastChannel (a worker has no other way to it) and
+ * takes this thread's stack through the main thread's NodeWorker domain.
+ */
+function startWorkerStalls(threshold: number, threads: { threadId: number; getEnvironmentData?(key: string): unknown }): Sampler {
+  if (!threads.getEnvironmentData?.('probing.agent')) throw new Error('stalls are watched from the probing agent\'s thread: start the process with the agent (node --require probing-node/agent …)');
+  const ring = ringOf('runtime.stalls', { capacity: capacity(), schema: { duration_ms: 'number', top_function: 'string', file: 'string', line: 'number', stack: 'json', stack_later: 'json', request: 'string', thread: 'string', stack_after_ms: 'number' } });
+  const interval = Math.max(5, Math.floor(threshold / 4));
+  const beat = new Float64Array(new SharedArrayBuffer(8));
+  beat[0] = Date.now();
+  const timer = setInterval(() => {
+    beat[0] = Date.now();
+  }, interval);
+  timer.unref();
+  const { threadId } = threads;
+  const { BroadcastChannel: Channel } = load('node:worker_threads') as { BroadcastChannel: new (name: string) => { onmessage: ((event: { data: unknown }) => void) | null; postMessage(m: unknown): void; close(): void; unref?(): void } };
+  const channel = new Channel('probing.stalls');
+  channel.onmessage = (event) => {
+    const message = event.data as { type?: string; threadId?: number; row?: Record<string, unknown> } | undefined;
+    if (message?.type !== 'probing.stall' || message.threadId !== threadId || !message.row) return;
+    storeTrusted(ring, { ...message.row, ts: new Date(message.row.ts as number) });
+  };
+  // listening must not keep this worker alive
+  channel.unref?.();
+  channel.postMessage({ type: 'probing.stalls', threadId, threshold, interval, beat });
+  return {
+    stop() {
+      clearInterval(timer);
+      channel.postMessage({ type: 'probing.stalls', threadId, threshold: 0 });
+      channel.close();
     },
   };
 }

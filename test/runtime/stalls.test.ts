@@ -21,7 +21,10 @@ describe.skipIf(process.platform !== 'linux')('stalls (runtime.stalls, from the 
       return { ...(JSON.parse(r.stdout) as object), threads: threads(target.pid) };
     };
     const before = await state();
-    for (const [key, value] of [['sampler.http', 'on'], ['stalls.threshold', '100ms']]) {
+    // 150 ms: on a loaded 2-core host the system alone delays a loop by tens of ms, and a
+    // 50 ms block plus that is a real stall past 100 ms (seen here); 100 ms of margin keeps
+    // "a block shorter than the threshold records nothing" true on a busy machine
+    for (const [key, value] of [['sampler.http', 'on'], ['stalls.threshold', '150ms']]) {
       const set = await probing([pid, 'config', 'set', key!, value!]);
       expect(set.code, set.stderr).toBe(0);
     }
@@ -39,7 +42,7 @@ describe.skipIf(process.platform !== 'linux')('stalls (runtime.stalls, from the 
     const ours = async () => (await rows()).filter((r) => r.top_function === 'blockingParse');
     await eventually(async () => (await ours()).length > 0);
     const found = await ours();
-    // the 50 ms block stayed below the 100 ms threshold: one row, the 300 ms one
+    // the 50 ms block stayed below the threshold: one row, the 300 ms one
     expect(found.map((r) => r.request)).toEqual(['GET /slow']);
     expect(found[0]).toMatchObject({ top_function: 'blockingParse', file: expect.stringContaining('stall-app.cjs'), line: 7, request: 'GET /slow', thread: 'main' });
     expect(found[0]!.duration_ms as number).toBeGreaterThanOrEqual(250);
@@ -98,5 +101,31 @@ describe.skipIf(process.platform !== 'linux')('stalls (runtime.stalls, from the 
     expect(row).toMatchObject({ file: expect.stringContaining('stall-app.ts'), line });
     // where V8 ran it: tsx writes the module as one line
     expect(row!.js_line).toBe(1);
+  });
+
+  it("a worker thread's own loop (<pid>/w<id>): its stall names workerBlock; the main thread's table has none", async () => {
+    const target = await startTarget('stall-worker.cjs', { nodeArgs: ['--require', agent] });
+    const workers = await probing([String(target.pid), 'query', '-f', 'json', "SELECT worker FROM process.workers WHERE title LIKE '%blocker%'"]);
+    expect(workers.code, workers.stderr).toBe(0);
+    const [{ worker }] = JSON.parse(workers.stdout) as Array<{ worker: string }>;
+    const thread = `${target.pid}/${worker}`;
+    const set = await probing([thread, 'config', 'set', 'stalls.threshold', '150ms']);
+    expect(set.code, set.stderr).toBe(0);
+    await httpGet(target.port!, '/worker-short');
+    await httpGet(target.port!, '/worker-slow');
+    const rows = async () => {
+      const r = await probing([thread, 'query', '-f', 'json', "SELECT duration_ms, top_function, line, thread FROM runtime.stalls WHERE top_function = 'workerBlock'"]);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as Array<{ duration_ms: number; top_function: string; line: number; thread: string }>;
+    };
+    await eventually(async () => (await rows()).length > 0);
+    const found = await rows();
+    expect(found).toHaveLength(1);
+    // (line 6 of the worker's eval'd script: its while loop)
+    expect(found[0]).toMatchObject({ top_function: 'workerBlock', line: 6, thread: worker });
+    expect(found[0]!.duration_ms).toBeGreaterThanOrEqual(250);
+    const main = await probing([String(target.pid), 'query', '-f', 'json', 'SELECT count(*) AS n FROM runtime.stalls']);
+    expect(JSON.parse(main.stdout)).toEqual([{ n: 0 }]);
+    expect((await probing([thread, 'config', 'set', 'stalls.threshold', 'off'])).code).toBe(0);
   });
 });
