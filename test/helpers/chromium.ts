@@ -1,7 +1,8 @@
 /**
  * Debian's headless Chromium, driven over the DevTools protocol (chrome-remote-interface):
- * for the tests of what a browser shows (the flame graph, probing ui's page). Killed by
- * close(), which every test file calls in afterAll.
+ * for the tests of what a browser shows (the flame graph, probing ui's page). Killed with
+ * all its processes by close(), which every test file calls in afterAll; a test's directory
+ * holding its profile is removed with retries (a dying renderer may still be writing there).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -34,7 +35,8 @@ export function colouredShare(png: Buffer): number {
 /** Starts chromium with its profile in `dir` and a window of `width`×`height`. */
 export async function startChromium(dir: string, width: number, height: number): Promise<Browser> {
   if (spawnSync('chromium', ['--version']).error) throw new Error("these tests need Debian's chromium: apt-get install chromium (.ci/run installs it)");
-  const child: ChildProcess = spawn('chromium', ['--headless=new', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--window-size=${width},${height}`, '--remote-debugging-port=0', `--user-data-dir=${join(dir, 'profile')}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // a process group of its own: chromium's renderer, GPU and crash handler processes are killed with it
+  const child: ChildProcess = spawn('chromium', ['--headless=new', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--window-size=${width},${height}`, '--remote-debugging-port=0', `--user-data-dir=${join(dir, 'profile')}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   const listening = /DevTools listening on ws:\/\/[^:]+:(\d+)\//;
@@ -61,7 +63,11 @@ export async function startChromium(dir: string, width: number, height: number):
       await client.close().catch(() => {});
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGKILL');
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
         await exited;
       }
     },

@@ -48,7 +48,7 @@ async function start(): Promise<void> {
 afterAll(async () => {
   await browser?.close();
   if (ui && ui.exitCode === null && ui.signalCode === null) ui.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   if (!process.env.PROBING_SCREENSHOTS) console.log(`(screenshots were in ${shots}; set PROBING_SCREENSHOTS to keep them)`);
 });
 
