@@ -3,6 +3,7 @@
 // (stalls.threshold 100ms) on and off in alternate rounds; then twenty 300 ms stalls, each
 // caught with its stack: how long after the threshold the stack was taken.
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,7 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const REQUESTS = Number(process.env.BENCH_LIVE_REQUESTS ?? 150_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS_LIVE ?? 5);
-const THRESHOLD = 100;
+const THRESHOLD = Number(process.env.BENCH_STALLS_THRESHOLD ?? 100);
 
 const probing = (args) => {
   const r = spawnSync(process.execPath, [here('../bin/probing.js'), ...args], { encoding: 'utf8' });
@@ -24,16 +25,32 @@ const get = (port, path) =>
 export async function benchStalls() {
   const server = spawn(process.execPath, ['--require', here('../dist/agent/index.cjs'), here('targets/stall-http.cjs')], { stdio: ['ignore', 'pipe', 'ignore'] });
   const { pid, port } = await new Promise((resolve) => createInterface({ input: server.stdout }).once('line', (l) => resolve(JSON.parse(l))));
-  const load = () => JSON.parse(spawnSync(process.execPath, [here('load.cjs'), String(port), String(REQUESTS), '16'], { encoding: 'utf8' }).stdout).perSecond;
+  // the server's own CPU (main thread and the agent's thread together), from /proc (Linux)
+  const cpuMs = () => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    } catch {
+      return NaN;
+    }
+  };
+  const load = () => {
+    const before = cpuMs();
+    const { perSecond } = JSON.parse(spawnSync(process.execPath, [here('load.cjs'), String(port), String(REQUESTS), '16'], { encoding: 'utf8' }).stdout);
+    return { perSecond, cpuUs: ((cpuMs() - before) * 1000) / REQUESTS };
+  };
   try {
     load(); // warm up
     const off = [];
     const on = [];
     for (let round = 0; round < ROUNDS; round++) {
-      off.push(load());
-      probing([String(pid), 'config', 'set', 'stalls.threshold', `${THRESHOLD}ms`]);
-      on.push(load());
-      probing([String(pid), 'config', 'set', 'stalls.threshold', 'off']);
+      // the order flips each round: a run right after another is not the same as a first one
+      const both = [() => off.push(load()), () => {
+        probing([String(pid), 'config', 'set', 'stalls.threshold', `${THRESHOLD}ms`]);
+        on.push(load());
+        probing([String(pid), 'config', 'set', 'stalls.threshold', 'off']);
+      }];
+      for (const run of round % 2 === 0 ? both : [...both].reverse()) run();
     }
     probing([String(pid), 'config', 'set', 'stalls.threshold', `${THRESHOLD}ms`]);
     for (let i = 0; i < 20; i++) {
@@ -42,12 +59,13 @@ export async function benchStalls() {
     }
     const rows = JSON.parse(probing([String(pid), 'query', '-f', 'json', "SELECT duration_ms, stack_after_ms FROM runtime.stalls WHERE top_function = 'blockStall'"]));
     const delays = rows.map((r) => r.stack_after_ms - THRESHOLD);
-    const [a, b] = [median(off), median(on)];
+    const [a, b] = [median(off.map((r) => r.perSecond)), median(on.map((r) => r.perSecond))];
+    const [ca, cb] = [median(off.map((r) => r.cpuUs)), median(on.map((r) => r.cpuUs))];
     console.log(`\nThe stall watchdog (threshold ${THRESHOLD} ms, agent preloaded): node:http, ${REQUESTS} requests over 16 keep-alive connections per run, median of ${ROUNDS} runs each, alternated`);
-    console.log(`  watchdog off                         ${a.toFixed(0).padStart(7)} requests/s`);
-    console.log(`  watchdog on                          ${b.toFixed(0).padStart(7)} requests/s`);
-    console.log(`    throughput kept ${(b / a).toFixed(3)}  (aim: >= 0.99)`);
-    console.log(`  ${rows.length} of 20 stalls of 300 ms caught with their stack; stack taken after the threshold by: median ${median(delays).toFixed(0)} ms, max ${Math.max(...delays).toFixed(0)} ms (the beat is checked every ${THRESHOLD / 4} ms)`);
+    console.log(`  watchdog off                         ${a.toFixed(0).padStart(7)} requests/s   ${ca.toFixed(1)} µs of server CPU per request`);
+    console.log(`  watchdog on                          ${b.toFixed(0).padStart(7)} requests/s   ${cb.toFixed(1)} µs of server CPU per request`);
+    console.log(`    throughput kept ${(b / a).toFixed(3)}  (aim: >= 0.99)   server CPU per request ${(cb / ca).toFixed(3)}×`);
+    console.log(`  ${rows.length} of 20 stalls of 300 ms caught with their stack; stack taken after the threshold by: median ${median(delays).toFixed(0)} ms, max ${Math.max(...delays).toFixed(0)} ms (the beat is checked every ${THRESHOLD / 4} ms)`.replace('median NaN', 'median –'));
   } finally {
     server.kill('SIGKILL');
   }

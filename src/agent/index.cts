@@ -124,13 +124,28 @@ parentPort.on('message', (message) => {
   if (mainWatch) mainWatch();
   mainWatch = undefined;
   if (!(message.threshold > 0)) return;
-  const session = new inspector.Session();
-  session.connectToMainThread();
-  const take = evaluateCapture((params, done) => session.post('Runtime.evaluate', params, (error, answer) => done(!error && answer && answer.result ? answer.result.value : undefined)));
-  const stop = watch(message, take, (row) => parentPort.postMessage({ type: 'probing.stall', row }), 'main');
+  // the session is opened when a stall is seen and closed when it ends: a process whose
+  // loop never stalls has no inspector session of ours connected (it reaches a thread that
+  // spins just the same: its messages are delivered by interrupts)
+  let session;
+  const take = evaluateCapture((params, done) => {
+    if (!session) {
+      session = new inspector.Session();
+      session.connectToMainThread();
+    }
+    session.post('Runtime.evaluate', params, (error, answer) => done(!error && answer && answer.result ? answer.result.value : undefined));
+  });
+  const close = () => {
+    try { if (session) session.disconnect(); } catch {}
+    session = undefined;
+  };
+  const stop = watch(message, take, (row) => {
+    close();
+    parentPort.postMessage({ type: 'probing.stall', row });
+  }, 'main');
   mainWatch = () => {
     stop();
-    try { session.disconnect(); } catch {}
+    close();
   };
 });
 
