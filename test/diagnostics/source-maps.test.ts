@@ -75,8 +75,9 @@ describe('source maps', () => {
     // read in the moment between two turns of its loop is answered from the loop, empty (the
     // clean-clone runs met that twice). The reads are repeated until one lands in the code
     // (what is awaited); every frame of the fixture in it is then inside its function's lines
+    // (the arrow that makeOrder hands to Array.from is an <anonymous> frame inside makeOrder's lines)
     const inside = (frame: { function: string; line: number }) =>
-      ['crunchNumbers', 'makeOrder', 'tick'].some((name) => frame.function.includes(name) && frame.line >= bodyOf(name)[0]! && frame.line <= bodyOf(name)[1]!);
+      ['crunchNumbers', 'makeOrder', 'tick'].some((name) => (frame.function.includes(name) || frame.function === '<anonymous>') && frame.line >= bodyOf(name)[0]! && frame.line <= bodyOf(name)[1]!);
     type Frame = { function: string; file: string; line: number; generated?: { line: number } };
     let frames: Frame[] = [];
     await eventually(async () => {
