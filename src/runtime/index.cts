@@ -425,6 +425,22 @@ function startHttpClient(): Sampler {
 }
 
 /**
+ * What a watched thread keeps for the watchdog: its runtime.stalls ring, and its beat —
+ * Date.now() written into a shared Float64Array every threshold/4 ms from an unref'd timer.
+ */
+function stallBeat(threshold: number): { ring: Ring; interval: number; beat: Float64Array; timer: NodeJS.Timeout } {
+  const ring = ringOf('runtime.stalls', { capacity: capacity(), schema: { duration_ms: 'number', top_function: 'string', file: 'string', line: 'number', stack: 'json', stack_later: 'json', request: 'string', thread: 'string', stack_after_ms: 'number' } });
+  const interval = Math.max(5, Math.floor(threshold / 4));
+  const beat = new Float64Array(new SharedArrayBuffer(8));
+  beat[0] = Date.now();
+  const timer = setInterval(() => {
+    beat[0] = Date.now();
+  }, interval);
+  timer.unref();
+  return { ring, interval, beat, timer };
+}
+
+/**
  * The stall watchdog (with the agent loaded: it runs in the agent's thread). The main thread
  * writes the time into a shared Float64Array from an unref'd timer every threshold/4 ms —
  * no allocation, no message per beat; the agent's thread reads it, and when the beat is
@@ -437,14 +453,7 @@ function startStalls(threshold: number): Sampler {
   if (!threads.isMainThread) return startWorkerStalls(threshold, threads);
   const agent = (globalThis as unknown as Record<symbol, { worker?: { postMessage(m: unknown): void; on(e: string, f: (m: any) => void): void; off(e: string, f: (m: any) => void): void; unref(): void } } | undefined>)[Symbol.for('probing.agent')];
   if (!agent?.worker) throw new Error('stalls are watched from the probing agent\'s thread: start the process with the agent (node --require probing-node/agent …), or probing <pid> agent install');
-  const ring = ringOf('runtime.stalls', { capacity: capacity(), schema: { duration_ms: 'number', top_function: 'string', file: 'string', line: 'number', stack: 'json', stack_later: 'json', request: 'string', thread: 'string', stack_after_ms: 'number' } });
-  const interval = Math.max(5, Math.floor(threshold / 4));
-  const beat = new Float64Array(new SharedArrayBuffer(8));
-  beat[0] = Date.now();
-  const timer = setInterval(() => {
-    beat[0] = Date.now();
-  }, interval);
-  timer.unref();
+  const { ring, interval, beat, timer } = stallBeat(threshold);
   const worker = agent.worker;
   const onMessage = (message: any) => {
     if (message?.type !== 'probing.stall') return;
@@ -471,14 +480,7 @@ function startStalls(threshold: number): Sampler {
  */
 function startWorkerStalls(threshold: number, threads: { threadId: number; getEnvironmentData?(key: string): unknown }): Sampler {
   if (!threads.getEnvironmentData?.('probing.agent')) throw new Error('stalls are watched from the probing agent\'s thread: start the process with the agent (node --require probing-node/agent …)');
-  const ring = ringOf('runtime.stalls', { capacity: capacity(), schema: { duration_ms: 'number', top_function: 'string', file: 'string', line: 'number', stack: 'json', stack_later: 'json', request: 'string', thread: 'string', stack_after_ms: 'number' } });
-  const interval = Math.max(5, Math.floor(threshold / 4));
-  const beat = new Float64Array(new SharedArrayBuffer(8));
-  beat[0] = Date.now();
-  const timer = setInterval(() => {
-    beat[0] = Date.now();
-  }, interval);
-  timer.unref();
+  const { ring, interval, beat, timer } = stallBeat(threshold);
   const { threadId } = threads;
   const { BroadcastChannel: Channel } = load('node:worker_threads') as { BroadcastChannel: new (name: string) => { onmessage: ((event: { data: unknown }) => void) | null; postMessage(m: unknown): void; close(): void; unref?(): void } };
   const channel = new Channel('probing.stalls');
