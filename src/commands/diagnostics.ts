@@ -121,21 +121,19 @@ export async function profileCommand(target: string, kind: string, options: Prof
   if (kind !== 'cpu') throw new UsageError('BAD_PROFILE_KIND', `profile takes "cpu", not "${kind}"`, { hint: 'for memory: probing <target> heap sample' });
   const spec = parseTarget(target);
   await checkPrefix(options.output, ['.cpuprofile', '.svg']);
-  const [{ withTarget }, cpu, { flameGraph }] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/cpu-profile.js'), import('../diagnostics/flamegraph.js')]);
+  const [{ withTarget }, cpu] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/cpu-profile.js')]);
   const intervalUs = options.interval ?? 1000;
   // the profile itself may take longer than --timeout: give each call room for it
   const { value } = await withTarget(spec, { timeoutMs: Math.max(options.timeout, 10_000), attachTimeoutMs: options.attachTimeout }, async (attachment) => {
     const recorded = await cpu.profileCpu(attachment, { durationMs: options.duration, intervalUs, partial: options.partial === true, ...(progress('profiling', options.duration) ? { onProgress: progress('profiling', options.duration)! } : {}) });
     if (process.stderr.isTTY) err('\n');
     if (attachment.exiting) err(`probing: note: pid ${attachment.target.pid} exited during the profile: what follows covers ${((recorded.endTime - recorded.startTime) / 1e6).toFixed(1)} s of the ${(options.duration / 1000).toFixed(1)} s asked for (--partial)\n`);
-    const { mapCpuProfileIn } = await import('../diagnostics/source-maps.js');
-    const { profile, note } = await mapCpuProfileIn(attachment, recorded, options.sourceMaps !== false, options.timeout);
+    const { cpuFindings } = await import('../diagnostics/findings.js');
+    const { profile, note, tables, svg, msPerSample } = await cpuFindings(attachment, recorded, { sourceMaps: options.sourceMaps !== false, timeoutMs: options.timeout, seconds: (options.duration / 1000).toFixed(1), idle: options.idle === true });
     err(note);
-    const tables = cpu.profileTables(profile);
     const prefix = options.output ?? `probing-${attachment.target.pid}-cpu-${stamp()}`;
     await save(`${prefix}.cpuprofile`, JSON.stringify(profile));
-    const ms = (v: number) => `${((v * ((profile.endTime - profile.startTime) / 1000)) / Math.max(1, profile.samples?.length ?? 1)).toFixed(1)} ms`;
-    await save(`${prefix}.svg`, flameGraph(tables.root, { title: `CPU, pid ${attachment.target.pid}, ${(options.duration / 1000).toFixed(1)} s, ${profile.samples?.length ?? 0} samples`, unit: ms, idle: options.idle === true }));
+    await save(`${prefix}.svg`, svg);
     err(`wrote ${prefix}.cpuprofile (open it in Chrome DevTools) and ${prefix}.svg (a flame graph)\n`);
     const extension: Extension = {
       name: 'profile',
@@ -151,7 +149,7 @@ export async function profileCommand(target: string, kind: string, options: Prof
         },
       ],
     };
-    if (await exported(options.format, tables.root, { idle: options.idle === true, name: `CPU, pid ${attachment.target.pid}`, unit: 'milliseconds', scale: (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.samples?.length ?? 1) }, out)) return true;
+    if (await exported(options.format, tables.root, { idle: options.idle === true, name: `CPU, pid ${attachment.target.pid}`, unit: 'milliseconds', scale: msPerSample }, out)) return true;
     const sql = options.query ?? 'SELECT "function", url, line, ROUND(self_ms, 1) AS self_ms, ROUND(total_ms, 1) AS total_ms, samples FROM profile.functions ORDER BY self_ms DESC LIMIT 10';
     await queryProfile(attachment, sql, extension, options.format, out);
     return true;
@@ -172,19 +170,17 @@ export interface HeapOptions extends Common {
 export async function heapSampleCommand(target: string, options: HeapOptions, out: Out, err: Out): Promise<number> {
   const spec = parseTarget(target);
   await checkPrefix(options.output, ['.heapprofile', '.svg']);
-  const [{ withTarget }, heap, { flameGraph }] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/heap-sample.js'), import('../diagnostics/flamegraph.js')]);
+  const [{ withTarget }, heap] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/heap-sample.js')]);
   await withTarget(spec, { timeoutMs: Math.max(options.timeout, 10_000), attachTimeoutMs: options.attachTimeout }, async (attachment) => {
     const onProgress = progress('sampling allocations', options.duration);
     const sampled = await heap.sampleHeap(attachment, { durationMs: options.duration, intervalBytes: options.interval ?? 32_768, ...(onProgress ? { onProgress } : {}) });
     if (process.stderr.isTTY) err('\n');
-    const { mapHeapProfileIn } = await import('../diagnostics/source-maps.js');
-    const { profile, note } = await mapHeapProfileIn(attachment, sampled, options.sourceMaps !== false, options.timeout);
+    const { heapFindings } = await import('../diagnostics/findings.js');
+    const { profile, note, tables, svg } = await heapFindings(attachment, sampled, { sourceMaps: options.sourceMaps !== false, timeoutMs: options.timeout, seconds: (options.duration / 1000).toFixed(1) });
     err(note);
-    const tables = heap.heapSampleTables(profile);
     const prefix = options.output ?? `probing-${attachment.target.pid}-heap-${stamp()}`;
     await save(`${prefix}.heapprofile`, JSON.stringify(profile));
-    const kb = (v: number) => `${(v / 1024).toFixed(1)} KiB`;
-    await save(`${prefix}.svg`, flameGraph(tables.root, { title: `allocations sampled, pid ${attachment.target.pid}, ${(options.duration / 1000).toFixed(1)} s`, unit: kb }));
+    await save(`${prefix}.svg`, svg);
     err(`wrote ${prefix}.heapprofile (Chrome DevTools, Memory tab) and ${prefix}.svg (a flame graph)\n`);
     const extension: Extension = {
       name: 'heap',

@@ -45,10 +45,9 @@ function ok(text: string, structured?: Record<string, unknown>): CallToolResult 
 
 /** A query result as rows of named values (JSON-safe) with the column types, and the cut, said. */
 async function resultContent(result: QueryResult): Promise<CallToolResult> {
-  const [{ jsonValue, cutNotes, render }, { JsonLiteral }] = await Promise.all([import('../output/render.js'), import('../output/cells.js')]);
+  const { wireValue, cutNotes, render } = await import('../output/render.js');
   const { columns, rowCount } = result.table;
-  const safe = (v: unknown): unknown => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v instanceof JsonLiteral ? v.text : v instanceof Date ? v.toISOString() : v);
-  const rows = Array.from({ length: rowCount }, (_, r) => Object.fromEntries(columns.map((c) => [c.name, safe(jsonValue(c, r))])));
+  const rows = Array.from({ length: rowCount }, (_, r) => Object.fromEntries(columns.map((c) => [c.name, wireValue(c, r)])));
   const cut = cutNotes(result.truncated);
   const table = String(await render(result, 'table', { width: 160, colors: false }));
   return ok(table, { columns: columns.map((c) => ({ name: c.name, type: c.sqlType })), rows, row_count: rowCount, cut });
@@ -209,15 +208,11 @@ export function createMcpServer(options: McpOptions): { server: McpServer; settl
       annotations: { readOnlyHint: true },
     },
     tool(async ({ target, seconds: s, top }: { target: string; seconds: number; top: number }, signal) => {
-      const [cpu, { flameGraph }, { mapCpuProfileIn }] = await Promise.all([import('../diagnostics/cpu-profile.js'), import('../diagnostics/flamegraph.js'), import('../diagnostics/source-maps.js')]);
-      const { profile, pid } = await onTarget(target, signal, async (a) => {
-        const recorded = await cpu.profileCpu(a, { durationMs: s * 1000, intervalUs: 1000 });
-        return { profile: (await mapCpuProfileIn(a, recorded, true, options.timeoutMs)).profile, pid: a.target.pid };
-      });
-      const tables = cpu.profileTables(profile);
-      const samples = profile.samples?.length ?? 0;
-      const duration = (profile.endTime - profile.startTime) / 1000;
-      const svg = flameGraph(tables.root, { title: `CPU, pid ${pid}, ${s} s, ${samples} samples`, unit: (v) => `${((v * duration) / Math.max(1, samples)).toFixed(1)} ms` });
+      const [cpu, { cpuFindings }] = await Promise.all([import('../diagnostics/cpu-profile.js'), import('../diagnostics/findings.js')]);
+      const { profile, tables, svg, samples, durationMs: duration, pid } = await onTarget(target, signal, async (a) => ({
+        ...(await cpuFindings(a, await cpu.profileCpu(a, { durationMs: s * 1000, intervalUs: 1000 }), { sourceMaps: true, timeoutMs: options.timeoutMs, seconds: String(s) })),
+        pid: a.target.pid,
+      }));
       const [cpuprofile, flame] = await written(`cpu-${pid}-${Date.now()}`, [['.cpuprofile', JSON.stringify(profile)], ['.svg', svg]]);
       const functions = tables.functions.slice(0, top).map((f) => ({ ...f, self_ms: Math.round(f.self_ms * 10) / 10, total_ms: Math.round(f.total_ms * 10) / 10 }));
       const text = `${samples} samples over ${duration.toFixed(0)} ms; top functions by self time:\n${functions.map((f) => `${String(f.self_ms).padStart(8)} ms self ${String(f.total_ms).padStart(8)} ms total  ${f.function}  ${f.url}${f.url ? `:${f.line}` : ''}`).join('\n')}\nwrote ${cpuprofile} and ${flame}`;
@@ -234,9 +229,9 @@ export function createMcpServer(options: McpOptions): { server: McpServer; settl
       annotations: { readOnlyHint: true },
     },
     tool(async ({ target, seconds: s, top }: { target: string; seconds: number; top: number }, signal) => {
-      const [heap, { mapHeapProfileIn }] = await Promise.all([import('../diagnostics/heap-sample.js'), import('../diagnostics/source-maps.js')]);
-      const profile = await onTarget(target, signal, async (a) => (await mapHeapProfileIn(a, await heap.sampleHeap(a, { durationMs: s * 1000, intervalBytes: 32_768 }), true, options.timeoutMs)).profile);
-      const sites = heap.heapSampleTables(profile).sites.slice(0, top);
+      const [heap, { heapFindings }] = await Promise.all([import('../diagnostics/heap-sample.js'), import('../diagnostics/findings.js')]);
+      const { tables } = await onTarget(target, signal, async (a) => heapFindings(a, await heap.sampleHeap(a, { durationMs: s * 1000, intervalBytes: 32_768 }), { sourceMaps: true, timeoutMs: options.timeoutMs, seconds: String(s) }));
+      const sites = tables.sites.slice(0, top);
       return ok(sites.map((x) => `${String(x.self_bytes).padStart(10)} B self ${String(x.total_bytes).padStart(10)} B total  ${x.function}  ${x.url}${x.url ? `:${x.line}` : ''}`).join('\n'), { sites });
     }),
   );

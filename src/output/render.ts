@@ -48,6 +48,18 @@ export function jsonValue(column: ResultColumn, row: number): unknown {
   }
 }
 
+/**
+ * A cell as a plain JSON value for the APIs (probing ui's page, probing mcp): what JSON.stringify
+ * can write as it is — integers past 2^53 and exact decimals as text, times as ISO text.
+ */
+export function wireValue(column: ResultColumn, row: number): unknown {
+  const v = jsonValue(column, row);
+  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (v instanceof JsonLiteral) return v.text;
+  if (v instanceof Date) return v.toISOString();
+  return v;
+}
+
 /** JSON keys must be unique: a repeated column name gets a suffix (a, a_2) there. */
 function jsonKeys(columns: readonly ResultColumn[]): string[] {
   // a suffix never takes a name the query itself gave a column

@@ -28,15 +28,9 @@ const EXPORTS = { csv: 'text/csv; charset=utf-8', json: 'application/json; chars
 
 /** The rows of a result as JSON-safe values: exact integers past 2^53 and decimals as text. */
 async function answer(result: QueryResult, ms: number): Promise<Api.QueryAnswer> {
-  const [{ jsonValue, cutNotes }, { JsonLiteral }] = await Promise.all([import('../output/render.js'), import('../output/cells.js')]);
+  const { wireValue, cutNotes } = await import('../output/render.js');
   const { columns, rowCount } = result.table;
-  const safe = (v: unknown): unknown => {
-    if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
-    if (v instanceof JsonLiteral) return v.text;
-    if (v instanceof Date) return v.toISOString();
-    return v;
-  };
-  const rows = Array.from({ length: rowCount }, (_, r) => columns.map((c) => safe(jsonValue(c, r))));
+  const rows = Array.from({ length: rowCount }, (_, r) => columns.map((c) => wireValue(c, r)));
   return { columns: columns.map((c) => ({ name: c.name, type: c.type })), rows, cut: cutNotes(result.truncated), ms };
 }
 
@@ -111,24 +105,17 @@ export function uiRoutes(ctx: RouteContext): { route: Router; dispose(): Promise
     }
     if (method === 'POST' && action === 'profile') {
       const durationMs = seconds(body) * 1000;
-      const [cpu, { flameGraph }, { mapCpuProfileIn }] = await Promise.all([import('../diagnostics/cpu-profile.js'), import('../diagnostics/flamegraph.js'), import('../diagnostics/source-maps.js')]);
+      const [cpu, { cpuFindings }] = await Promise.all([import('../diagnostics/cpu-profile.js'), import('../diagnostics/findings.js')]);
       const recorded = await cpu.profileCpu(attachment, { durationMs, intervalUs: 1000 });
-      const { profile } = await mapCpuProfileIn(attachment, recorded, true, ctx.timeoutMs);
-      const tables = cpu.profileTables(profile);
-      const samples = profile.samples?.length ?? 0;
-      const duration = (profile.endTime - profile.startTime) / 1000;
-      const unit = (v: number) => `${((v * duration) / Math.max(1, samples)).toFixed(1)} ms`;
-      const svg = flameGraph(tables.root, { title: `CPU, pid ${attachment.target.pid}, ${durationMs / 1000} s, ${samples} samples`, unit });
+      const { tables, svg, samples, durationMs: duration } = await cpuFindings(attachment, recorded, { sourceMaps: true, timeoutMs: ctx.timeoutMs, seconds: String(durationMs / 1000) });
       const answer: Api.Profile = { svg, svgPath: keepSvg(svg), functions: tables.functions.slice(0, 200), samples, duration_ms: duration };
       return { json: answer };
     }
     if (method === 'POST' && action === 'heap-sample') {
       const durationMs = seconds(body) * 1000;
-      const [heap, { flameGraph }, { mapHeapProfileIn }] = await Promise.all([import('../diagnostics/heap-sample.js'), import('../diagnostics/flamegraph.js'), import('../diagnostics/source-maps.js')]);
+      const [heap, { heapFindings }] = await Promise.all([import('../diagnostics/heap-sample.js'), import('../diagnostics/findings.js')]);
       const sampled = await heap.sampleHeap(attachment, { durationMs, intervalBytes: 32_768 });
-      const { profile } = await mapHeapProfileIn(attachment, sampled, true, ctx.timeoutMs);
-      const tables = heap.heapSampleTables(profile);
-      const svg = flameGraph(tables.root, { title: `allocations sampled, pid ${attachment.target.pid}, ${durationMs / 1000} s`, unit: (v) => `${(v / 1024).toFixed(1)} KiB` });
+      const { tables, svg } = await heapFindings(attachment, sampled, { sourceMaps: true, timeoutMs: ctx.timeoutMs, seconds: String(durationMs / 1000) });
       const answer: Api.HeapSample = { svg, svgPath: keepSvg(svg), sites: tables.sites.slice(0, 200) };
       return { json: answer };
     }
