@@ -3,10 +3,10 @@
 // while `probing query … --every 500ms` runs, and while `probing ui` serves a page that
 // shows the target (a sample each second), alternated in one run. probing, the load
 // generator and the server share the machine's cores, as they would on a small host.
-import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { serverLoad } from './server-load.js';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -16,19 +16,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS_LIVE ?? 5);
 export async function benchLive() {
   const server = spawn(process.execPath, [here('targets/http.cjs')], { stdio: ['ignore', 'pipe', 'ignore'] });
   const { pid, port } = await new Promise((resolve) => createInterface({ input: server.stdout }).once('line', (l) => resolve(JSON.parse(l))));
-  const cpuMs = () => {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-    } catch {
-      return NaN;
-    }
-  };
-  const load = () => {
-    const before = cpuMs();
-    const { perSecond } = JSON.parse(spawnSync(process.execPath, [here('load.cjs'), String(port), String(REQUESTS), '16'], { encoding: 'utf8' }).stdout);
-    return { perSecond, cpuUs: ((cpuMs() - before) * 1000) / REQUESTS };
-  };
+  const load = serverLoad(pid, port, REQUESTS);
   /** The load, while `probing <pid> ...args` runs beside it (attached before the load starts). */
   const loadWhile = async (args, ready) => {
     const watcher = spawn(process.execPath, [here('../bin/probing.js'), String(pid), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -3,10 +3,10 @@
 // (stalls.threshold 100ms) on and off in alternate rounds; then twenty 300 ms stalls, each
 // caught with its stack: how long after the threshold the stack was taken.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { serverLoad } from './server-load.js';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -25,20 +25,7 @@ const get = (port, path) =>
 export async function benchStalls() {
   const server = spawn(process.execPath, ['--require', here('../dist/agent/index.cjs'), here('targets/stall-http.cjs')], { stdio: ['ignore', 'pipe', 'ignore'] });
   const { pid, port } = await new Promise((resolve) => createInterface({ input: server.stdout }).once('line', (l) => resolve(JSON.parse(l))));
-  // the server's own CPU (main thread and the agent's thread together), from /proc (Linux)
-  const cpuMs = () => {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-    } catch {
-      return NaN;
-    }
-  };
-  const load = () => {
-    const before = cpuMs();
-    const { perSecond } = JSON.parse(spawnSync(process.execPath, [here('load.cjs'), String(port), String(REQUESTS), '16'], { encoding: 'utf8' }).stdout);
-    return { perSecond, cpuUs: ((cpuMs() - before) * 1000) / REQUESTS };
-  };
+  const load = serverLoad(pid, port, REQUESTS);
   try {
     load(); // warm up
     const off = [];
