@@ -38,6 +38,7 @@ export default defineConfig(async () => ({
     include: ['test/**/*.test.ts'],
     maxWorkers: WORKERS,
     provide: { sharedPortBase: await sharedPortBase() },
+    globalSetup: ['test/helpers/global-setup.ts'],
     // Not a guess at how long a test takes: what a test waits for has limits of its own
     // (test/helpers/limits.ts), each far below this, which fail it with a message saying
     // what never came. This only ends a test stuck in its own code.

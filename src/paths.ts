@@ -1,6 +1,6 @@
 /**
  * Where the package's own files are. The code runs from three layouts — the bundle
- * (dist/cli.js and dist/chunks/*.js), tsc's output (build/**) and the sources under
+ * (dist/cli.cjs), tsc's output (build/**) and the sources under
  * test (src/**) — so paths are taken from the package root, found by walking up
  * from this module to the directory holding package.json.
  */

@@ -80,7 +80,7 @@ afterAll(() => {
 
 /** The environment the CLI runs in, as a user's shell would give it. */
 export function cliEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { ...process.env, NO_COLOR: '1', PROBING_HOME: defaultHome(), ...env };
+  return { ...process.env, NO_COLOR: '1', PROBING_HOME: defaultHome(), XDG_CACHE_HOME: inject('compileCacheHome'), ...env };
 }
 
 export interface Target {

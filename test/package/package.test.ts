@@ -47,7 +47,10 @@ afterAll(() => {
 
 describe('the packed package, installed from its tarball alone', () => {
   it('ships the bundle, entry points with types, examples, demo and docs — no sources, no source maps', () => {
-    expect(files).toContain('dist/cli.js');
+    expect(files).toContain('dist/cli.cjs');
+    expect(files).toContain('dist/libs/arrow.cjs');
+    expect(files).toContain('dist/compile-cache.cjs');
+    expect(files).toContain('dist/bundle.json');
     expect(files).toContain('dist/runtime/index.d.cts');
     expect(files).toContain('dist/agent/index.d.mts');
     expect(files).toContain('examples/extensions/js-queue/ext.cjs');

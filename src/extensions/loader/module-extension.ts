@@ -3,6 +3,7 @@
  * Its default export (module.exports for CommonJS) is the extension object, or a
  * function that receives the helpers below and returns it.
  */
+import { importModule } from '../../import-module.js';
 import { ProbingError } from '../../errors.js';
 import { evaluateJson } from '../../run/remote-json.js';
 import type { Attachment } from '../../attach/attach.js';
@@ -22,7 +23,7 @@ export type Helpers = typeof helpers;
 export async function moduleExtension(url: string, manifest: Manifest, options: Record<string, string | number | boolean>): Promise<Extension> {
   let exported: unknown;
   try {
-    const module = (await import(url)) as { default?: unknown };
+    const module = (await importModule(url)) as { default?: unknown };
     exported = module.default ?? module;
   } catch (error) {
     throw new ProbingError('EXTENSION_LOAD', `could not load ${url}: ${(error as Error).message}`);
