@@ -56,6 +56,13 @@ describe('remote targets through a command', () => {
       expect(rows(remote.stdout)).toEqual(rows(local.stdout));
       expect(rows(remote.stdout).length).toBeGreaterThan(0);
     }
+    // each target on a "host" of its own (docker:// through a stand-in that runs the line here): one command each, rows named by host
+    const hosts = targets.map((t, i) => `docker://box${i}/${t.pid}`).join(',');
+    const sql = 'SELECT _target, _pid, _host, pid FROM process.info ORDER BY _pid';
+    const byHost = await probing(['--remote-probing', remoteProbing, hosts, 'query', sql, '-f', 'json'], { env: { PROBING_DOCKER: `sh ${fixtures}remote/local-docker.sh` } });
+    expect(byHost.stderr).toBe('');
+    const named = new Map(targets.map((t, i) => [t.pid, `docker://box${i}/${t.pid}`]));
+    expect(rows(byHost.stdout)).toEqual(rows((await probing([list, 'query', sql, '-f', 'json'])).stdout).map((r) => ({ ...r, _target: named.get(r._pid as number) })));
     // a table cut over there is said here, as it is for a local target
     const cut = 'SELECT count(*) AS n FROM process.versions';
     const [localCut, remoteCut] = [await probing([list, 'query', cut, '-f', 'json', '--max-rows', '2']), await probing([...via, list, 'query', cut, '-f', 'json', '--max-rows', '2'])];
