@@ -24,9 +24,10 @@ async function start(n) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function timed(args, n, env = {}) {
+/** Runs the asking probing (its own CPU and peak RSS appended to `own`) and checks its n rows. */
+function timed(args, n, env = {}, own) {
   const t = performance.now();
-  const result = spawnSync(process.execPath, [here('../bin/probing.js'), ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const result = spawnSync(process.execPath, ['--require', here('remote-cost.cjs'), here('../bin/probing.js'), ...args], { encoding: 'utf8', env: { ...process.env, ...env, BENCH_REMOTE_COST: own } });
   const ms = performance.now() - t;
   if (result.status !== 0) throw new Error(`${args.join(' ')}: ${result.stderr}`);
   if (JSON.parse(result.stdout).length !== n) throw new Error(`expected ${n} rows: ${result.stdout}`);
@@ -37,6 +38,7 @@ export async function benchFanout() {
   const targets = await start(16);
   const dir = mkdtempSync(join(tmpdir(), 'probing-bench-remote-'));
   const costFile = join(dir, 'cost.ndjson');
+  const ownFile = join(dir, 'own.ndjson');
   const remoteProbing = `BENCH_REMOTE_COST=${costFile} PROBING_HOME=${dir} ${process.execPath} --require ${here('remote-cost.cjs')} ${here('../bin/probing.js')}`;
   const modes = [
     { name: 'local fan-out', args: (pids) => [pids.length === 1 ? `${pids[0]},` : pids.join(','), 'query', SQL, '-f', 'json'] },
@@ -51,12 +53,14 @@ export async function benchFanout() {
       for (const n of [1, 4, 16]) {
         const pids = targets.slice(0, n).map((t) => t.pid);
         rmSync(costFile, { force: true });
-        const ms = median(Array.from({ length: ROUNDS }, () => timed(mode.args(pids), n, mode.env)));
+        rmSync(ownFile, { force: true });
+        const ms = median(Array.from({ length: ROUNDS }, () => timed(mode.args(pids), n, mode.env, ownFile)));
         one ??= ms;
-        let cost = '';
+        const own = readFileSync(ownFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+        let cost = `   here: ${median(own.map((r) => r.cpuMs)).toFixed(0)} ms CPU, ${(median(own.map((r) => r.rssBytes)) / 2 ** 20).toFixed(0)} MiB`;
         if (mode.env) {
           const runs = readFileSync(costFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-          cost = `   per host: ${median(runs.map((r) => r.wallMs)).toFixed(0)} ms wall, ${median(runs.map((r) => r.cpuMs)).toFixed(0)} ms CPU, ${(median(runs.map((r) => r.rssBytes)) / 2 ** 20).toFixed(0)} MiB peak RSS`;
+          cost += `; per host: ${median(runs.map((r) => r.wallMs)).toFixed(0)} ms wall, ${median(runs.map((r) => r.cpuMs)).toFixed(0)} ms CPU, ${(median(runs.map((r) => r.rssBytes)) / 2 ** 20).toFixed(0)} MiB peak RSS`;
         }
         console.log(`    ${String(n).padStart(2)} target${n === 1 ? ' ' : 's'}  ${ms.toFixed(0).padStart(6)} ms total  ${(ms / n).toFixed(0).padStart(5)} ms per target  (${(ms / (one * n)).toFixed(2)} of ${n} × one target)${cost}`);
       }
