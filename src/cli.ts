@@ -97,6 +97,10 @@ Targets:
   4242/w1                   worker thread 1 of the process
                             (probing 4242 query 'SELECT * FROM process.workers')
   101,102 · @file · --all   several targets (rows carry _target, _pid, _host)
+  ssh://[user@]host[:port]/4242   a process on another host (also /@all, /4242/w1),
+  docker://<container>/1          through ssh, docker exec or kubectl exec (query);
+  k8s://[namespace/]pod[/container]/1   the probing there sends the tables back
+  --via "ssh app-3" 4242          any target, through a command you give
 
 Examples:
   $ probing demo                  start the bundled demo service and probe it
@@ -192,7 +196,7 @@ Examples:
       run(configCommand(target, action, key, value, options, out)));
 
   attachCommand(program, 'query', '<sql>', 'answer a read-only SQL query over live data in the target')
-    .addOption(new Option('-f, --format <format>', 'table, json, ndjson, csv or arrow').choices(['table', 'json', 'ndjson', 'csv', 'arrow']).default('table'))
+    .addOption(new Option('-f, --format <format>', 'table, json, ndjson, csv, arrow or parquet (parquet needs -o)').choices(['table', 'json', 'ndjson', 'csv', 'arrow', 'parquet']).default('table'))
     .option('-o, --output <file>', 'write the result to a file instead of stdout')
     .addOption(new Option('--max-rows <n>', 'at most this many rows from each table; the rest is cut (and reported)').default(100_000).argParser(count(1, 100_000_000)))
     // a table's payload is one string in the target: V8 caps strings near 512 MiB
@@ -201,7 +205,11 @@ Examples:
     .option('--show-secrets', 'show values of environment variables whose names look secret (masked by default)')
     .option('--strict', 'several targets: fail when any of them fails, instead of answering with the others')
     .option('--match <text>', 'with --all: only the processes whose command line contains this text (no other process is touched)')
-    .addOption(new Option('--concurrency <n>', 'several targets: how many to probe at once').default(8).argParser(count(1, 64)))
+    .addOption(new Option('--concurrency <n>', 'several targets: how many to probe at once (and how many remote hosts)').default(8).argParser(count(1, 64)))
+    .option('--via <command>', 'reach the targets through this command, which runs a shell command line over there ("ssh app-3", "sh -c")')
+    .option('--remote-probing <command>', 'how probing is started on other hosts (default: probing, or $PROBING_REMOTE_PROBING; e.g. "npx -y probing-node")')
+    .option('--ssh <command>', 'the ssh command for ssh:// targets, options and all (default: ssh, or $PROBING_SSH)')
+    .addOption(new Option('--emit-tables', 'write the tables the query reads as Arrow IPC streams on stdout, not its answer (what a remote host sends back; docs/fleet.md)').hideHelp())
     .addOption(new Option('--engine <engine>', 'the SQL engine: duckdb, or alasql (pure JavaScript; refuses what it would answer wrong)').choices(['duckdb', 'alasql']))
     .addOption(new Option('--memory-limit <size>', 'memory the SQL engine may use (DuckDB), e.g. 512MB, 4GB').default('1GB').argParser(memorySize))
     .addOption(new Option('--every <duration>', 'stay attached and answer again at this interval (500ms, 2s): a table redraws on a terminal; ndjson and csv append rows with _ts').argParser(duration))
@@ -487,7 +495,16 @@ async function demoCommand(options: { keep?: boolean }, out: (text: string) => v
 
 /** Moves a leading target behind its command: `probing 4242 eval x` → `probing eval 4242 x`. */
 /** Options of query that take a value (the word after them is not a positional argument). */
-const VALUED = new Set(['-f', '--format', '-o', '--output', '--max-rows', '--max-bytes', '--concurrency', '--engine', '--memory-limit', '--timeout', '--attach-timeout', '--extension', '--every', '--count', '--interval', '--rate', '--sort']);
+const VALUED = new Set(['-f', '--format', '-o', '--output', '--max-rows', '--max-bytes', '--concurrency', '--engine', '--memory-limit', '--timeout', '--attach-timeout', '--extension', '--every', '--count', '--interval', '--rate', '--sort', '--match', '--via', '--remote-probing', '--ssh']);
+
+/** The index of the first argument that is neither an option nor an option's value. */
+function firstPositional(args: readonly string[]): number {
+  for (let i = 0; i < args.length; i++) {
+    if (VALUED.has(args[i]!)) i++;
+    else if (!args[i]!.startsWith('-')) return i;
+  }
+  return -1;
+}
 
 function positionals(args: readonly string[]): string[] {
   const out: string[] = [];
@@ -548,14 +565,14 @@ export function reorder(args: readonly string[]): string[] {
   // --all stands for every Node.js process the user may probe, in the target's place
   const all = args.indexOf('--all');
   if (all >= 0) return reorder([...args.slice(0, all), ALL_TARGETS, ...args.slice(all + 1)]);
-  const first = args.findIndex((a) => !a.startsWith('-'));
+  const first = firstPositional(args);
   if (first < 0) return [...args];
   const word = args[first]!;
   // probing query "<sql>": no target (the catalog, or SELECT 1 + 1)
   if (word === 'query' && positionals(args.slice(first + 1)).length === 1) return [...args.slice(0, first + 1), NO_TARGET, ...args.slice(first + 1)];
   if (TARGET_COMMANDS.includes(word) || HOST_COMMANDS.includes(word)) return [...args];
   const rest = args.slice(first + 1);
-  const second = rest.findIndex((a) => !a.startsWith('-'));
+  const second = firstPositional(rest);
   if (second < 0) {
     // a pid or a target is rarely a word one letter away from a command: say which was meant
     const meant = /^\d/.test(word) ? undefined : nearest(word, [...HOST_COMMANDS, ...TARGET_COMMANDS]);
@@ -571,7 +588,8 @@ export function reorder(args: readonly string[]): string[] {
       hint: `${meant ? `did you mean probing ${word} ${meant}? ` : ''}commands for a target: ${TARGET_COMMANDS.join(', ')}; see probing --help`,
     });
   }
-  return [...args.slice(0, first), command, word, ...rest.slice(0, second), ...rest.slice(second + 1)];
+  // options before the target (probing --via "ssh app-3" 4242 query …) are the command's: after it
+  return [command, word, ...args.slice(0, first), ...rest.slice(0, second), ...rest.slice(second + 1)];
 }
 
 function report(error: unknown, verbose: boolean): number {

@@ -81,6 +81,16 @@ export class RemoteError extends ProbingError {
   }
 }
 
+/** A host reached through ssh, docker or kubectl failed as a whole, with the status its probing (or the way there) gave. */
+export class RemoteHostError extends ProbingError {
+  override readonly exitCode: number;
+
+  constructor(code: string, message: string, exitCode: number, options: ProbingErrorOptions = {}) {
+    super(code, message, options);
+    this.exitCode = exitCode;
+  }
+}
+
 export class InterruptedError extends ProbingError {
   override readonly exitCode = ExitCode.interrupted;
 }

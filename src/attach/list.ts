@@ -49,12 +49,25 @@ async function versionOfBinary(exe: string, cache: Map<string, Promise<string | 
   return pending;
 }
 
+/** This process and its parents up to init, read from /proc (elsewhere: itself and its parent). */
+async function ancestorsOfSelf(): Promise<Set<number>> {
+  const { readStatus } = await import('./procfs.js');
+  const found = new Set([process.pid, process.ppid]);
+  for (let pid: number | undefined = process.ppid; pid !== undefined && pid > 1 && found.size < 64; ) {
+    pid = (await readStatus(pid))?.ppid;
+    if (pid !== undefined) found.add(pid);
+  }
+  return found;
+}
+
 /** `showSecrets`: command lines as they are, without masking --password=…, --token …, URL passwords. */
 export async function listNodeProcesses(options: { showSecrets?: boolean } = {}): Promise<ListedProcess[]> {
   const mask = options.showSecrets ? undefined : secretMasker();
   const versions = new Map<string, Promise<string | null>>();
   await sweepStaleSockets();
-  const pids = (await allPids()).filter((pid) => pid !== process.pid && pid !== process.ppid);
+  // never probing itself, nor the processes that started it (a shell, an ssh session, a probing that runs it over there)
+  const ancestors = await ancestorsOfSelf();
+  const pids = (await allPids()).filter((pid) => !ancestors.has(pid));
   const rows = await Promise.all(
     pids.map(async (pid): Promise<ListedProcess | undefined> => {
       if (processExists(pid) !== 'exists') return undefined;

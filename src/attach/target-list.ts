@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
+import { isRemoteTarget, parseRemoteTarget, type RemoteTarget } from './remote-spec.js';
 import { describeTarget, parseTarget, type TargetSpec } from './target-spec.js';
 
 export interface LabelledTarget {
@@ -11,16 +12,23 @@ export interface LabelledTarget {
   spec: TargetSpec;
 }
 
+/** Several targets, or one on another host (read as a fan-out of one: its rows are tagged). */
 export function isTargetList(text: string): boolean {
-  return text.includes(',') || text.startsWith('@');
+  return text.includes(',') || text.startsWith('@') || isRemoteTarget(text);
 }
 
-export async function parseTargetList(text: string): Promise<LabelledTarget[]> {
+/** The targets on this host, and those reached through ssh, docker or kubectl (ssh://…, docker://…, k8s://…). */
+export interface TargetList {
+  local: LabelledTarget[];
+  remote: RemoteTarget[];
+}
+
+export async function parseTargetList(text: string): Promise<TargetList> {
   let parts: string[];
   if (text.startsWith('@')) {
     const file = text.slice(1);
     const content = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new UsageError('NO_TARGETS_FILE', `cannot read the targets file ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`, { hint: 'one target per line: a pid, host:port or ws:// URL' });
+      throw new UsageError('NO_TARGETS_FILE', `cannot read the targets file ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`, { hint: 'one target per line: a pid, host:port, a ws:// URL, or ssh://host/<pid>' });
     });
     parts = content.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
   } else {
@@ -28,13 +36,21 @@ export async function parseTargetList(text: string): Promise<LabelledTarget[]> {
   }
   if (parts.length === 0) throw new UsageError('NO_TARGETS', `"${text}" names no target`, { hint: 'e.g. probing 101,102 query …, or probing --all query …' });
   const seen = new Set<string>();
-  return parts.flatMap((part) => {
+  const list: TargetList = { local: [], remote: [] };
+  for (const part of parts) {
+    if (isRemoteTarget(part)) {
+      const remote = parseRemoteTarget(part);
+      if (!seen.has(remote.label)) list.remote.push(remote);
+      seen.add(remote.label);
+      continue;
+    }
     const spec = parseTarget(part);
     const label = describeTarget(spec).replace(/^pid /, '');
-    if (seen.has(label)) return [];
+    if (seen.has(label)) continue;
     seen.add(label);
-    return [{ label, spec }];
-  });
+    list.local.push({ label, spec });
+  }
+  return list;
 }
 
 /**

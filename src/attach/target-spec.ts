@@ -25,6 +25,11 @@ export function parseTarget(text: string): TargetSpec {
     }
     return { kind: 'pid', pid };
   }
+  if (/^(ssh|docker|k8s):\/\//i.test(value)) {
+    throw new UsageError('REMOTE_TARGET', `${text}: only query reads a process on another host (the others run over there)`, {
+      hint: `probing ${text} query "…", or run the command there yourself: ssh <host> probing <pid> eval "…"`,
+    });
+  }
   if (/^wss?:\/\//i.test(value)) {
     try {
       new URL(value);

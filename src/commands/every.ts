@@ -36,7 +36,7 @@ export function checkEvery(options: QueryOptions & Partial<EveryOptions>): void 
     throw new UsageError('COUNT_WITHOUT_EVERY', '--count is the number of frames of --every', { hint: 'probing <pid> query "…" --every 1s --count 10' });
   }
   if (options.every === undefined) return;
-  if (options.format === 'json' || options.format === 'arrow') {
+  if (options.format === 'json' || options.format === 'arrow' || options.format === 'parquet') {
     throw new UsageError('EVERY_FORMAT', `--every writes a stream of frames; ${options.format} is one document`, {
       hint: 'use -f ndjson or -f csv (rows with a _ts column, appended frame after frame), or -f table',
     });
@@ -98,7 +98,7 @@ export async function watchFrames(
       // on a terminal: home, clear, then the frame — the previous one is replaced
       await write(redraw ? `\x1b[H\x1b[2J${header}\n${table}` : `${first ? '' : '\n'}${header}${table}`);
     } else {
-      const text = (await render(stamped(result, at), options.format, { width: undefined, colors: false })) as string;
+      const text = (await render(stamped(result, at), options.format as Exclude<typeof options.format, 'parquet'>, { width: undefined, colors: false })) as string;
       // csv: the header line once, at the top of the stream
       await write(options.format === 'csv' && !first ? text.slice(text.indexOf('\n') + 1) : text);
       for (const note of cutNotes(result.truncated)) err(`probing: frame ${n}: ${note}\n`);

@@ -16,7 +16,7 @@ export interface QueryOptions {
   showSecrets?: boolean;
   timeout: number;
   attachTimeout: number;
-  format: 'table' | 'json' | 'ndjson' | 'csv' | 'arrow';
+  format: 'table' | 'json' | 'ndjson' | 'csv' | 'arrow' | 'parquet';
   output?: string;
   maxRows: number;
   maxBytes: number;
@@ -29,6 +29,14 @@ export interface QueryOptions {
   every?: number;
   /** --count: with --every, stop after this many frames. */
   count?: number;
+  /** --via: every target is reached through this command (a shell command line is appended to it). */
+  via?: string;
+  /** --remote-probing: how the probing on another host is started (default: probing). */
+  remoteProbing?: string;
+  /** --ssh: the ssh command (options and all) for ssh:// targets. */
+  ssh?: string;
+  /** --emit-tables: write the tables the query reads (Arrow IPC streams), not its answer: what a remote host sends back. */
+  emitTables?: boolean;
 }
 
 /** The target word that --all turns into. */
@@ -37,11 +45,24 @@ export const ALL_TARGETS = '@@all';
 /** The target word of `probing query "<sql>"` with no target: SQL over the catalog, or none. */
 export const NO_TARGET = '@@none';
 
-function prepareOptions(options: QueryOptions, tagged = false) {
+/** Binary formats are refused where they cannot go, before anything is attached. */
+function checkFormat(options: QueryOptions): void {
+  if (options.format === 'arrow' && !options.output && process.stdout.isTTY && !options.emitTables) {
+    throw new UsageError('BINARY_TO_TERMINAL', 'the arrow format is binary and stdout is a terminal', { hint: 'write it to a file with -o results.arrow, or pipe it' });
+  }
+  // DuckDB writes the file itself (a Parquet file is written whole, its footer last): a path, not a pipe
+  if (options.format === 'parquet' && !options.output) {
+    throw new UsageError('PARQUET_NEEDS_FILE', 'the parquet format is written to a file: name it with -o', { hint: 'probing <pid> query "…" -f parquet -o results.parquet' });
+  }
+  if (options.emitTables && options.every !== undefined) throw new UsageError('EMIT_EVERY', '--emit-tables writes the tables once', { hint: 'run it again for another frame' });
+  if (options.emitTables && options.output) throw new UsageError('EMIT_OUTPUT', '--emit-tables writes to stdout, for the probing that asked', { hint: 'leave out -o' });
+}
+
+export function prepareOptions(options: QueryOptions, tagged = false) {
   return { ...(options.engine ? { engine: options.engine } : {}), tagged };
 }
 
-function runOptions(options: QueryOptions) {
+export function runOptions(options: QueryOptions) {
   return { timeoutMs: options.timeout, ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}) };
 }
 
@@ -53,16 +74,17 @@ export async function queryCommand(target: string, sql: string, given: QueryOpti
   const options: QueryOptions = file === undefined ? rest : { ...rest, output: file };
   if (file !== undefined) await checkWritable(file);
   const { isTargetList } = await import('../attach/target-list.js');
-  if (options.match !== undefined && target !== ALL_TARGETS) throw new UsageError('MATCH_WITHOUT_ALL', '--match chooses among the processes of --all', { hint: `probing --all query "…" --match ${JSON.stringify(options.match)}` });
+  if (options.match !== undefined && target !== ALL_TARGETS && !/\/@all(,|$)/.test(target)) throw new UsageError('MATCH_WITHOUT_ALL', '--match chooses among the processes of --all', { hint: `probing --all query "…" --match ${JSON.stringify(options.match)}` });
   const { checkEvery } = await import('./every.js');
   checkEvery(options);
-  if (target !== NO_TARGET && (target === ALL_TARGETS || isTargetList(target))) return queryManyCommand(target, sql, options, out, err);
+  checkFormat(options);
+    // over many targets, on other hosts, or for the probing of another host (--emit-tables): every row tagged
+  if (target !== NO_TARGET && (target === ALL_TARGETS || isTargetList(target) || options.via !== undefined || options.emitTables)) {
+    return (await import('./query-many.js')).queryManyCommand(target, sql, options, out, err);
+  }
   const spec = target === NO_TARGET ? undefined : parseTarget(target);
   if (options.every !== undefined && !spec) {
     throw new UsageError('EVERY_WITHOUT_TARGET', '--every watches a process: name one', { hint: `probing <pid> query "${sql}" --every 1s` });
-  }
-  if (options.format === 'arrow' && !options.output && process.stdout.isTTY) {
-    throw new UsageError('BINARY_TO_TERMINAL', 'the arrow format is binary and stdout is a terminal', { hint: 'write it to a file with -o results.arrow, or pipe it' });
   }
   // a query other than SELECT * FROM <table> needs the engine: DuckDB starts loading now
   if (options.engine !== 'alasql' && !/^\s*select\s+\*\s+from\s+[^\s;]+\s*;?\s*$/i.test(sql)) void import('../sql/engines/duckdb.js').then((m) => m.warmUp(), () => {});
@@ -121,7 +143,15 @@ async function runQueryCommand(
   return ExitCode.ok;
 }
 
-async function print(result: import('../sql/query.js').QueryResult, options: QueryOptions, out: (text: string) => void, err: (text: string) => void): Promise<void> {
+export async function print(result: import('../sql/query.js').QueryResult, options: QueryOptions, out: (text: string) => void, err: (text: string) => void): Promise<void> {
+  if (options.format === 'parquet') {
+    // a separate step of ours, after the query: DuckDB writes the typed result into that one path
+    const { writeParquet } = await import('../output/parquet.js');
+    await writeParquet(result.table, options.output!, result.truncated);
+    const { cutNotes } = await import('../output/render.js');
+    for (const note of cutNotes(result.truncated)) err(`probing: ${note}\n`);
+    return;
+  }
   const { render } = await import('../output/render.js');
   const rendered = await render(result, options.format, {
     width: options.output ? undefined : stdoutWidth(),
@@ -140,117 +170,6 @@ async function print(result: import('../sql/query.js').QueryResult, options: Que
     const { cutNotes } = await import('../output/render.js');
     for (const note of cutNotes(result.truncated)) err(`probing: ${note}\n`);
   }
-}
-
-/**
- * One query over many targets: every table is read from every target (a bounded
- * number at a time), each row tagged _target, _pid and _host, and the SQL runs once
- * over the union, so that GROUP BY _pid and aggregates across processes are right.
- * Targets that fail are listed on stderr; the others answer (exit status 7, partial),
- * unless --strict.
- */
-async function queryManyCommand(target: string, sql: string, options: QueryOptions, out: (text: string) => void, err: (text: string) => void): Promise<number> {
-  const [{ parseTargetList, allTargets }, { forEachTarget }, { loadFor }, { prepareQuery, collectTables, answer }, { hostname }] = await Promise.all([
-    import('../attach/target-list.js'),
-    import('../run/fan-out.js'),
-    import('./ext.js'),
-    import('../sql/query.js'),
-    import('node:os'),
-  ]);
-  const targets = target === ALL_TARGETS ? await allTargets(options.match) : await parseTargetList(target);
-  if (targets.length === 0) {
-    const which = options.match === undefined ? '' : ` whose command line contains ${JSON.stringify(options.match)}`;
-    throw new UsageError('NO_TARGETS', `there is no Node.js process${which} to probe`, { hint: 'probing list shows them' });
-  }
-  const loaded = await loadFor(options.extension, options.timeout);
-  try {
-    const prepared = await prepareQuery(sql, loaded.registry, prepareOptions(options, true));
-    if (prepared.notice) err(`probing: ${prepared.notice}\n`);
-    const limits = { maxRows: options.maxRows, maxBytes: options.maxBytes, timeoutMs: options.timeout };
-    const flags = { showSecrets: options.showSecrets === true };
-    const tags = (attachment: import('../attach/attach.js').Attachment, t: (typeof targets)[number]) => ({
-      _target: t.label,
-      _pid: attachment.target.pid,
-      _host: t.spec.kind === 'pid' ? hostname() : t.spec.kind === 'address' ? t.spec.host : new URL(t.spec.url).hostname,
-    });
-    if (options.every !== undefined) return await watchMany(targets, sql, prepared, { ...options, every: options.every }, { limits, flags, tags, collectTables, answer }, out, err);
-    const outcomes = await forEachTarget(targets, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, concurrency: options.concurrency ?? 8 }, (attachment, t) =>
-      collectTables(attachment, prepared, limits, flags, tags(attachment, t)),
-    );
-    const failed = outcomes.filter((o) => o.error);
-    for (const f of failed) err(`probing: target ${f.target.label} failed: ${f.error!.message}\n`);
-    for (const o of outcomes) if (o.leftOpen) err(`probing: note: target ${o.target.label}: ${o.leftOpen}\n`);
-    if (failed.length > 0 && (options.strict || failed.length === outcomes.length)) {
-      const { ProbingError } = await import('../errors.js');
-      const first = failed[0]!.error!;
-      throw first instanceof ProbingError && failed.length === 1 && outcomes.length === 1
-        ? first
-        : new ProbingError('TARGETS_FAILED', `${failed.length} of ${outcomes.length} targets failed${options.strict ? ' (--strict)' : ''}`, { hint: 'the reasons are listed above' });
-    }
-    const result = await answer(
-      prepared,
-      outcomes.filter((o) => o.value).map((o) => o.value!),
-      runOptions(options),
-    );
-    await print(result, options, out, err);
-    return failed.length > 0 ? ExitCode.partial : ExitCode.ok;
-  } finally {
-    loaded.dispose();
-  }
-}
-
-/**
- * --every over many targets: each attached once, for all the frames; a frame is the
- * query over the union of what every target still attached gave. A target that fails
- * is named at once and dropped (the others go on; exit status 7 at the end), unless
- * --strict, which ends the watch.
- */
-async function watchMany(
-  targets: readonly import('../attach/target-list.js').LabelledTarget[],
-  sql: string,
-  prepared: import('../sql/query.js').PreparedQuery,
-  options: QueryOptions & { every: number },
-  deps: {
-    limits: { maxRows: number; maxBytes: number; timeoutMs: number };
-    flags: { showSecrets: boolean };
-    tags: (attachment: import('../attach/attach.js').Attachment, t: import('../attach/target-list.js').LabelledTarget) => { _target: string; _pid: number; _host: string };
-  } & Pick<typeof import('../sql/query.js'), 'collectTables' | 'answer'>,
-  out: (text: string) => void,
-  err: (text: string) => void,
-): Promise<number> {
-  const [{ holdEach }, { watchFrames }, { ProbingError }] = await Promise.all([import('../run/fan-out.js'), import('./every.js'), import('../errors.js')]);
-  const failures = await holdEach(
-    targets,
-    {
-      timeoutMs: options.timeout,
-      attachTimeoutMs: options.attachTimeout,
-      concurrency: options.concurrency ?? 8,
-      onFailure: (t, error) => err(`probing: target ${t.label} failed: ${error.message}\n`),
-    },
-    async (held, drop, signal) => {
-      const frame = async () => {
-        const tables = await Promise.all(
-          [...held].map(async (h) => {
-            try {
-              return await deps.collectTables(h.attachment, prepared, deps.limits, deps.flags, deps.tags(h.attachment, h.target));
-            } catch (error) {
-              await drop(h, error as Error);
-              if (options.strict) throw new ProbingError('TARGETS_FAILED', `target ${h.target.label} failed (--strict)`, { hint: 'the reason is above' });
-              return undefined;
-            }
-          }),
-        );
-        if (held.length === 0) throw new ProbingError('TARGETS_FAILED', `every target failed`, { hint: 'the reasons are listed above' });
-        return deps.answer(prepared, tables.filter((t) => t !== undefined), { ...runOptions(options), again: true });
-      };
-      if (held.length === 0) throw new ProbingError('TARGETS_FAILED', `none of the ${targets.length} targets could be reached`, { hint: 'the reasons are listed above' });
-      if (options.strict && held.length < targets.length) throw new ProbingError('TARGETS_FAILED', `${targets.length - held.length} of ${targets.length} targets failed (--strict)`, { hint: 'the reasons are listed above' });
-      await watchFrames(sql, options, frame, signal, out, err).finally(() => prepared.engine?.release?.());
-    },
-  );
-  // (a target that failed was named already; what is left open in one that has gone does not matter)
-  for (const o of failures) if (o.leftOpen && !failures.some((f) => f.error && f.target === o.target)) err(`probing: note: target ${o.target.label}: ${o.leftOpen}\n`);
-  return failures.some((o) => o.error) ? ExitCode.partial : ExitCode.ok;
 }
 
 export async function tablesCommand(target: string | undefined, options: { json?: boolean; extension?: string[]; timeout?: number; attachTimeout?: number }, out: (text: string) => void): Promise<number> {

@@ -67,6 +67,15 @@ function interrupt(signal: NodeJS.Signals): void {
   void leave(128 + (SIGNAL_NUMBERS[signal as keyof typeof SIGNAL_NUMBERS] ?? 0));
 }
 
+/**
+ * The other end hung up (the stdin of a probing run through ssh, docker or kubectl
+ * ended): handled as SIGHUP — what is attached is detached, and probing leaves.
+ */
+export function hangUp(): void {
+  install();
+  interrupt('SIGHUP');
+}
+
 /** Writes that can no longer reach anyone (EPIPE from `| head`, EIO from a closed terminal). */
 function lostOutput(error: NodeJS.ErrnoException): void {
   if (error.code === 'EPIPE' || error.code === 'EIO' || error.code === 'ECONNRESET' || error.code === 'ERR_STREAM_DESTROYED') {

@@ -181,6 +181,24 @@ async function tagged(table: Table, tags: { _target: string; _pid: number; _host
   );
 }
 
+/** A tagged table with another _target (a remote target, named as the user named its host). */
+export async function retagged(table: Table, target: string): Promise<Table> {
+  const [{ Arrow }, { tableOf, KIND_KEY }] = await Promise.all([import('../tables/arrow.js'), import('../tables/from-payload.js')]);
+  const rows = table.numRows;
+  // a dictionary id of its own: the table read from IPC keeps the ids it was written with, and a schema's must differ
+  const ids = table.schema.fields.map((f) => (f.type as { id?: unknown }).id).filter((id): id is number => typeof id === 'number');
+  const type = new Arrow.Dictionary(new Arrow.Utf8(), new Arrow.Int32(), Math.max(-1, ...ids) + 1);
+  return tableOf(
+    table.schema.fields.map((f, i) => ({
+      name: f.name,
+      kind: f.metadata.get(KIND_KEY) ?? 'string',
+      vector: f.name === '_target' && i === 0 ? Arrow.vectorFromArray(new Array(rows).fill(target), type) : table.getChildAt(i)!,
+    })),
+    rows,
+    table.schema.metadata,
+  );
+}
+
 export interface RunOptions {
   timeoutMs: number;
   /** DuckDB's memory_limit, e.g. "1GB". */
