@@ -37,8 +37,17 @@ export async function parseTargetList(text: string): Promise<TargetList> {
   if (parts.length === 0) throw new UsageError('NO_TARGETS', `"${text}" names no target`, { hint: 'e.g. probing 101,102 query …, or probing --all query …' });
   const seen = new Set<string>();
   const list: TargetList = { local: [], remote: [] };
+  let lastRemote: string | undefined;
   for (const part of parts) {
+    // ssh://app-3/101,102 reads as a local 102: that process would be probed, its rows
+    // taken for app-3's. A comma list names each remote target in full.
+    if (!text.startsWith('@') && lastRemote !== undefined && !isRemoteTarget(part) && /^\d+(\/w\d+)?$/.test(part)) {
+      throw new UsageError('AMBIGUOUS_TARGET', `${part} follows ${lastRemote} in the list: a bare pid is a process of this host`, {
+        hint: `write the remote one in full (${lastRemote.replace(/\/[^/]*$/, `/${part}`)}), or list this host's pids first`,
+      });
+    }
     if (isRemoteTarget(part)) {
+      lastRemote = part;
       const remote = parseRemoteTarget(part);
       if (!seen.has(remote.label)) list.remote.push(remote);
       seen.add(remote.label);

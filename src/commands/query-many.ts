@@ -28,7 +28,7 @@ async function targetsOf(target: string, options: QueryOptions): Promise<{ local
   const [{ parseTargetList, allTargets }, { viaHost }] = await Promise.all([import('../attach/target-list.js'), import('../attach/remote-spec.js')]);
   if (options.via !== undefined) {
     const host = viaHost(options.via);
-    if (target === ALL_TARGETS) return { local: [], remote: [{ host, target: '@all', label: '@all' }] };
+    if (target === ALL_TARGETS || target === '@all') return { local: [], remote: [{ host, target: '@all', label: '@all' }] };
     const list = await parseTargetList(target);
     if (list.remote.length > 0) throw new UsageError('VIA_AND_REMOTE', `--via reaches every target through one command; ${list.remote[0]!.label} names its own way there`, { hint: 'give --via and pids, or ssh://, docker:// and k8s:// targets without --via' });
     return { local: [], remote: list.local.map((t) => ({ host, target: t.label, label: t.label })) };
@@ -78,7 +78,18 @@ async function collectedOf(part: WirePart, prepared: PreparedQuery, label: strin
 async function askRemote(remote: readonly RemoteTarget[], sql: string, prepared: PreparedQuery, options: QueryOptions): Promise<{ outcomes: RemoteOutcome[]; parts: Collected[]; failures: Failure[]; notes: string[] }> {
   const [{ forEachRemote, groupByHost }, { shellQuote }] = await Promise.all([import('../run/remote-fan-out.js'), import('../attach/remote-spec.js')]);
   const remoteProbing = options.remoteProbing ?? process.env.PROBING_REMOTE_PROBING ?? 'probing';
-  const outcomes = await forEachRemote(groupByHost(remote), {
+  const groups = groupByHost(remote);
+  // @all there is every process --match allows, and never a worker: beside named targets
+  // of the same host, some of those would go unasked without a word
+  for (const { host, targets } of groups) {
+    if (targets.length > 1 && targets.some((t) => t.target === '@all')) {
+      throw new UsageError('REMOTE_ALL_AND_NAMED', `${host.name}: @all and named targets of the same host in one query (${targets.map((t) => t.label).join(', ')})`, { hint: 'ask @all alone, or name every target of that host' });
+    }
+  }
+  // what one host's answer may be at most: each table of each target within --max-bytes, twice over for Arrow's framing
+  const maxAnswerBytes = (group: RemoteGroup) => (group.targets.some((t) => t.target === '@all') ? 256 : group.targets.length) * Math.max(1, prepared.tables.length) * (2 * options.maxBytes + 1024 * 1024) + 1024 * 1024;
+  const outcomes = await forEachRemote(groups, {
+    maxAnswerBytes,
     concurrency: options.concurrency ?? 8,
     timeoutMs: options.attachTimeout + options.timeout,
     clients: { ssh: options.ssh ?? process.env.PROBING_SSH ?? 'ssh', docker: process.env.PROBING_DOCKER ?? 'docker', kubectl: process.env.PROBING_KUBECTL ?? 'kubectl' },

@@ -8,18 +8,20 @@
  * sees the old file or the whole new one, never half of one.
  *
  * Types follow the result's, as -f arrow writes them: INTEGER, BIGINT, DOUBLE, BOOLEAN,
- * VARCHAR, TIMESTAMP WITH TIME ZONE (UTC), DATE, DECIMAL(p, s), JSON; HUGEINT becomes
- * DECIMAL(38, 0) (Parquet has no 128-bit integer, and DuckDB would write a DOUBLE:
- * inexact); integers wider than 38 digits are VARCHAR. What was cut is written into
+ * VARCHAR, TIMESTAMP or TIMESTAMP WITH TIME ZONE (as the engine typed it; to the
+ * millisecond, as the result holds it), DATE, DECIMAL(p, s), JSON; HUGEINT and UBIGINT
+ * become DECIMAL(38, 0) (Parquet has no 128-bit integer, and DuckDB would write a DOUBLE:
+ * inexact), or VARCHAR when a value has more than 38 digits. What was cut is written into
  * the file's key/value metadata (probing.truncated), so that the file says it too.
  */
 import { randomBytes } from 'node:crypto';
-import { rename, rm } from 'node:fs/promises';
+import { lstat, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { FileError, UsageError } from '../errors.js';
 import { valueAt, type ResultColumn, type ResultTable } from '../sql/result.js';
 import { loadDuckDB, type DuckDB } from '../sql/engines/duckdb-module.js';
+import { holdOpen } from '../run/exit-guard.js';
 import { quoteIdentifier } from '../sql/engines/duckdb-load.js';
 
 const DECIMAL_MAX = 10n ** 38n;
@@ -36,15 +38,15 @@ type Append = (appender: DuckDBAppender, value: unknown) => void;
 
 /** The column's type in the file, and how one value is appended. */
 function layout(duck: DuckDB, column: ResultColumn, rows: number): { sqlType: string; append: Append } {
-  const { decimalValue, timestampTZValue, dateValue } = duck.api;
+  const { decimalValue, timestampTZValue, timestampValue, dateValue } = duck.api;
   switch (column.type) {
     case 'int32':
       return { sqlType: 'INTEGER', append: (a, v) => a.appendInteger(v as number) };
     case 'int64':
       return { sqlType: 'BIGINT', append: (a, v) => a.appendBigInt(v as bigint) };
     case 'int128':
-      return { sqlType: 'DECIMAL(38,0)', append: (a, v) => a.appendDecimal(decimalValue(v as bigint, 38, 0)) };
     case 'bigint': {
+      // HUGEINT reaches 1.7e38, past DECIMAL(38,0): a column with a value beyond it is VARCHAR
       let fits = true;
       for (let r = 0; r < rows && fits; r++) {
         const v = valueAt(column, r) as bigint | null;
@@ -61,8 +63,18 @@ function layout(duck: DuckDB, column: ResultColumn, rows: number): { sqlType: st
       return { sqlType: 'DOUBLE', append: (a, v) => a.appendDouble(v as number) };
     case 'bool':
       return { sqlType: 'BOOLEAN', append: (a, v) => a.appendBoolean(v as boolean) };
-    case 'timestamp':
-      return { sqlType: 'TIMESTAMPTZ', append: (a, v) => a.appendTimestampTZ(timestampTZValue(BigInt((v as Date).getTime()) * 1000n)) };
+    case 'timestamp': {
+      // with or without a time zone, as the engine typed it (both are held as an instant, UTC)
+      const zoned = /TIME ZONE|TZ/i.test(column.sqlType) || column.sqlType === '';
+      const micros = (v: unknown) => {
+        const ms = (v as Date).getTime();
+        if (!Number.isFinite(ms)) throw new UsageError('PARQUET_VALUE', `${column.name} holds a timestamp Parquet cannot hold (${String(v)})`, { hint: 'filter it out, or cast the column to VARCHAR in the query' });
+        return BigInt(ms) * 1000n;
+      };
+      return zoned
+        ? { sqlType: 'TIMESTAMPTZ', append: (a, v) => a.appendTimestampTZ(timestampTZValue(micros(v))) }
+        : { sqlType: 'TIMESTAMP', append: (a, v) => a.appendTimestamp(timestampValue(micros(v))) };
+    }
     case 'date':
       return { sqlType: 'DATE', append: (a, v) => a.appendDate(dateValue(Math.floor((v as Date).getTime() / 86_400_000))) };
     case 'json':
@@ -97,7 +109,15 @@ export async function writeParquet(table: ResultTable, path: string, truncated: 
     throw new UsageError('PARQUET_NEEDS_DUCKDB', `-f parquet is written by DuckDB, which cannot load here: ${(error as Error).message}`, { hint: 'use -f arrow (an Arrow IPC file that DuckDB, Spark and Trino read too) or -f csv' });
   });
   const target = resolve(path);
+  // the file is replaced by a rename: what -o names must be a file (a symlink, a FIFO or a
+  // device would be replaced, not written through)
+  const existing = await lstat(target).catch(() => undefined);
+  if (existing && !existing.isFile()) {
+    throw new UsageError('PARQUET_NOT_A_FILE', `-o ${path} is ${existing.isDirectory() ? 'a directory' : existing.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; -f parquet writes a new file and renames it into place`, { hint: 'name a regular file (or a path that does not exist yet)' });
+  }
   const temporary = join(dirname(target), `.${basename(target)}.probing-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  // removed on every way out, Ctrl-C included
+  const forget = holdOpen(() => rm(temporary, { force: true }));
   const instance = await duck.api.DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false', allow_community_extensions: 'false' });
   const connection = await instance.connect();
   try {
@@ -128,5 +148,6 @@ export async function writeParquet(table: ResultTable, path: string, truncated: 
   } finally {
     connection.closeSync();
     instance.closeSync();
+    forget();
   }
 }

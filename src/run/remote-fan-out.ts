@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { RemoteClients, RemoteHost, RemoteTarget } from '../attach/remote-spec.js';
-import { AttachError, InterruptedError, ProtocolError, RemoteHostError, TimeoutError } from '../errors.js';
+import { AttachError, ExitCode, InterruptedError, ProtocolError, RemoteHostError, TimeoutError } from '../errors.js';
 import { onInterrupt } from './exit-guard.js';
 import { readWire, WIRE_PROTOCOL, type WireAnswer } from './remote-wire.js';
 
@@ -38,6 +38,8 @@ export interface RemoteRunOptions {
   remoteProbing: string;
   /** This probing's version: the other side's must be the same. */
   version: string;
+  /** The most a group's answer may be: past it the command is stopped and the host named. */
+  maxAnswerBytes: (group: RemoteGroup) => number;
 }
 
 /** How long a told-to-stop command may take to detach over there before it is ended: the remote probing's own bound for closing (exit-guard), and a margin. */
@@ -62,15 +64,20 @@ interface Finished {
   stdout: Buffer;
   stderr: string;
   timedOut: boolean;
+  /** It wrote more than its answer may be (maxBytes), and was stopped. */
+  overflowed: boolean;
+  maxBytes: number;
   spawnError?: Error;
 }
 
 /** Runs one command; `stop` (a timeout, Ctrl-C) closes its stdin and, after a grace, ends it. */
-function runCommand(argv: string[], timeoutMs: number, register: (stop: () => void) => () => void): Promise<Finished> {
+function runCommand(argv: string[], timeoutMs: number, maxBytes: number, register: (stop: () => void) => () => void): Promise<Finished> {
   return new Promise((resolve) => {
     // its own process group: a Ctrl-C on the terminal reaches probing, which tells the other side, not ssh itself
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const chunks: Buffer[] = [];
+    let bytes = 0;
+    let overflowed = false;
     let stderr = '';
     let timedOut = false;
     let spawnError: Error | undefined;
@@ -97,7 +104,17 @@ function runCommand(argv: string[], timeoutMs: number, register: (stop: () => vo
       }, timeoutMs),
     );
     child.stdin.on('error', () => {});
-    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stdout.on('data', (c: Buffer) => {
+      if (overflowed) return;
+      bytes += c.byteLength;
+      if (bytes <= maxBytes) return void chunks.push(c);
+      // a host (a login script, a hostile one) that writes without end is not kept in memory
+      overflowed = true;
+      chunks.length = 0;
+      // read no more: a writer that goes on gets EPIPE
+      child.stdout.destroy();
+      stop();
+    });
     child.stderr.setEncoding('utf8').on('data', (c: string) => {
       if (stderr.length < STDERR_CAP) stderr += c;
     });
@@ -105,9 +122,14 @@ function runCommand(argv: string[], timeoutMs: number, register: (stop: () => vo
     child.on('close', (code, signal) => {
       for (const t of timers) clearTimeout(t);
       unregister();
-      resolve({ code, signal, stdout: Buffer.concat(chunks), stderr, timedOut, ...(spawnError ? { spawnError } : {}) });
+      resolve({ code, signal, stdout: Buffer.concat(chunks), stderr, timedOut, overflowed, maxBytes, ...(spawnError ? { spawnError } : {}) });
     });
   });
+}
+
+/** A failure's exit status as the other side said it: one of probing's failure statuses, or 'protocol'. */
+function remoteExit(code: unknown): number {
+  return Number.isInteger(code) && (code as number) > 0 && (code as number) < 126 ? (code as number) : ExitCode.protocol;
 }
 
 /** The last line of stderr worth showing (not ssh's notes about known hosts). */
@@ -120,26 +142,33 @@ function lastLine(stderr: string): string {
 export function failureOf(host: RemoteHost, run: Finished, answer: WireAnswer | undefined, options: Pick<RemoteRunOptions, 'timeoutMs' | 'remoteProbing' | 'version'>): Error | undefined {
   const end = answer?.end;
   const pinned = `--remote-probing "npx -y probing-node@${options.version}"`;
+  if (run.overflowed) {
+    return new ProtocolError('REMOTE_TOO_BIG', `${host.name}: the answer grew past ${run.maxBytes} bytes, more than its tables may be; the command was stopped`, {
+      hint: 'lower --max-rows or --max-bytes; if it repeats with small limits, does a login script print to stdout over there (.bashrc)?',
+    });
+  }
+  const timedOut = () =>
+    new TimeoutError('REMOTE_TIMEOUT', `${host.name}: no complete answer within ${options.timeoutMs} ms; the command was stopped${end?.error ? ` (it said: ${end.error.message})` : ''}`, {
+      hint: 'raise --timeout: for a remote host it bounds the whole answer (connecting, starting probing there, attaching and collecting)',
+    });
   if (end) {
     if (end.protocol !== WIRE_PROTOCOL || end.version !== options.version) {
       return new AttachError('REMOTE_VERSION', `${host.name} runs probing ${end.version}, and this is probing ${options.version}: both ends must be the same version`, {
         hint: `install probing-node@${options.version} there (npm i -g probing-node@${options.version}), or run that version through npx: ${pinned}`,
       });
     }
-    if (end.error) return new RemoteHostError(end.error.code, `${host.name}: ${end.error.message}`, end.error.exitCode, end.error.hint ? { hint: end.error.hint } : {});
+    if (end.error && run.timedOut) return timedOut();
+    if (end.error) return new RemoteHostError(end.error.code, `${host.name}: ${end.error.message}`, remoteExit(end.error.exitCode), end.error.hint ? { hint: end.error.hint } : {});
     return undefined;
   }
-  if (run.timedOut) {
-    return new TimeoutError('REMOTE_TIMEOUT', `${host.name}: no complete answer within ${options.timeoutMs} ms; the command was stopped`, {
-      hint: 'raise --timeout: for a remote host it bounds the whole answer (connecting, starting probing there, attaching and collecting)',
-    });
-  }
+  if (run.timedOut) return timedOut();
   if (run.spawnError) return new AttachError('REMOTE_SPAWN', `${host.name}: cannot run ${host.scheme === 'via' ? host.name : host.scheme}: ${run.spawnError.message}`, { hint: 'probing runs it through /bin/sh' });
   const line = lastLine(run.stderr);
   const word = options.remoteProbing.trim().split(/\s+/)[0] ?? 'probing';
   const client = { ssh: 'ssh', docker: 'docker', k8s: 'kubectl', via: host.name.split(/\s+/)[0]! }[host.scheme];
   if (run.code === 127 || run.code === 126 || /not found|No such file/.test(line)) {
-    if (new RegExp(`\\b${client.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b.*not found|not found.*\\b${client}\\b`).test(line) && !line.includes(word)) {
+    const named = client.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    if (new RegExp(`\\b${named}\\b.*not found|not found.*\\b${named}\\b`).test(line) && !line.includes(word)) {
       return new AttachError('REMOTE_CLIENT_MISSING', `${host.name}: ${client} was not found on this host (${line})`, { hint: host.scheme === 'ssh' ? 'install an ssh client, or name it: --ssh "/path/to/ssh"' : `install ${client}, or name it with PROBING_${client.toUpperCase()}` });
     }
     return new AttachError('REMOTE_NO_PROBING', `${host.name}: ${word} was not found there (${line})`, {
@@ -181,7 +210,7 @@ export async function forEachRemote(groups: readonly RemoteGroup[], options: Rem
         outcome.error = new InterruptedError('INTERRUPTED', `${host.name}: not asked (interrupted by ${interruptedBy})`);
         continue;
       }
-      const run = await runCommand(host.argv(options.line(outcome.group), options.clients), options.timeoutMs, (stop) => {
+      const run = await runCommand(host.argv(options.line(outcome.group), options.clients), options.timeoutMs, options.maxAnswerBytes(outcome.group), (stop) => {
         stops.add(stop);
         return () => stops.delete(stop);
       });
@@ -189,7 +218,9 @@ export async function forEachRemote(groups: readonly RemoteGroup[], options: Rem
       try {
         answer = readWire(run.stdout);
       } catch (error) {
-        outcome.error = new ProtocolError('REMOTE_GARBAGE', `${host.name}: the answer is not probing's Arrow stream (${(error as Error).message}); stderr: ${lastLine(run.stderr)}`, {
+        // cut mid-stream because it was stopped, or it failed: said as that, not as garbage
+        const stopped = run.timedOut || run.overflowed || interruptedBy !== undefined || run.code !== 0 ? failureOf(host, run, undefined, options) : undefined;
+        outcome.error = stopped ?? new ProtocolError('REMOTE_GARBAGE', `${host.name}: the answer is not probing's Arrow stream (${(error as Error).message}); stderr: ${lastLine(run.stderr)}`, {
           hint: 'is --remote-probing a probing? does a login script print to stdout over there (.bashrc)?',
         });
         continue;

@@ -75,6 +75,24 @@ export interface WireAnswer {
   end: WireEnd | undefined;
 }
 
+const isText = (v: unknown): v is string => typeof v === 'string';
+const isFailure = (v: unknown, withTarget: boolean): boolean => {
+  const f = v as Partial<WireFailure> | null;
+  return typeof f === 'object' && f !== null && isText(f.message) && isText(f.code) && Number.isInteger(f.exitCode) && (!withTarget || isText(f.target)) && (f.hint === undefined || isText(f.hint));
+};
+
+/** The end record, checked field by field: what another host wrote is not trusted to be whole. */
+function checkedEnd(text: string): WireEnd {
+  const end = JSON.parse(text) as Partial<WireEnd> | null;
+  const whole =
+    typeof end === 'object' && end !== null && Number.isInteger(end.protocol) && isText(end.version) && isText(end.host) &&
+    Array.isArray(end.failures) && end.failures.every((f) => isFailure(f, true)) &&
+    Array.isArray(end.notes) && end.notes.every(isText) &&
+    (end.error === undefined || isFailure(end.error, false));
+  if (!whole) throw new Error('an end record that is not probing\'s');
+  return end as WireEnd;
+}
+
 /** Reads a whole wire. Throws when it is not one (garbage, or Arrow cut in the middle of a message). */
 export function readWire(bytes: Uint8Array): WireAnswer {
   const parts = new Map<string, WirePart>();
@@ -85,12 +103,13 @@ export function readWire(bytes: Uint8Array): WireAnswer {
     const metadata = reader.schema.metadata;
     const endText = metadata.get(END_KEY);
     if (endText !== undefined) {
-      end = JSON.parse(endText) as WireEnd;
+      end = checkedEnd(endText);
       continue;
     }
     const metaText = metadata.get(TABLE_KEY);
     if (metaText === undefined) throw new Error('a stream without probing.wire metadata');
     const meta = JSON.parse(metaText) as WireTableMeta;
+    if (!isText(meta?.target) || !isText(meta.table) || !Number.isInteger(meta.pid) || !Array.isArray(meta.truncated)) throw new Error('a table record that is not probing\'s');
     const rest = new Map([...metadata].filter(([key]) => key !== TABLE_KEY));
     const schema = new Schema(reader.schema.fields, rest);
     const part: WirePart = parts.get(meta.target) ?? { target: meta.target, pid: meta.pid, tables: new Map(), truncated: [] };

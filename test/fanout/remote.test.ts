@@ -4,7 +4,7 @@
  * Arrow, and the SQL runs in the probing that asked.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -129,6 +129,24 @@ describe('remote targets through a command', () => {
     const toStdout = await probing([String(target.pid), 'query', 'SELECT 1', '-f', 'parquet']);
     expect(toStdout.code).toBe(2);
     expect(toStdout.stderr).toContain('the parquet format is written to a file: name it with -o');
+    // a timestamp without a time zone stays one; an integer past 38 digits is text, not a decimal that cannot hold it
+    const wide = join(dir, 'wide.parquet');
+    const typed = await probing([String(target.pid), 'query', "SELECT TIMESTAMP '2026-01-02 03:04:05' AS local_ts, 150000000000000000000000000000000000000::HUGEINT AS huge, 12::HUGEINT AS small FROM process.info", '-f', 'parquet', '-o', wide]);
+    expect(typed.stderr).toBe('');
+    const { DuckDBInstance: Again } = await import('@duckdb/node-api');
+    const db = await Again.create(':memory:');
+    const read = await db.connect();
+    expect((await read.runAndReadAll(`DESCRIBE SELECT * FROM '${wide}'`)).getRowObjectsJson().map((r) => `${String(r.column_name)} ${String(r.column_type)}`)).toEqual(['local_ts TIMESTAMP', 'huge VARCHAR', 'small DECIMAL(38,0)']);
+    expect((await read.runAndReadAll(`SELECT local_ts::VARCHAR AS t, huge, small::VARCHAR AS small FROM '${wide}'`)).getRowObjectsJson()).toEqual([{ t: '2026-01-02 03:04:05', huge: '150000000000000000000000000000000000000', small: '12' }]);
+    read.closeSync();
+    db.closeSync();
+    // -o must name a file: a symbolic link is not replaced by one, and is left as it was
+    symlinkSync(file, join(dir, 'link.parquet'));
+    const linked = await probing([String(target.pid), 'query', 'SELECT 1 AS one FROM process.info', '-f', 'parquet', '-o', join(dir, 'link.parquet')]);
+    expect(linked.code).toBe(2);
+    expect(linked.stderr).toContain('is a symbolic link; -f parquet writes a new file and renames it into place');
+    expect(linked.stderr).toContain('hint: name a regular file');
+    expect(lstatSync(join(dir, 'link.parquet')).isSymbolicLink()).toBe(true);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -160,6 +178,12 @@ describe('remote targets through a command', () => {
       [['ssh://app-3/1', 'eval', '1'], 2, 'only query reads a process on another host', 'run the command there yourself'],
       [['--via', '', pid, 'query', 'SELECT 1 FROM process.info'], 2, '--via names no command', '--via "ssh app-3"'],
       [['--via', 'sh -c', '--remote-probing', 'no-such-probing', pid, 'query', 'SELECT 1 FROM process.info'], 3, 'sh -c: no-such-probing was not found there', 'npm i -g probing-node@'],
+      // a bare pid after a remote target would be a process of this host
+      [['ssh://app-3/101,102', 'query', 'SELECT 1 FROM process.info'], 2, '102 follows ssh://app-3/101 in the list: a bare pid is a process of this host', 'ssh://app-3/102'],
+      // @all beside a named target of the same host would leave some unasked
+      [['docker://box/@all,docker://box/7/w1', 'query', 'SELECT 1 FROM process.info'], 2, 'docker://box: @all and named targets of the same host', 'ask @all alone'],
+      // a "probing" over there that writes without end is stopped, not kept in memory
+      [['--via', 'sh -c', '--remote-probing', 'yes #', pid, 'query', 'SELECT 1 FROM process.info', '--max-bytes', '1k'], 5, 'sh -c: the answer grew past', 'lower --max-rows or --max-bytes'],
     ];
     for (const [args, code, message, hint] of cases) {
       const result = await probing(args);

@@ -3,22 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { expectLeftAsFound } from '../helpers/assertions.js';
 import { listeningPorts, probing, startTarget } from '../helpers/targets.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('a 1,000,000-row pull', () => {
   // The issue's aim is 50 ms; measured on the idle machine: 32-39 ms (a 15 ms slice, the target's GC
-  // when it falls in one). A timing bound that holds on a busy machine cannot be 50 ms; before slicing,
-  // one evaluation held the loop for seconds, and the bound below tells the two apart.
-  it('never stops the target\'s 1 ms timer for long: no gap above 250 ms (or twice what the machine alone gives it)', async () => {
-    const target = await startTarget('ticking.cjs');
+  // when it falls in one), and `npm run bench` (bench/rows.js) measures it each run. A test cannot
+  // hold a bound like that on a busy machine: there any process can be descheduled for hundreds of
+  // ms (563 ms was seen with the benchmarks running beside the suite). Before slicing, one
+  // evaluation held this table's target for ~6 s: the bound below tells the two apart, against a
+  // second target that ticks the same timer over the same time, not pulled — what the machine
+  // does to a timer just then.
+  it('never stops the target\'s 1 ms timer for long: no gap above 1 s (or 3 times what an idle twin got meanwhile)', async () => {
+    // (the twin's table is small: it is there for its timer)
+    const [target, twin] = await Promise.all([startTarget('ticking.cjs'), startTarget('ticking.cjs', { env: { ROWS: '1000' } })]);
     const before = await listeningPorts(target.pid);
-    const gap = async () => Number((await probing([String(target.pid), 'eval', 'globalThis.ticks.max'])).stdout);
-    // what this machine does to the timer with no pull, for as long as a pull takes
-    await probing([String(target.pid), 'eval', 'globalThis.ticks.reset()']);
-    const quiet = Date.now();
-    await sleep(1500);
-    const alone = await gap();
-    await probing([String(target.pid), 'eval', 'globalThis.ticks.reset()']);
+    const gap = async (pid: number) => Number((await probing([String(pid), 'eval', 'globalThis.ticks.max'])).stdout);
+    await Promise.all([target, twin].map((t) => probing([String(t.pid), 'eval', 'globalThis.ticks.reset()'])));
     const pulled = Date.now();
     const result = await probing([
       String(target.pid),
@@ -33,11 +31,11 @@ describe('a 1,000,000-row pull', () => {
       '--timeout',
       '120s',
     ]);
-    const during = await gap();
+    const [during, meanwhile] = await Promise.all([gap(target.pid), gap(twin.pid)]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual([{ n: 1_000_000, ids: 499_999_500_000, kinds: 8, url: 35, scores: 900_000, active: 333_334, last: '2025-01-12T13:46:39.000Z', parents: 800_000 }]);
-    expect(during, `longest gap ${during} ms during a ${Date.now() - pulled} ms pull; ${alone} ms in ${pulled - quiet} ms alone`).toBeLessThanOrEqual(Math.max(250, 2 * alone));
+    expect(during, `longest gap ${during} ms during a ${Date.now() - pulled} ms pull; the idle twin's ${meanwhile} ms`).toBeLessThanOrEqual(Math.max(1000, 3 * meanwhile));
     await expectLeftAsFound(target, before);
     // nothing of the pull stays in the target
     expect((await probing([String(target.pid), 'eval', 'Object.getOwnPropertySymbols(globalThis).map(String).filter((s) => s.includes("probing.pulls"))', '--json'])).stdout.trim()).toBe('[]');
