@@ -110,7 +110,10 @@ async function askRemote(remote: readonly RemoteTarget[], sql: string, prepared:
     for (const f of answer.end.failures) failures.push({ label: name(f.target), error: new RemoteHostError(f.code, f.message, f.exitCode, f.hint ? { hint: f.hint } : {}) });
     for (const note of answer.end.notes) notes.push(`${host.name}: ${note}`);
     try {
-      for (const part of answer.parts) parts.push(await collectedOf(part, prepared, name(part.target), host.scheme !== 'via', host.name));
+      // a host's parts are taken whole or not at all: its failure names every target of it
+      const placed: Collected[] = [];
+      for (const part of answer.parts) placed.push(await collectedOf(part, prepared, name(part.target), host.scheme !== 'via', host.name));
+      parts.push(...placed);
     } catch (e) {
       failures.push({ label: group.targets.map((t) => t.label).join(', '), error: e as Error });
     }

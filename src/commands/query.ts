@@ -78,7 +78,10 @@ export async function queryCommand(target: string, sql: string, given: QueryOpti
   const { checkEvery } = await import('./every.js');
   checkEvery(options);
   checkFormat(options);
-    // over many targets, on other hosts, or for the probing of another host (--emit-tables): every row tagged
+  if (options.via !== undefined && target === NO_TARGET) throw new UsageError('VIA_WITHOUT_TARGET', '--via reaches targets on another host: name them', { hint: `probing --via ${JSON.stringify(options.via)} <pid|@all> query "…"` });
+  // DuckDB writes a Parquet file: where it cannot load, say so before anything is attached
+  if (options.format === 'parquet') await (await import('../output/parquet.js')).parquetDuckDB();
+  // over many targets, on other hosts, or for the probing of another host (--emit-tables): every row tagged
   if (target !== NO_TARGET && (target === ALL_TARGETS || isTargetList(target) || options.via !== undefined || options.emitTables)) {
     return (await import('./query-many.js')).queryManyCommand(target, sql, options, out, err);
   }

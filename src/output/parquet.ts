@@ -104,10 +104,15 @@ function uniqueNames(columns: readonly ResultColumn[]): string[] {
   });
 }
 
-export async function writeParquet(table: ResultTable, path: string, truncated: readonly object[] = []): Promise<void> {
-  const duck = await loadDuckDB().catch((error: unknown) => {
+/** DuckDB, which writes the file; refused with the alternatives where it cannot load. */
+export function parquetDuckDB(): Promise<DuckDB> {
+  return loadDuckDB().catch((error: unknown) => {
     throw new UsageError('PARQUET_NEEDS_DUCKDB', `-f parquet is written by DuckDB, which cannot load here: ${(error as Error).message}`, { hint: 'use -f arrow (an Arrow IPC file that DuckDB, Spark and Trino read too) or -f csv' });
   });
+}
+
+export async function writeParquet(table: ResultTable, path: string, truncated: readonly object[] = []): Promise<void> {
+  const duck = await parquetDuckDB();
   const target = resolve(path);
   // the file is replaced by a rename: what -o names must be a file (a symlink, a FIFO or a
   // device would be replaced, not written through)

@@ -140,6 +140,14 @@ describe('remote targets through a command', () => {
     expect((await read.runAndReadAll(`SELECT local_ts::VARCHAR AS t, huge, small::VARCHAR AS small FROM '${wide}'`)).getRowObjectsJson()).toEqual([{ t: '2026-01-02 03:04:05', huge: '150000000000000000000000000000000000000', small: '12' }]);
     read.closeSync();
     db.closeSync();
+    // where DuckDB cannot load, parquet is refused before any target is touched
+    const ports = await listeningPorts(target.pid);
+    const noDuck = await probing([String(target.pid), 'query', 'SELECT 1 AS one FROM process.info', '-f', 'parquet', '-o', join(dir, 'none.parquet')], { env: { PROBING_TEST_DUCKDB_MODULE: '@duckdb/node-bindings-linux-x64/duckdb.node' } });
+    expect(noDuck.code).toBe(2);
+    expect(noDuck.stderr).toContain('-f parquet is written by DuckDB, which cannot load here');
+    expect(noDuck.stderr).toContain('hint: use -f arrow');
+    expect(await listeningPorts(target.pid)).toEqual(ports);
+    expect(existsSync(join(dir, 'none.parquet'))).toBe(false);
     // -o must name a file: a symbolic link is not replaced by one, and is left as it was
     symlinkSync(file, join(dir, 'link.parquet'));
     const linked = await probing([String(target.pid), 'query', 'SELECT 1 AS one FROM process.info', '-f', 'parquet', '-o', join(dir, 'link.parquet')]);
@@ -182,6 +190,7 @@ describe('remote targets through a command', () => {
       [['ssh://app-3/101,102', 'query', 'SELECT 1 FROM process.info'], 2, '102 follows ssh://app-3/101 in the list: a bare pid is a process of this host', 'ssh://app-3/102'],
       // @all beside a named target of the same host would leave some unasked
       [['docker://box/@all,docker://box/7/w1', 'query', 'SELECT 1 FROM process.info'], 2, 'docker://box: @all and named targets of the same host', 'ask @all alone'],
+      [['query', 'SELECT 1', '--via', 'sh -c'], 2, '--via reaches targets on another host: name them', 'probing --via "sh -c" <pid|@all>'],
       // a "probing" over there that writes without end is stopped, not kept in memory
       [['--via', 'sh -c', '--remote-probing', 'yes #', pid, 'query', 'SELECT 1 FROM process.info', '--max-bytes', '1k'], 5, 'sh -c: the answer grew past', 'lower --max-rows or --max-bytes'],
     ];
