@@ -37,6 +37,9 @@ async function targetsOf(target: string, options: QueryOptions): Promise<{ local
   return parseTargetList(target);
 }
 
+/** What starting over there may take before a target is asked: a connection, Node.js, the first `npx -y`. */
+const REMOTE_START_MS = 30_000;
+
 /** This probing's version: the probing of another host must be the same. */
 function ownVersion(): string {
   return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
@@ -91,7 +94,10 @@ async function askRemote(remote: readonly RemoteTarget[], sql: string, prepared:
   const outcomes = await forEachRemote(groups, {
     maxAnswerBytes,
     concurrency: options.concurrency ?? 8,
-    timeoutMs: options.attachTimeout + options.timeout,
+    // a backstop for a host that never answers (the probing there bounds each of its steps
+    // itself): starting there (ssh, Node.js, npx the first time), then each round of its
+    // targets' attach and collect, --concurrency at a time (@all: counted as 16)
+    timeoutMs: (group) => REMOTE_START_MS + (options.attachTimeout + options.timeout) * Math.ceil((group.targets.some((t) => t.target === '@all') ? 16 : group.targets.length) / (options.concurrency ?? 8)),
     clients: { ssh: options.ssh ?? process.env.PROBING_SSH ?? 'ssh', docker: process.env.PROBING_DOCKER ?? 'docker', kubectl: process.env.PROBING_KUBECTL ?? 'kubectl' },
     line: (group) => remoteLine(group, sql, options, remoteProbing, shellQuote),
     remoteProbing,

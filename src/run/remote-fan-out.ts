@@ -29,8 +29,8 @@ export interface RemoteOutcome {
 
 export interface RemoteRunOptions {
   concurrency: number;
-  /** The whole answer of one host: connecting, starting probing there, attaching, collecting. */
-  timeoutMs: number;
+  /** The whole answer of one host (connecting, starting probing there, attaching, collecting), for a group. */
+  timeoutMs: (group: RemoteGroup) => number;
   clients: RemoteClients;
   /** The command line run over there, for a group. */
   line: (group: RemoteGroup) => string;
@@ -58,7 +58,7 @@ export function groupByHost(targets: readonly RemoteTarget[]): RemoteGroup[] {
   return [...groups.values()];
 }
 
-interface Finished {
+export interface Finished {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: Buffer;
@@ -67,6 +67,7 @@ interface Finished {
   /** It wrote more than its answer may be (maxBytes), and was stopped. */
   overflowed: boolean;
   maxBytes: number;
+  timeoutMs: number;
   spawnError?: Error;
 }
 
@@ -122,7 +123,7 @@ function runCommand(argv: string[], timeoutMs: number, maxBytes: number, registe
     child.on('close', (code, signal) => {
       for (const t of timers) clearTimeout(t);
       unregister();
-      resolve({ code, signal, stdout: Buffer.concat(chunks), stderr, timedOut, overflowed, maxBytes, ...(spawnError ? { spawnError } : {}) });
+      resolve({ code, signal, stdout: Buffer.concat(chunks), stderr, timedOut, overflowed, maxBytes, timeoutMs, ...(spawnError ? { spawnError } : {}) });
     });
   });
 }
@@ -139,7 +140,7 @@ function lastLine(stderr: string): string {
 }
 
 /** What went wrong with one host's command, or undefined when its answer is whole. */
-export function failureOf(host: RemoteHost, run: Finished, answer: WireAnswer | undefined, options: Pick<RemoteRunOptions, 'timeoutMs' | 'remoteProbing' | 'version'>): Error | undefined {
+export function failureOf(host: RemoteHost, run: Finished, answer: WireAnswer | undefined, options: Pick<RemoteRunOptions, 'remoteProbing' | 'version'>): Error | undefined {
   const end = answer?.end;
   const pinned = `--remote-probing "npx -y probing-node@${options.version}"`;
   if (run.overflowed) {
@@ -148,8 +149,8 @@ export function failureOf(host: RemoteHost, run: Finished, answer: WireAnswer | 
     });
   }
   const timedOut = () =>
-    new TimeoutError('REMOTE_TIMEOUT', `${host.name}: no complete answer within ${options.timeoutMs} ms; the command was stopped${end?.error ? ` (it said: ${end.error.message})` : ''}`, {
-      hint: 'raise --timeout: for a remote host it bounds the whole answer (connecting, starting probing there, attaching and collecting)',
+    new TimeoutError('REMOTE_TIMEOUT', `${host.name}: no complete answer within ${run.timeoutMs} ms; the command was stopped${end?.error ? ` (it said: ${end.error.message})` : ''}`, {
+      hint: 'a host gets 30 s to start probing there, then --attach-timeout + --timeout for each round of its targets (--concurrency at a time): raise --timeout, or check the host by hand',
     });
   if (end) {
     if (end.protocol !== WIRE_PROTOCOL || end.version !== options.version) {
@@ -210,7 +211,7 @@ export async function forEachRemote(groups: readonly RemoteGroup[], options: Rem
         outcome.error = new InterruptedError('INTERRUPTED', `${host.name}: not asked (interrupted by ${interruptedBy})`);
         continue;
       }
-      const run = await runCommand(host.argv(options.line(outcome.group), options.clients), options.timeoutMs, options.maxAnswerBytes(outcome.group), (stop) => {
+      const run = await runCommand(host.argv(options.line(outcome.group), options.clients), options.timeoutMs(outcome.group), options.maxAnswerBytes(outcome.group), (stop) => {
         stops.add(stop);
         return () => stops.delete(stop);
       });

@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseRemoteTarget, shellQuote, viaHost } from '../../src/attach/remote-spec.js';
-import { UsageError } from '../../src/errors.js';
+import { UsageError, type ProbingError } from '../../src/errors.js';
+import { failureOf, type Finished } from '../../src/run/remote-fan-out.js';
+import { WIRE_PROTOCOL } from '../../src/run/remote-wire.js';
 
 const clients = { ssh: 'ssh', docker: 'docker', kubectl: 'kubectl' };
 
@@ -43,5 +45,26 @@ describe('remote targets', () => {
     const [command, ...args] = viaHost('sh -c').argv("echo 'hi there'", clients);
     expect(spawnSync(command!, args, { encoding: 'utf8' }).stdout).toBe('hi there\n');
     expect(() => viaHost('  ')).toThrow(UsageError);
+  });
+});
+
+describe("what a host's finished command means", () => {
+  const host = viaHost('sh -c');
+  const options = { remoteProbing: 'probing', version: '1.0.0' };
+  const finished = (over: Partial<Finished>): Finished => ({ code: 0, signal: null, stdout: Buffer.alloc(0), stderr: '', timedOut: false, overflowed: false, maxBytes: 1024, timeoutMs: 9000, ...over });
+  const end = (error?: { code: string; message: string; exitCode: number }) => ({ parts: [], end: { protocol: WIRE_PROTOCOL, version: '1.0.0', host: 'h', failures: [], notes: [], ...(error ? { error } : {}) } });
+
+  it('a timed-out host is a timeout, even when it answered "interrupted" on the way out', () => {
+    const error = failureOf(host, finished({ timedOut: true, code: 130 }), end({ code: 'INTERRUPTED', message: 'interrupted by SIGHUP; every target was left as it was found', exitCode: 130 }), options) as ProbingError;
+    expect(error.code).toBe('REMOTE_TIMEOUT');
+    expect(error.exitCode).toBe(4);
+    expect(error.message).toBe('sh -c: no complete answer within 9000 ms; the command was stopped (it said: interrupted by SIGHUP; every target was left as it was found)');
+  });
+
+  it('an answer that grew past its bound is named, and a host cannot choose a success status for its failure', () => {
+    expect((failureOf(host, finished({ overflowed: true }), undefined, options) as ProbingError).code).toBe('REMOTE_TOO_BIG');
+    expect((failureOf(host, finished({}), end({ code: 'X', message: 'no', exitCode: 0 }), options) as ProbingError).exitCode).toBe(5);
+    expect((failureOf(host, finished({}), end({ code: 'X', message: 'no', exitCode: 3 }), options) as ProbingError).exitCode).toBe(3);
+    expect(failureOf(host, finished({}), end(), options)).toBeUndefined();
   });
 });
