@@ -74,7 +74,9 @@ export function installCompileCache(bundleDir: string, hashes: Record<string, st
   // compiled code is run as it is found: never from a directory someone else can write to
   try {
     const { uid, mode } = statSync(directory);
-    if ((process.getuid && uid !== process.getuid()) || (mode & 0o022) !== 0) return NONE;
+    // (POSIX owners and modes: Windows reports a directory as 0777 and has no uid; its
+    // profile directory is the user's own)
+    if (process.platform !== 'win32' && ((process.getuid && uid !== process.getuid()) || (mode & 0o022) !== 0)) return NONE;
   } catch {
     // not made yet: save() makes it, 0700
   }
