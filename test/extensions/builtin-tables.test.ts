@@ -1,30 +1,79 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../src/extensions/builtin/index.js';
 import { catalog } from '../../src/extensions/builtin/catalog.js';
 import { tablesDoc } from '../../src/extensions/docs.js';
 import { expectLeftAsFound } from '../helpers/assertions.js';
-import { listeningPorts, probing, startTarget } from '../helpers/targets.js';
+import { cliLimitMs, withAttachTimeout } from '../helpers/limits.js';
+import { bin, cliEnv, listeningPorts, probing, startTarget, type CliResult, type Target } from '../helpers/targets.js';
 
 const declared = catalog(defaultRegistry()).filter((t) => t.columns);
 const rows = (stdout: string) => JSON.parse(stdout) as Array<Record<string, unknown>>;
+const REPL_TIMEOUT_MS = 5000;
 
-describe.each(['modules.cjs', 'modules.mjs'])('built-in tables on %s', (fixture) => {
+/**
+ * `probing <pid> repl` with these lines piped to it, as a user pipes a script, then
+ * `.exit`: one CLI run for many statements. Killed, failing the test with what it
+ * printed, only past the limits of its attach and of each statement.
+ */
+function repl(pid: number, lines: string[]): Promise<CliResult> {
+  const argv = withAttachTimeout([String(pid), 'repl', '--timeout', String(REPL_TIMEOUT_MS)]);
+  const limitMs = cliLimitMs(argv) + 4 * REPL_TIMEOUT_MS * lines.length;
+  const child = spawn(process.execPath, [bin, ...argv], { stdio: ['pipe', 'pipe', 'pipe'], env: cliEnv() });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  child.stdin.end([...lines, '.exit', ''].join('\n'));
+  return new Promise<CliResult>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`probing ${argv.join(' ')} did not finish within ${limitMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, limitMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+// The tests of a describe share one target: they only read it, and each leaves it as
+// found (checked after each); the file kills it at the end.
+describe.each([
+  ['modules.cjs', 'commonjs', 'process.info'],
+  ['modules.mjs', 'esm', 'node.modules'],
+])('built-in tables on %s', (fixture, moduleSystem, viaQuery) => {
+  let target: Target;
+  let before: number[];
+  beforeAll(async () => {
+    target = await startTarget(fixture, { keep: 'file' });
+    before = await listeningPorts(target.pid);
+  });
+  afterEach(() => expectLeftAsFound(target, before));
+
   it('every documented table answers SELECT *, with exactly its declared columns', async () => {
-    const target = await startTarget(fixture);
-    const before = await listeningPorts(target.pid);
-    for (const table of declared) {
-      const result = await probing([String(target.pid), 'query', `SELECT * FROM ${table.namespace}.${table.name}`, '-f', 'csv']);
-      expect(result.stderr, `${table.namespace}.${table.name}`).toBe('');
-      expect(result.code, `${table.namespace}.${table.name}`).toBe(0);
-      const header = result.stdout.split('\r\n')[0];
-      expect(header, `${table.namespace}.${table.name}`).toBe(table.columns!.map((c) => c.name).join(','));
-    }
-    await expectLeftAsFound(target, before);
+    // all of them in one repl run: its statements go through the same query path and renderer as `query`
+    const result = await repl(target.pid, ['.format csv', ...declared.map((t) => `SELECT * FROM ${t.namespace}.${t.name};`)]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    // what followed each prompt: the banner, ".format csv", one answer per table, the goodbye
+    const answers = result.stdout.split(/^sql> /m);
+    expect(answers[1]).toBe('format: csv\n');
+    expect(answers).toHaveLength(declared.length + 3);
+    declared.forEach((table, i) => {
+      expect(answers[i + 2]!.split('\r\n')[0], `${table.namespace}.${table.name}`).toBe(table.columns!.map((c) => c.name).join(','));
+    });
+    // and one through `probing <pid> query`
+    const table = declared.find((t) => `${t.namespace}.${t.name}` === viaQuery)!;
+    const query = await probing([String(target.pid), 'query', `SELECT * FROM ${viaQuery}`, '-f', 'csv']);
+    expect(query.stderr).toBe('');
+    expect(query.code).toBe(0);
+    expect(query.stdout.split('\r\n')[0]).toBe(table.columns!.map((c) => c.name).join(','));
   });
 
   it('node.modules shows the loaded packages with their versions, CommonJS and ESM', async () => {
-    const target = await startTarget(fixture);
     const result = await probing([String(target.pid), 'query', "SELECT package, version, kind FROM node.modules WHERE package LIKE 'fixture-%' ORDER BY package", '-f', 'json']);
     expect(result.code).toBe(0);
     expect(rows(result.stdout)).toEqual([
@@ -37,11 +86,35 @@ describe.each(['modules.cjs', 'modules.mjs'])('built-in tables on %s', (fixture)
     const limited = await probing([String(target.pid), 'query', 'SELECT path FROM node.modules LIMIT 1', '-f', 'json']);
     expect(rows(limited.stdout)).toHaveLength(1);
   });
+
+  it('process.info says which module system the entry point uses', async () => {
+    const result = await probing([String(target.pid), 'query', 'SELECT pid, module_system FROM process.info', '-f', 'json']);
+    expect(rows(result.stdout)).toEqual([{ pid: target.pid, module_system: moduleSystem }]);
+  });
 });
 
+/**
+ * One server.cjs for the tests below, with secret-looking variables in its environment
+ * for process.env; each only reads it and leaves it as found.
+ */
+let server: Promise<{ target: Target; before: number[] }> | undefined;
+function sharedServer() {
+  server ??= (async () => {
+    const target = await startTarget('server.cjs', { keep: 'file', env: { API_TOKEN: 'hunter2', DB_PASSWORD: 'swordfish', PLAIN_SETTING: 'visible' } });
+    return { target, before: await listeningPorts(target.pid) };
+  })();
+  return server;
+}
+
 describe('built-in tables, by what they must show', () => {
+  let target: Target;
+  let before: number[];
+  beforeAll(async () => {
+    ({ target, before } = await sharedServer());
+  });
+  afterEach(() => expectLeftAsFound(target, before));
+
   it('process.handles shows the port the fixture listens on', async () => {
-    const target = await startTarget('server.cjs');
     const result = await probing([String(target.pid), 'query', "SELECT type, local_address, local_port FROM process.handles WHERE type = 'tcp'", '-f', 'json']);
     expect(result.code).toBe(0);
     expect(rows(result.stdout)).toContainEqual({ type: 'tcp', local_address: '127.0.0.1', local_port: target.port });
@@ -50,7 +123,6 @@ describe('built-in tables, by what they must show', () => {
   });
 
   it('process.env masks secret-looking values unless --show-secrets', async () => {
-    const target = await startTarget('server.cjs', { env: { API_TOKEN: 'hunter2', DB_PASSWORD: 'swordfish', PLAIN_SETTING: 'visible' } });
     const sql = "SELECT name, value, masked FROM process.env WHERE name IN ('API_TOKEN', 'DB_PASSWORD', 'PLAIN_SETTING') ORDER BY name";
     const masked = await probing([String(target.pid), 'query', sql, '-f', 'json']);
     expect(rows(masked.stdout)).toEqual([
@@ -63,7 +135,6 @@ describe('built-in tables, by what they must show', () => {
   });
 
   it('process.memory agrees with what the target reports about itself', async () => {
-    const target = await startTarget('server.cjs');
     const query = await probing([String(target.pid), 'query', 'SELECT rss, heap_total FROM process.memory', '-f', 'json']);
     const self = await probing([String(target.pid), 'eval', '--json', 'process.memoryUsage()']);
     const [q] = rows(query.stdout) as Array<{ rss: number; heap_total: number }>;
@@ -72,16 +143,7 @@ describe('built-in tables, by what they must show', () => {
     expect(Math.abs(q!.heap_total - s.heapTotal) / s.heapTotal).toBeLessThan(0.25);
   });
 
-  it('process.info says which module system the entry point uses', async () => {
-    const cjs = await startTarget('server.cjs');
-    const esm = await startTarget('server.mjs');
-    const info = async (pid: number) => rows((await probing([String(pid), 'query', 'SELECT pid, module_system FROM process.info', '-f', 'json'])).stdout)[0];
-    expect(await info(cjs.pid)).toEqual({ pid: cjs.pid, module_system: 'commonjs' });
-    expect(await info(esm.pid)).toEqual({ pid: esm.pid, module_system: 'esm' });
-  });
-
   it('probing.columns matches the declarations', async () => {
-    const target = await startTarget('server.cjs');
     const result = await probing([String(target.pid), 'query', "SELECT \"column\", \"table\" FROM probing.columns WHERE \"table\" = 'process.memory'", '-f', 'json']);
     expect(rows(result.stdout).map((r) => r.column)).toEqual(['rss', 'heap_total', 'heap_used', 'external', 'array_buffers']);
   });
@@ -103,10 +165,11 @@ describe('the catalog on the command line', () => {
   });
 
   it('probing <target> tables names the target', async () => {
-    const target = await startTarget('server.cjs');
+    const { target, before } = await sharedServer();
     const result = await probing([String(target.pid), 'tables']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`pid ${target.pid}, Node.js ${process.version}`);
+    await expectLeftAsFound(target, before);
   });
 
   it('docs/tables.md is what the declarations generate (run npm run docs after changing a table)', () => {
