@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { socketPath } from '../../dist/agent/paths.cjs';
 import { agentSocketPath } from '../../src/attach/agent-path.js';
 import { START_LIMIT_MS, cliLimitMs, eventually } from '../helpers/limits.js';
-import { bin, cliEnv, listeningPorts, probing, sharedPort, startTarget } from '../helpers/targets.js';
+import { expectLeftAsFound } from '../helpers/assertions.js';
+import { bin, cliEnv, listeningPorts, probing, sharedPort, startTarget, type Target } from '../helpers/targets.js';
 
 const agent = fileURLToPath(new URL('../../dist/agent/index.cjs', import.meta.url));
 
@@ -32,6 +33,14 @@ async function socketOf(pid: number, env: NodeJS.ProcessEnv = process.env, uid?:
   return path;
 }
 
+/**
+ * One data.cjs with the agent, its inspector port the one held, for the tests that only
+ * read it through the agent: started by the first of them, killed with the file's tests
+ * done. Each leaves it as found.
+ */
+let dataWithAgent: Promise<Target> | undefined;
+const sharedDataTarget = () => (dataWithAgent ??= startTarget('data.cjs', { nodeArgs: ['--require', agent], sharedPort: true, keep: 'file' }));
+
 let held: Server | undefined;
 afterEach(() => {
   held?.close();
@@ -40,7 +49,7 @@ afterEach(() => {
 
 describe('the probing agent: in over a Unix socket, no signal and no port', () => {
   it('answers eval and query while another process holds the port SIGUSR1 would open, and the target never listens on a new port', async () => {
-    const target = await startTarget('data.cjs', { nodeArgs: ['--require', agent], sharedPort: true });
+    const target = await sharedDataTarget();
     held = await holdInspectorPort();
     const before = await listeningPorts(target.pid);
     const evaluated = await probing([String(target.pid), 'eval', 'app.sessions.length']);
@@ -49,23 +58,25 @@ describe('the probing agent: in over a Unix socket, no signal and no port', () =
     const queried = await probing([String(target.pid), 'query', 'SELECT user, count(*) AS n FROM js.`app.sessions` GROUP BY user ORDER BY user', '-f', 'csv']);
     expect(queried.stderr).toBe('');
     expect(queried.stdout).toBe('user,n\r\nada,2\r\ngrace,1\r\nlinus,1\r\n');
-    expect(await listeningPorts(target.pid)).toEqual(before);
     expect(target.stderr()).not.toContain('Debugger listening');
-    expect(target.alive()).toBe(true);
+    await expectLeftAsFound(target, before);
   });
 
   it('answers backtrace and a query from a target spinning in a tight loop', async () => {
     // spinning from its ready line on
     const target = await startTarget('spin.cjs', { nodeArgs: ['--require', agent] });
-    const stack = await probing([String(target.pid), 'backtrace']);
+    // side by side, each in a session of its own: the target burns a core for as long as it lives
+    const [stack, spins] = await Promise.all([
+      probing([String(target.pid), 'backtrace']),
+      probing([String(target.pid), 'query', 'SELECT value > 0 AS spinning FROM js.`globalThis.spins`', '-f', 'csv']),
+    ]);
     expect(stack.code).toBe(0);
     expect(stack.stdout).toContain('spin.cjs');
-    const spins = await probing([String(target.pid), 'query', 'SELECT value > 0 AS spinning FROM js.`globalThis.spins`', '-f', 'csv']);
     expect(spins.stdout).toBe('spinning\r\ntrue\r\n');
     expect(target.stderr()).not.toContain('Debugger listening');
   });
 
-  it('serves inject, worker threads, heap sampling, the repl and extensions too, with its inspector port held', async () => {
+  it('serves inject, worker threads, heap sampling, the repl and extensions too, with its inspector port held, and is not one of the application\'s worker threads', async () => {
     const { spawnSync } = await import('node:child_process');
     const { mkdtemp, writeFile, readFile, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
@@ -76,39 +87,57 @@ describe('the probing agent: in over a Unix socket, no signal and no port', () =
     const dir = await mkdtemp(join(tmpdir(), 'probing-agent-'));
     const script = join(dir, 'hook.js');
     await writeFile(script, 'globalThis.injected = 7;\n');
-    const injected = await probing([String(target.pid), 'inject', script]);
+    const extension = fileURLToPath(new URL('../../examples/extensions/appinfo.mjs', import.meta.url));
+    const repl = () => {
+      const args = [String(target.pid), 'repl'];
+      return spawnSync(process.execPath, [bin, ...args], { input: '.js\ninjected * 6\n', encoding: 'utf8', env: cliEnv(), timeout: cliLimitMs(args) });
+    };
+    // side by side, each in a session of its own: the worker thread burns a core for as long as the target lives
+    const [[injected, replied, viaExtension], listed, threadId, worker, sampled] = await Promise.all([
+      // the repl and the extension's table read what the script injected (the repl's wait blocks
+      // this process, not the extension's CLI run started just before it)
+      probing([String(target.pid), 'inject', script]).then(async (result) => {
+        const globals = probing([String(target.pid), 'query', 'SELECT count(*) AS n FROM app.globals', '--extension', extension, '-f', 'csv']);
+        return [result, repl(), await globals] as const;
+      }),
+      probing([String(target.pid), 'query', 'SELECT worker, thread_id, title FROM process.workers', '-f', 'json']),
+      probing([`${target.pid}/w2`, 'eval', "require('node:worker_threads').threadId"]),
+      probing([`${target.pid}/w2`, 'backtrace']),
+      probing([String(target.pid), 'heap', 'sample', '--duration', '300', '-o', join(dir, 'h'), '-f', 'json']),
+    ]);
     expect(injected.stderr).toBe('');
     expect(injected.code).toBe(0);
-    // workers are named by threadId; the agent's own thread (threadId 1) is not one of them
-    const listed = JSON.parse((await probing([String(target.pid), 'query', 'SELECT worker, thread_id FROM process.workers', '-f', 'json'])).stdout) as Array<{ worker: string; thread_id: number }>;
-    expect(listed).toEqual([{ worker: 'w2', thread_id: 2 }]);
-    expect((await probing([`${target.pid}/w2`, 'eval', "require('node:worker_threads').threadId"])).stdout.trim()).toBe('2');
-    const worker = await probing([`${target.pid}/w2`, 'backtrace']);
+    // workers are named by threadId; the agent's own thread (threadId 1) is not one of them,
+    // nor one of the application's worker threads by its title
+    expect(listed.stderr).toBe('');
+    const workers = JSON.parse(listed.stdout) as Array<{ worker: string; thread_id: number; title: string }>;
+    expect(workers.map(({ worker, thread_id }) => ({ worker, thread_id }))).toEqual([{ worker: 'w2', thread_id: 2 }]);
+    const titles = workers.map((w) => w.title);
+    expect(titles.length).toBeGreaterThan(0);
+    expect(titles.some((t) => t.includes('probing-agent'))).toBe(false);
+    expect(threadId.stdout.trim()).toBe('2');
     expect(worker.code).toBe(0);
     expect(worker.stdout).toContain('running JavaScript on worker thread w2');
     expect(worker.stdout).toContain('workerSpin');
-    const sampled = await probing([String(target.pid), 'heap', 'sample', '--duration', '300', '-o', join(dir, 'h'), '-f', 'json']);
     expect(sampled.code).toBe(0);
     expect(JSON.parse(await readFile(join(dir, 'h.heapprofile'), 'utf8'))).toHaveProperty('head');
-    const extension = fileURLToPath(new URL('../../examples/extensions/appinfo.mjs', import.meta.url));
-    const viaExtension = await probing([String(target.pid), 'query', 'SELECT count(*) AS n FROM app.globals', '--extension', extension, '-f', 'csv']);
     expect(viaExtension.stdout).toBe('n\r\n1\r\n');
-    const args = [String(target.pid), 'repl'];
-    const repl = spawnSync(process.execPath, [bin, ...args], { input: '.js\ninjected * 6\n', encoding: 'utf8', env: cliEnv(), timeout: cliLimitMs(args) });
-    expect(repl.stdout).toContain('42');
+    expect(replied.stdout).toContain('42');
     expect(target.stderr()).not.toContain('Debugger listening');
     expect(target.alive()).toBe(true);
     await rm(dir, { recursive: true, force: true });
   });
 
   it('serves ten concurrent queries, each in a session of its own', async () => {
-    const target = await startTarget('data.cjs', { nodeArgs: ['--require', agent] });
+    const target = await sharedDataTarget();
+    const before = await listeningPorts(target.pid);
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => probing([String(target.pid), 'query', `SELECT ${i} AS i, count(*) AS n FROM js.\`app.many\``, '-f', 'csv'])));
     results.forEach((r, i) => {
       expect(r.stderr).toBe('');
       expect(r.stdout).toBe(`i,n\r\n${i},5000\r\n`);
     });
     expect(target.stderr()).not.toContain('Debugger listening');
+    await expectLeftAsFound(target, before);
   });
 
   it('never keeps a process alive, and removes its socket when the process exits', async () => {
@@ -128,15 +157,6 @@ describe('the probing agent: in over a Unix socket, no signal and no port', () =
     // a path past the Unix limit (104 bytes on macOS, 108 on Linux) cannot be listened on: the next directory is used
     expect(socketPath(4242, { XDG_RUNTIME_DIR: long, TMPDIR: '/var/tmp' }, 1000)).toBe('/var/tmp/probing-1000/4242.sock');
     expect(socketPath(4242, { XDG_RUNTIME_DIR: long, TMPDIR: long }, 1000)).toBe('/tmp/probing-1000/4242.sock');
-  });
-
-  it('is not one of the application\'s worker threads', async () => {
-    const target = await startTarget('workers.cjs', { nodeArgs: ['--require', agent] });
-    const listed = await probing([String(target.pid), 'query', 'SELECT title FROM process.workers', '-f', 'json']);
-    expect(listed.stderr).toBe('');
-    const titles = (JSON.parse(listed.stdout) as Array<{ title: string }>).map((w) => w.title);
-    expect(titles.length).toBeGreaterThan(0);
-    expect(titles.some((t) => t.includes('probing-agent'))).toBe(false);
   });
 });
 
@@ -170,7 +190,7 @@ describe('sockets that must not be used, and stale ones', () => {
   });
 
   it.skipIf(process.platform === 'win32')('removes the socket a killed process left, whether its pid is gone or reused by a process without the agent', async () => {
-    const { mkdtemp, rename, rm } = await import('node:fs/promises');
+    const { link, mkdtemp, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     // The targets and the CLI share a TMPDIR of this test's, so its sockets are in a directory
@@ -187,19 +207,14 @@ describe('sockets that must not be used, and stale ones', () => {
     expect(existsSync(stale)).toBe(true);
     // a live process without the agent, given that stale socket as if it had reused the pid
     const plain = await startTarget('data.cjs', { env });
-    await rename(stale, socketPath(plain.pid, env));
+    // a second name for that socket (a hard link): the dead pid's own stays where it was
+    await link(stale, socketPath(plain.pid, env));
     const listed = await probing(['list', '--json'], { env });
     const row = (JSON.parse(listed.stdout) as Array<{ pid: number; way: string }>).find((r) => r.pid === plain.pid);
     expect(row?.way).toBe('signal');
     expect(existsSync(socketPath(plain.pid, env))).toBe(false);
     // and the dead pid's own stale socket goes with probing list too
-    const again = await startTarget('data.cjs', { nodeArgs: ['--require', agent], env });
-    const left = await socketOf(again.pid, env);
-    again.child.kill('SIGKILL');
-    await new Promise((resolve) => again.child.once('exit', resolve));
-    expect(existsSync(left)).toBe(true);
-    await probing(['list'], { env });
-    expect(existsSync(left)).toBe(false);
+    expect(existsSync(stale)).toBe(false);
     await rm(base, { recursive: true, force: true });
   });
 });
@@ -210,10 +225,14 @@ describe('other users (run as root)', () => {
   // numbers with no passwd entry: users as far as the kernel and the file system are concerned
   const alice = 47000 + (process.pid % 1000);
   const mallory = alice + 1;
+  /** One target of alice's for both tests, started by the first; each leaves it as found. */
+  let alicesTarget: Promise<Target> | undefined;
+  const targetOfAlice = () => (alicesTarget ??= startTarget('data.cjs', { nodeArgs: ['--require', agent], uid: alice, env: { XDG_RUNTIME_DIR: '', TMPDIR: '' }, keep: 'file' }));
 
   it.skipIf(!root || process.platform !== 'linux')("a second user cannot connect to a target's agent socket, nor probe it", async () => {
     const { spawnSync } = await import('node:child_process');
-    const target = await startTarget('data.cjs', { nodeArgs: ['--require', agent], uid: alice, env: { XDG_RUNTIME_DIR: '', TMPDIR: '' } });
+    const target = await targetOfAlice();
+    const before = await listeningPorts(target.pid);
     const path = await socketOf(target.pid, {}, alice);
     expect(existsSync(path)).toBe(true);
     const connectAs = (uid: number) =>
@@ -224,17 +243,19 @@ describe('other users (run as root)', () => {
     expect(probed.status).not.toBe(0);
     expect(probed.stderr).toContain('belongs to another user');
     expect(target.stderr()).not.toContain('Debugger listening');
-    expect(target.alive()).toBe(true);
+    await expectLeftAsFound(target, before);
   });
 
   it.skipIf(!root || process.platform !== 'linux')("root goes in through another user's agent, found from that process's own environment", async () => {
-    const target = await startTarget('data.cjs', { nodeArgs: ['--require', agent], uid: alice, env: { XDG_RUNTIME_DIR: '', TMPDIR: '' } });
+    const target = await targetOfAlice();
+    const before = await listeningPorts(target.pid);
     await socketOf(target.pid, {}, alice);
     // root's own directory would be /tmp/probing-0 (or its XDG_RUNTIME_DIR); the agent is elsewhere
     const evaluated = await probing([String(target.pid), 'eval', 'process.getuid()']);
     expect(evaluated.stderr).toBe('');
     expect(evaluated.stdout.trim()).toBe(String(alice));
     expect(target.stderr()).not.toContain('Debugger listening');
+    await expectLeftAsFound(target, before);
   });
 });
 
@@ -250,6 +271,8 @@ describe('probing launch', () => {
       launched.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
       const exited = new Promise<number | null>((resolve) => launched.once('exit', (code) => resolve(code)));
       const { pid } = JSON.parse(await new Promise<string>((resolve) => createInterface({ input: launched.stdout! }).once('line', resolve))) as { pid: number };
+      // its agent listens a few ms after the program printed its pid: probed before that, probing would signal it
+      await socketOf(pid);
       const evaluated = await probing([String(pid), 'eval', 'answer']);
       expect(evaluated.stderr).toBe('');
       expect(evaluated.stdout.trim()).toBe('42');
@@ -342,7 +365,8 @@ describe('the agent under hostile or vanishing clients', () => {
 
   it('drops a client that sends garbage or an endless message, and keeps serving', async () => {
     const { connect } = await import('node:net');
-    const target = await startTarget('data.cjs', { nodeArgs: ['--require', agent] });
+    const target = await sharedDataTarget();
+    const before = await listeningPorts(target.pid);
     const path = await socketOf(target.pid);
     const dropped = (payload: string | Buffer) =>
       new Promise<boolean>((resolve) => {
@@ -356,6 +380,6 @@ describe('the agent under hostile or vanishing clients', () => {
     expect(await dropped(Buffer.alloc(17 * 1024 * 1024, 'x'))).toBe(true);
     const after = await probing([String(target.pid), 'eval', 'app.sessions.length']);
     expect(after.stdout.trim()).toBe('4');
-    expect(target.alive()).toBe(true);
+    await expectLeftAsFound(target, before);
   });
 });
