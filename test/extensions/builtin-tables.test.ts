@@ -39,6 +39,20 @@ function repl(pid: number, lines: string[]): Promise<CliResult> {
   });
 }
 
+/**
+ * The statements' answers in `format`, from one repl run: what followed each prompt is
+ * the banner, the ".format" reply, one answer per statement, and the goodbye.
+ */
+async function answers(pid: number, format: 'csv' | 'json', statements: string[]): Promise<string[]> {
+  const result = await repl(pid, [`.format ${format}`, ...statements.map((sql) => `${sql};`)]);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  const [, formatReply, ...rest] = result.stdout.split(/^sql> /m);
+  expect(formatReply).toBe(`format: ${format}\n`);
+  expect(rest).toHaveLength(statements.length + 1);
+  return rest.slice(0, statements.length);
+}
+
 // The tests of a describe share one target: they only read it, and each leaves it as
 // found (checked after each); the file kills it at the end.
 describe.each([
@@ -55,15 +69,9 @@ describe.each([
 
   it('every documented table answers SELECT *, with exactly its declared columns', async () => {
     // all of them in one repl run: its statements go through the same query path and renderer as `query`
-    const result = await repl(target.pid, ['.format csv', ...declared.map((t) => `SELECT * FROM ${t.namespace}.${t.name};`)]);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    // what followed each prompt: the banner, ".format csv", one answer per table, the goodbye
-    const answers = result.stdout.split(/^sql> /m);
-    expect(answers[1]).toBe('format: csv\n');
-    expect(answers).toHaveLength(declared.length + 3);
+    const csv = await answers(target.pid, 'csv', declared.map((t) => `SELECT * FROM ${t.namespace}.${t.name}`));
     declared.forEach((table, i) => {
-      expect(answers[i + 2]!.split('\r\n')[0], `${table.namespace}.${table.name}`).toBe(table.columns!.map((c) => c.name).join(','));
+      expect(csv[i]!.split('\r\n')[0], `${table.namespace}.${table.name}`).toBe(table.columns!.map((c) => c.name).join(','));
     });
     // and one through `probing <pid> query`
     const table = declared.find((t) => `${t.namespace}.${t.name}` === viaQuery)!;
@@ -74,17 +82,18 @@ describe.each([
   });
 
   it('node.modules shows the loaded packages with their versions, CommonJS and ESM', async () => {
-    const result = await probing([String(target.pid), 'query', "SELECT package, version, kind FROM node.modules WHERE package LIKE 'fixture-%' ORDER BY package", '-f', 'json']);
-    expect(result.code).toBe(0);
-    expect(rows(result.stdout)).toEqual([
+    const [loaded, pushed, limited] = await answers(target.pid, 'json', [
+      "SELECT package, version, kind FROM node.modules WHERE package LIKE 'fixture-%' ORDER BY package",
+      // the same answer when the condition is applied inside the target
+      "SELECT package, size_bytes FROM node.modules WHERE package = 'fixture-esm'",
+      'SELECT path FROM node.modules LIMIT 1',
+    ]);
+    expect(rows(loaded!)).toEqual([
       { package: 'fixture-cjs', version: '1.2.3', kind: 'commonjs' },
       { package: 'fixture-esm', version: '4.5.6', kind: 'esm' },
     ]);
-    // the same answer when the condition is applied inside the target
-    const pushed = await probing([String(target.pid), 'query', "SELECT package, size_bytes FROM node.modules WHERE package = 'fixture-esm'", '-f', 'json']);
-    expect(rows(pushed.stdout)).toEqual([{ package: 'fixture-esm', size_bytes: readFileSync(new URL('../fixtures/packages/fixture-esm/index.js', import.meta.url)).length }]);
-    const limited = await probing([String(target.pid), 'query', 'SELECT path FROM node.modules LIMIT 1', '-f', 'json']);
-    expect(rows(limited.stdout)).toHaveLength(1);
+    expect(rows(pushed!)).toEqual([{ package: 'fixture-esm', size_bytes: readFileSync(new URL('../fixtures/packages/fixture-esm/index.js', import.meta.url)).length }]);
+    expect(rows(limited!)).toHaveLength(1);
   });
 
   it('process.info says which module system the entry point uses', async () => {
