@@ -1,11 +1,12 @@
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { expectLeftAsFound } from '../helpers/assertions.js';
-import { soonAfter } from '../helpers/limits.js';
-import { listeningPorts, probing, startTarget, type Target } from '../helpers/targets.js';
+import { cliLimitMs, soonAfter, withAttachTimeout } from '../helpers/limits.js';
+import { bin, cliEnv, listeningPorts, probing, startTarget, type CliResult, type Target } from '../helpers/targets.js';
 
 const examples = fileURLToPath(new URL('../../examples/extensions/', import.meta.url));
 const faults = fileURLToPath(new URL('../fixtures/extensions/', import.meta.url));
@@ -15,18 +16,51 @@ const rows = (stdout: string) => JSON.parse(stdout) as Array<Record<string, unkn
 let home: string;
 const run = (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) => probing(args, { env: { PROBING_HOME: home, ...env }, ...(cwd ? { cwd } : {}) });
 
+const REPL_TIMEOUT_MS = 5000;
+
+/**
+ * `probing <pid> repl [options]` with these lines piped to it, then `.exit`: one CLI run
+ * (one start of an out-of-process extension) for several statements. Killed, failing
+ * the test with what it printed, only past the limits of its attach and of each statement.
+ */
+function repl(pid: number, options: string[], lines: string[]): Promise<CliResult> {
+  const argv = withAttachTimeout([String(pid), 'repl', '--timeout', String(REPL_TIMEOUT_MS), ...options]);
+  const limitMs = cliLimitMs(argv) + 4 * REPL_TIMEOUT_MS * lines.length;
+  const child = spawn(process.execPath, [bin, ...argv], { stdio: ['pipe', 'pipe', 'pipe'], env: cliEnv({ PROBING_HOME: home }) });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  child.stdin.end([...lines, '.exit', ''].join('\n'));
+  return new Promise<CliResult>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`probing ${argv.join(' ')} did not finish within ${limitMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, limitMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
 beforeEach(() => {
   home = mkdtempSync(join(tmpdir(), 'probing-home-'));
 });
 
-describe('the three kinds of extension, against a real target', () => {
-  let target: Target;
-  beforeEach(async () => {
-    target = await startTarget('server.cjs');
-  });
+// The tests share one target: each leaves it as found (checked after each, whether or
+// not it queried it), so none sees another's traces; the file kills it at the end.
+let target: Target;
+let before: number[];
+beforeAll(async () => {
+  target = await startTarget('server.cjs', { keep: 'file' });
+  before = await listeningPorts(target.pid);
+});
+afterEach(() => expectLeftAsFound(target, before));
 
+describe('the three kinds of extension, against a real target', () => {
   it('an in-process module reads data from the target, with options and persistent state', async () => {
-    const before = await listeningPorts(target.pid);
     const args = (...a: string[]) => [...a, ...ext(`${examples}appinfo.mjs`)];
     const result = await run(args(String(target.pid), 'query', 'SELECT name, type FROM app.globals', '-f', 'json'));
     expect(result.stderr).toBe('');
@@ -37,7 +71,6 @@ describe('the three kinds of extension, against a real target', () => {
     expect((await run(args('ext', 'set', 'appinfo.include_builtins', 'true'))).stdout).toBe('appinfo.include_builtins = true\n');
     const all = rows((await run(args(String(target.pid), 'query', 'SELECT name FROM app.globals', '-f', 'json'))).stdout);
     expect(all.map((r) => r.name)).toContain('setTimeout');
-    await expectLeftAsFound(target, before);
   });
 
   it.each([
@@ -45,11 +78,15 @@ describe('the three kinds of extension, against a real target', () => {
     ['Python', 'python-queue', 'pyqueue'],
   ])('the %s out-of-process example provides tables and calls, and asks the CLI to evaluate in the target', async (_lang, dir, name) => {
     const args = (...a: string[]) => [...a, ...ext(`${examples}${dir}`)];
-    const jobs = await run(args(String(target.pid), 'query', `SELECT state, count(*) AS n FROM ${name}.jobs GROUP BY state ORDER BY state`, '-f', 'json'));
-    expect(jobs.stderr).toBe('');
-    expect(rows(jobs.stdout)).toEqual([{ state: 'failed', n: 1 }, { state: 'running', n: 2 }, { state: 'waiting', n: 2 }]);
-    const self = await run(args(String(target.pid), 'query', `SELECT pid FROM ${name}.target`, '-f', 'json'));
-    expect(rows(self.stdout)).toEqual([{ pid: target.pid }]);
+    // both tables in one repl run (one start of the extension): what followed each prompt is the banner, ".format json", the two answers, the goodbye
+    const tables = await repl(target.pid, ext(`${examples}${dir}`), ['.format json', `SELECT state, count(*) AS n FROM ${name}.jobs GROUP BY state ORDER BY state;`, `SELECT pid FROM ${name}.target;`]);
+    expect(tables.stderr).toBe('');
+    expect(tables.code).toBe(0);
+    const [, format, jobs, self, ...rest] = tables.stdout.split(/^sql> /m);
+    expect(format).toBe('format: json\n');
+    expect(rest).toHaveLength(1);
+    expect(rows(jobs!)).toEqual([{ state: 'failed', n: 1 }, { state: 'running', n: 2 }, { state: 'waiting', n: 2 }]);
+    expect(rows(self!)).toEqual([{ pid: target.pid }]);
     const stats = await run(args(String(target.pid), 'call', `${name}.stats`, '--json'));
     expect(JSON.parse(stats.stdout)).toEqual({ waiting: 2, running: 2, failed: 1 });
     const retry = await run(args(String(target.pid), 'call', `${name}.retry`, 'id=17', '--json'));
@@ -88,8 +125,6 @@ describe('faults', () => {
     ['prints garbage', 'garbage', 'garbage', 'extension garbage wrote something that is not JSON: "hello, world"'],
     ['never answers', 'silent', 'silent', 'extension silent did not answer describe within 1500 ms and was stopped'],
   ])('an out-of-process extension that %s gives a clear error; the CLI survives', async (_what, dir, name, message) => {
-    const target = await startTarget('server.cjs');
-    const before = await listeningPorts(target.pid);
     let started = Date.now();
     const result = await run([String(target.pid), 'query', `SELECT * FROM ${name}.anything`, '--timeout', '1500', ...ext(`${faults}${dir}`)]);
     const failed = Date.now() - started;
@@ -102,11 +137,9 @@ describe('faults', () => {
     expect(rows(other.stdout)).toEqual([{ pid: target.pid }]);
     // and the failing one ended soon after its limit, as long as a good one takes
     expect(failed).toBeLessThan(soonAfter(1500, Date.now() - started));
-    await expectLeftAsFound(target, before);
   });
 
   it('an in-process extension that throws is named in the error', async () => {
-    const target = await startTarget('server.cjs');
     const result = await run([String(target.pid), 'query', 'SELECT * FROM throws.t', ...ext(`${faults}throws.mjs`)]);
     expect(result.code).toBe(6);
     expect(result.stderr).toContain('extension throws: throws.t threw bug in the extension');
@@ -142,13 +175,11 @@ describe('faults', () => {
   });
 
   it('the newest version answers queries', async () => {
-    const target = await startTarget('server.cjs');
     const result = await run([String(target.pid), 'query', 'SELECT version FROM ver.which', '-f', 'json', ...ext(`${faults}ver@1.0.0.mjs`, `${faults}ver@2.0.0.mjs`)]);
     expect(rows(result.stdout)).toEqual([{ version: '2.0.0' }]);
   });
 
   it('disable and enable persist, and a disabled extension provides nothing', async () => {
-    const target = await startTarget('server.cjs');
     const args = (...a: string[]) => [...a, ...ext(`${examples}js-queue`)];
     expect((await run(args('ext', 'disable', 'jsqueue'))).stdout).toBe('jsqueue disabled\n');
     expect(rows((await run(args('ext', 'list', '--json'))).stdout)[0]).toMatchObject({ name: 'jsqueue', state: 'disabled' });
@@ -163,7 +194,6 @@ describe('faults', () => {
     const unknown = await run(['ext', 'info', 'nope']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no extension named "nope"');
-    const target = await startTarget('server.cjs');
     const call = await run([String(target.pid), 'call', 'jsqueue.nope', ...ext(`${examples}js-queue`)]);
     expect(call.code).toBe(2);
     expect(call.stderr).toContain('extension jsqueue has no call "nope"');
