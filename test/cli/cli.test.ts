@@ -1,9 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+// the agent is CommonJS (.cts): its compiled form, as targets load it
+import { socketPath } from '../../dist/agent/paths.cjs';
 import { expectLeftAsFound } from '../helpers/assertions.js';
-import { listeningPorts, probing, startTarget } from '../helpers/targets.js';
+import { eventually } from '../helpers/limits.js';
+import { listeningPorts, probing, startTarget, type Target } from '../helpers/targets.js';
 
 describe('the command line', () => {
   it('prints help with examples and the exit statuses', async () => {
@@ -57,49 +60,93 @@ describe('the command line', () => {
     expect(result.stderr).toContain(hint);
   });
 
-  it('refuses an -o it cannot write before attaching (exit 8); -o - is stdout', async () => {
-    const target = await startTarget('server.cjs');
-    const before = await listeningPorts(target.pid);
-    for (const [path, says] of [
-      ['/nonexistent-dir/x.csv', 'the directory /nonexistent-dir does not exist'],
-      [tmpdir(), 'it is a directory'],
-    ]) {
-      const result = await probing([String(target.pid), 'query', 'SELECT * FROM process.memory', '-f', 'csv', '-o', path!]);
-      expect(result.code).toBe(8);
-      expect(result.stderr).toMatch(new RegExp(`^probing: cannot write .*: ${says}\\n  hint: `));
-    }
-    await expectLeftAsFound(target, before);
-    const dash = await probing([String(target.pid), 'query', 'SELECT heap_used > 0 AS ok FROM process.memory', '-f', 'csv', '-o', '-']);
-    expect(dash.stdout).toBe('ok\r\ntrue\r\n');
-    expect(existsSync('-')).toBe(false);
-  });
+  describe('against a running target', () => {
+    // one for these tests, which each leave it as found
+    let target: Target;
+    let before: number[];
+    beforeAll(async () => {
+      target = await startTarget('server.cjs', { keep: 'file' });
+      before = await listeningPorts(target.pid);
+    });
+    afterEach(() => expectLeftAsFound(target, before));
 
-  it('reads durations and sizes one way everywhere: 1m, 1g', async () => {
-    const target = await startTarget('server.cjs');
-    const result = await probing([String(target.pid), 'query', 'SELECT 1 AS one', '--timeout', '1m', '--memory-limit', '1g', '--max-bytes', '64m', '-f', 'csv']);
-    expect(result.stderr).toBe('');
-    expect(result.stdout).toBe('one\r\n1\r\n');
-    expect(result.code).toBe(0);
-  });
+    it('refuses an -o it cannot write before attaching (exit 8)', async () => {
+      const mark = target.stderr().length;
+      for (const [path, says] of [
+        ['/nonexistent-dir/x.csv', 'the directory /nonexistent-dir does not exist'],
+        [tmpdir(), 'it is a directory'],
+      ]) {
+        const result = await probing([String(target.pid), 'query', 'SELECT * FROM process.memory', '-f', 'csv', '-o', path!]);
+        expect(result.code).toBe(8);
+        expect(result.stderr).toMatch(new RegExp(`^probing: cannot write .*: ${says}\\n  hint: `));
+      }
+      // its inspector never opened
+      expect(target.stderr().slice(mark)).not.toContain('Debugger listening');
+    });
 
-  it('says when nothing at host:port is an inspector', async () => {
-    const target = await startTarget('server.cjs');
-    const result = await probing([`127.0.0.1:${target.port}`, 'eval', '1']);
-    expect(result.code).toBe(3);
-    expect(result.stderr).toContain(`nothing at 127.0.0.1:${target.port} answers as a Node.js inspector`);
-    expect(result.stderr).toContain('hint:');
+    it('reads durations and sizes one way everywhere (1m, 1g), and -o - is stdout', async () => {
+      const result = await probing([String(target.pid), 'query', 'SELECT heap_used > 0 AS ok FROM process.memory', '--timeout', '1m', '--memory-limit', '1g', '--max-bytes', '64m', '-f', 'csv', '-o', '-']);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe('ok\r\ntrue\r\n');
+      expect(result.code).toBe(0);
+      expect(existsSync('-')).toBe(false);
+    });
+
+    it('says when nothing at host:port is an inspector', async () => {
+      const result = await probing([`127.0.0.1:${target.port}`, 'eval', '1']);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain(`nothing at 127.0.0.1:${target.port} answers as a Node.js inspector`);
+      expect(result.stderr).toContain('hint:');
+    });
   });
 });
 
+/** What `probing list --json` says of a process. */
+interface Listed {
+  pid: number;
+  ppid: number;
+  node: string;
+  inspector: string;
+  address: string | null;
+  command: string;
+  way: string;
+}
+
+// One set of targets, and one `probing list --json` of them, for both tests: they only list them.
 describe('probing list', () => {
-  it('lists Node.js processes with their version and the way in: agent, open inspector or signal', async () => {
-    const closed = await startTarget('server.cjs');
-    const open = await startTarget('server.cjs', { nodeArgs: ['--inspect=127.0.0.1:0'] });
-    const withAgent = await startTarget('server.cjs', { nodeArgs: ['--require', fileURLToPath(new URL('../../dist/agent/index.cjs', import.meta.url))] });
-    const port = new URL(/ws:\/\/\S+/.exec(open.stderr())![0]).port;
+  let closed: Target;
+  let open: Target;
+  let withAgent: Target;
+  let cluster: Target;
+  let workers: number[];
+  let rows: Listed[];
+  beforeAll(async () => {
+    const agent = fileURLToPath(new URL('../../dist/agent/index.cjs', import.meta.url));
+    [closed, open, withAgent, cluster] = await Promise.all([
+      startTarget('server.cjs', { keep: 'file' }),
+      startTarget('server.cjs', { nodeArgs: ['--inspect=127.0.0.1:0'], keep: 'file' }),
+      startTarget('server.cjs', { nodeArgs: ['--require', agent], keep: 'file' }),
+      startTarget('cluster.cjs', { env: { WORKERS: '2' }, keep: 'file' }),
+    ]);
+    workers = cluster.ready.workers as number[];
+    // the agent listens a few ms after its target's ready line
+    await eventually(() => existsSync(socketPath(withAgent.pid)));
     const json = await probing(['list', '--json']);
     expect(json.code).toBe(0);
-    const rows = JSON.parse(json.stdout) as Array<{ pid: number; node: string; inspector: string; address: string | null; command: string; way: string }>;
+    rows = JSON.parse(json.stdout) as Listed[];
+  });
+  afterAll(() => {
+    for (const w of workers ?? []) {
+      try {
+        process.kill(w, 'SIGKILL');
+      } catch {
+        // gone with the primary
+      }
+    }
+  });
+
+  it('lists Node.js processes with their version and the way in: agent, open inspector or signal', async () => {
+    const port = new URL(/ws:\/\/\S+/.exec(open.stderr())![0]).port;
     const a = rows.find((r) => r.pid === closed.pid);
     const b = rows.find((r) => r.pid === open.pid);
     expect(a).toMatchObject({ node: process.version, inspector: 'closed', address: null, way: 'signal' });
@@ -113,31 +160,16 @@ describe('probing list', () => {
     // listing sends nothing to the applications' own ports
     expect((await probing([String(closed.pid), 'eval', 'state.hits'])).stdout.trim()).toBe('0');
   });
-});
 
-describe('probing list --tree', () => {
-  it('shows a cluster primary with its workers under it', async () => {
-    const cluster = await startTarget('cluster.cjs', { env: { WORKERS: '2' } });
-    const workers = cluster.ready.workers as number[];
-    try {
-      const result = await probing(['list', '--tree']);
-      expect(result.code).toBe(0);
-      const lines = result.stdout.split('\n');
-      const primary = lines.findIndex((l) => l.startsWith(`${cluster.pid} `));
-      expect(primary).toBeGreaterThan(0);
-      const under = lines.slice(primary + 1, primary + 3).map((l) => /^[├└]─ (\d+)/.exec(l)?.[1]).map(Number).sort((a, b) => a - b);
-      expect(under).toEqual([...workers].sort((a, b) => a - b));
-      const json = JSON.parse((await probing(['list', '--json'])).stdout) as Array<{ pid: number; ppid: number }>;
-      for (const w of workers) expect(json.find((r) => r.pid === w)!.ppid).toBe(cluster.pid);
-    } finally {
-      for (const w of workers) {
-        try {
-          process.kill(w, 'SIGKILL');
-        } catch {
-          // gone with the primary
-        }
-      }
-    }
+  it('--tree shows a cluster primary with its workers under it', async () => {
+    const result = await probing(['list', '--tree']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    const primary = lines.findIndex((l) => l.startsWith(`${cluster.pid} `));
+    expect(primary).toBeGreaterThan(0);
+    const under = lines.slice(primary + 1, primary + 3).map((l) => /^[├└]─ (\d+)/.exec(l)?.[1]).map(Number).sort((a, b) => a - b);
+    expect(under).toEqual([...workers].sort((a, b) => a - b));
+    for (const w of workers) expect(rows.find((r) => r.pid === w)!.ppid).toBe(cluster.pid);
   });
 });
 
