@@ -1,50 +1,20 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../src/extensions/builtin/index.js';
 import { catalog } from '../../src/extensions/builtin/catalog.js';
 import { tablesDoc } from '../../src/extensions/docs.js';
 import { expectLeftAsFound } from '../helpers/assertions.js';
-import { cliLimitMs, withAttachTimeout } from '../helpers/limits.js';
-import { bin, cliEnv, listeningPorts, probing, startTarget, type CliResult, type Target } from '../helpers/targets.js';
+import { listeningPorts, pipedRepl, probing, startTarget, type Target } from '../helpers/targets.js';
 
 const declared = catalog(defaultRegistry()).filter((t) => t.columns);
 const rows = (stdout: string) => JSON.parse(stdout) as Array<Record<string, unknown>>;
-const REPL_TIMEOUT_MS = 5000;
-
-/**
- * `probing <pid> repl` with these lines piped to it, as a user pipes a script, then
- * `.exit`: one CLI run for many statements. Killed, failing the test with what it
- * printed, only past the limits of its attach and of each statement.
- */
-function repl(pid: number, lines: string[]): Promise<CliResult> {
-  const argv = withAttachTimeout([String(pid), 'repl', '--timeout', String(REPL_TIMEOUT_MS)]);
-  const limitMs = cliLimitMs(argv) + 4 * REPL_TIMEOUT_MS * lines.length;
-  const child = spawn(process.execPath, [bin, ...argv], { stdio: ['pipe', 'pipe', 'pipe'], env: cliEnv() });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  child.stdin.end([...lines, '.exit', ''].join('\n'));
-  return new Promise<CliResult>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`probing ${argv.join(' ')} did not finish within ${limitMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, limitMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /**
  * The statements' answers in `format`, from one repl run: what followed each prompt is
  * the banner, the ".format" reply, one answer per statement, and the goodbye.
  */
 async function answers(pid: number, format: 'csv' | 'json', statements: string[]): Promise<string[]> {
-  const result = await repl(pid, [`.format ${format}`, ...statements.map((sql) => `${sql};`)]);
+  const result = await pipedRepl(pid, [], [`.format ${format}`, ...statements.map((sql) => `${sql};`)]);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   const [, formatReply, ...rest] = result.stdout.split(/^sql> /m);

@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { expectLeftAsFound } from '../helpers/assertions.js';
-import { cliLimitMs, soonAfter, withAttachTimeout } from '../helpers/limits.js';
-import { bin, cliEnv, listeningPorts, probing, startTarget, type CliResult, type Target } from '../helpers/targets.js';
+import { soonAfter } from '../helpers/limits.js';
+import { listeningPorts, pipedRepl, probing, startTarget, type Target } from '../helpers/targets.js';
 
 const examples = fileURLToPath(new URL('../../examples/extensions/', import.meta.url));
 const faults = fileURLToPath(new URL('../fixtures/extensions/', import.meta.url));
@@ -16,34 +15,6 @@ const rows = (stdout: string) => JSON.parse(stdout) as Array<Record<string, unkn
 let home: string;
 const run = (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) => probing(args, { env: { PROBING_HOME: home, ...env }, ...(cwd ? { cwd } : {}) });
 
-const REPL_TIMEOUT_MS = 5000;
-
-/**
- * `probing <pid> repl [options]` with these lines piped to it, then `.exit`: one CLI run
- * (one start of an out-of-process extension) for several statements. Killed, failing
- * the test with what it printed, only past the limits of its attach and of each statement.
- */
-function repl(pid: number, options: string[], lines: string[]): Promise<CliResult> {
-  const argv = withAttachTimeout([String(pid), 'repl', '--timeout', String(REPL_TIMEOUT_MS), ...options]);
-  const limitMs = cliLimitMs(argv) + 4 * REPL_TIMEOUT_MS * lines.length;
-  const child = spawn(process.execPath, [bin, ...argv], { stdio: ['pipe', 'pipe', 'pipe'], env: cliEnv({ PROBING_HOME: home }) });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  child.stdin.end([...lines, '.exit', ''].join('\n'));
-  return new Promise<CliResult>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`probing ${argv.join(' ')} did not finish within ${limitMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, limitMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 beforeEach(() => {
   home = mkdtempSync(join(tmpdir(), 'probing-home-'));
@@ -79,7 +50,7 @@ describe('the three kinds of extension, against a real target', () => {
   ])('the %s out-of-process example provides tables and calls, and asks the CLI to evaluate in the target', async (_lang, dir, name) => {
     const args = (...a: string[]) => [...a, ...ext(`${examples}${dir}`)];
     // both tables in one repl run (one start of the extension): what followed each prompt is the banner, ".format json", the two answers, the goodbye
-    const tables = await repl(target.pid, ext(`${examples}${dir}`), ['.format json', `SELECT state, count(*) AS n FROM ${name}.jobs GROUP BY state ORDER BY state;`, `SELECT pid FROM ${name}.target;`]);
+    const tables = await pipedRepl(target.pid, ext(`${examples}${dir}`), ['.format json', `SELECT state, count(*) AS n FROM ${name}.jobs GROUP BY state ORDER BY state;`, `SELECT pid FROM ${name}.target;`], { PROBING_HOME: home });
     expect(tables.stderr).toBe('');
     expect(tables.code).toBe(0);
     const [, format, jobs, self, ...rest] = tables.stdout.split(/^sql> /m);

@@ -160,6 +160,39 @@ export interface CliResult {
   stderr: string;
 }
 
+/** The limit of each statement in pipedRepl (its --timeout). */
+const REPL_TIMEOUT_MS = 5000;
+
+/**
+ * `probing <pid> repl [options]` with these lines piped to it, as a user pipes a script,
+ * then `.exit`: one CLI run (one attach, one start of an out-of-process extension) for
+ * many statements. Killed, failing the test with what it printed, only past the limits of
+ * its attach and of each statement.
+ */
+export function pipedRepl(pid: number, options: string[], lines: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const argv = withAttachTimeout([String(pid), 'repl', '--timeout', String(REPL_TIMEOUT_MS), ...options]);
+  const limitMs = cliLimitMs(argv) + 4 * REPL_TIMEOUT_MS * lines.length;
+  const child = spawn(process.execPath, [bin, ...argv], { stdio: ['pipe', 'pipe', 'pipe'], env: cliEnv(env) });
+  running.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  child.stdin!.end([...lines, '.exit', ''].join('\n'));
+  return new Promise<CliResult>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`probing ${argv.join(' ')} did not finish within ${limitMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, limitMs);
+    child.on('error', reject);
+    child.on('exit', () => running.delete(child));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
 /**
  * Runs the real CLI (`node bin/probing.js …`) as a user on a busy machine would: with
  * --attach-timeout ATTACH_TIMEOUT_MS unless the test gives its own. It is killed, and the
