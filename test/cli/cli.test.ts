@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 // the agent is CommonJS (.cts): its compiled form, as targets load it
 import { socketPath } from '../../dist/agent/paths.cjs';
-import { expectLeftAsFound } from '../helpers/assertions.js';
+import { shareTarget } from '../helpers/assertions.js';
 import { eventually } from '../helpers/limits.js';
-import { listeningPorts, probing, startTarget, type Target } from '../helpers/targets.js';
+import { probing, startTarget, type Target } from '../helpers/targets.js';
 
 describe('the command line', () => {
   it('prints help with examples and the exit statuses', async () => {
@@ -63,12 +63,7 @@ describe('the command line', () => {
   describe('against a running target', () => {
     // one for these tests, which each leave it as found
     let target: Target;
-    let before: number[];
-    beforeAll(async () => {
-      target = await startTarget('server.cjs', { keep: 'file' });
-      before = await listeningPorts(target.pid);
-    });
-    afterEach(() => expectLeftAsFound(target, before));
+    shareTarget('server.cjs', {}, (t) => (target = t));
 
     it('refuses an -o it cannot write before attaching (exit 8)', async () => {
       const mark = target.stderr().length;

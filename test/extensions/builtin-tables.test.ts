@@ -3,7 +3,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultRegistry } from '../../src/extensions/builtin/index.js';
 import { catalog } from '../../src/extensions/builtin/catalog.js';
 import { tablesDoc } from '../../src/extensions/docs.js';
-import { expectLeftAsFound } from '../helpers/assertions.js';
+import { expectLeftAsFound, shareTarget } from '../helpers/assertions.js';
 import { listeningPorts, pipedRepl, probing, startTarget, type Target } from '../helpers/targets.js';
 
 const declared = catalog(defaultRegistry()).filter((t) => t.columns);
@@ -30,12 +30,7 @@ describe.each([
   ['modules.mjs', 'esm', 'node.modules'],
 ])('built-in tables on %s', (fixture, moduleSystem, viaQuery) => {
   let target: Target;
-  let before: number[];
-  beforeAll(async () => {
-    target = await startTarget(fixture, { keep: 'file' });
-    before = await listeningPorts(target.pid);
-  });
-  afterEach(() => expectLeftAsFound(target, before));
+  shareTarget(fixture, {}, (t) => (target = t));
 
   it('every documented table answers SELECT *, with exactly its declared columns', async () => {
     // all of them in one repl run: its statements go through the same query path and renderer as `query`

@@ -2,10 +2,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { expectLeftAsFound } from '../helpers/assertions.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { shareTarget } from '../helpers/assertions.js';
 import { soonAfter } from '../helpers/limits.js';
-import { listeningPorts, pipedRepl, probing, startTarget, type Target } from '../helpers/targets.js';
+import { pipedRepl, probing, startTarget, type Target } from '../helpers/targets.js';
 
 const examples = fileURLToPath(new URL('../../examples/extensions/', import.meta.url));
 const faults = fileURLToPath(new URL('../fixtures/extensions/', import.meta.url));
@@ -23,12 +23,7 @@ beforeEach(() => {
 // The tests share one target: each leaves it as found (checked after each, whether or
 // not it queried it), so none sees another's traces; the file kills it at the end.
 let target: Target;
-let before: number[];
-beforeAll(async () => {
-  target = await startTarget('server.cjs', { keep: 'file' });
-  before = await listeningPorts(target.pid);
-});
-afterEach(() => expectLeftAsFound(target, before));
+shareTarget('server.cjs', {}, (t) => (target = t));
 
 describe('the three kinds of extension, against a real target', () => {
   it('an in-process module reads data from the target, with options and persistent state', async () => {

@@ -1,5 +1,5 @@
-import { expect } from 'vitest';
-import { httpGet, listeningPorts, probing, type Target } from './targets.js';
+import { afterEach, beforeAll, expect } from 'vitest';
+import { httpGet, listeningPorts, probing, startTarget, type StartOptions, type Target } from './targets.js';
 
 /** The target lives, serves HTTP if it can, and listens on exactly the ports it had before. */
 export async function expectLeftAsFound(target: Target, portsBefore: number[]): Promise<void> {
@@ -9,6 +9,22 @@ export async function expectLeftAsFound(target: Target, portsBefore: number[]): 
     expect(res.status).toBe(200);
   }
   expect(await listeningPorts(target.pid)).toEqual(portsBefore);
+}
+
+/**
+ * One target for the tests of a file or describe block: started before them (killed when
+ * the file is done), and checked after each test as left as found — so that none sees
+ * another's traces. `use` is given it and the ports it listened on at the start.
+ */
+export function shareTarget(name: string, options: Omit<StartOptions, 'keep'>, use: (target: Target, before: number[]) => void): void {
+  let target: Target;
+  let before: number[];
+  beforeAll(async () => {
+    target = await startTarget(name, { ...options, keep: 'file' });
+    before = await listeningPorts(target.pid);
+    use(target, before);
+  });
+  afterEach(() => expectLeftAsFound(target, before));
 }
 
 /** `probing <pid> query …` against the target `current()` returns, and the same read as JSON rows after a clean exit. */

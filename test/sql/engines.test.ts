@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { expectLeftAsFound, queryCli } from '../helpers/assertions.js';
-import { listeningPorts, probing, startTarget, type Target } from '../helpers/targets.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { expectLeftAsFound, queryCli, shareTarget } from '../helpers/assertions.js';
+import { probing, type Target } from '../helpers/targets.js';
 
 /** The target's stderr says so each time its inspector opens: a query refused before attaching leaves none. */
 const attached = (target: Target, since = 0) => target.stderr().slice(since).includes('Debugger listening');
@@ -12,17 +12,16 @@ const attached = (target: Target, since = 0) => target.stderr().slice(since).inc
 // The tests of this file share one target: they only read it, and each leaves it as found
 // (checked after each), so none sees another's traces; the file kills it at the end.
 let target: Target;
-let before: number[];
 /** Where the target's stderr stood when the test began. */
 let mark: number;
-beforeAll(async () => {
-  target = await startTarget('data.cjs', { keep: 'file' });
-  before = await listeningPorts(target.pid);
+let before: number[];
+shareTarget('data.cjs', {}, (t, ports) => {
+  target = t;
+  before = ports;
 });
 beforeEach(() => {
   mark = target.stderr().length;
 });
-afterEach(() => expectLeftAsFound(target, before));
 
 describe('SQL that gives the right answer (DuckDB)', () => {
   const { query, json } = queryCli(() => target);
