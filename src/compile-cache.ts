@@ -28,6 +28,9 @@ import { Script } from 'node:vm';
 
 interface Loaded {
   script: Script;
+  /** The bundle file's name and content hash, and the path of its entry. */
+  file: string;
+  hash: string;
   entry: string;
   /** The entry was missing or V8 rejected it: write one when the command is done. */
   write: boolean;
@@ -55,8 +58,6 @@ function cacheDirectory(): string | undefined {
  * `hashes` is the bundle's manifest (file name → content hash); `command` names the run.
  */
 export function installCompileCache(bundleDir: string, hashes: Record<string, string>, command: string, importModule: (specifier: string) => Promise<unknown>): CompileCache {
-  // the one real import() left to the bundle (see above), handed in as a parameter
-  const wrapper = ['(function (exports, require, module, __filename, __dirname, __probingImport) { ', '\n});'];
   if (process.env.PROBING_COMPILE_CACHE === '0') return NONE;
   const directory = cacheDirectory();
   if (!directory) return NONE;
@@ -81,23 +82,26 @@ export function installCompileCache(bundleDir: string, hashes: Record<string, st
     // not made yet: save() makes it, 0700
   }
   const loaded: Loaded[] = [];
+  // the one real import() left to the bundle (see above), handed in as a parameter
+  const wrapper = ['(function (exports, require, module, __filename, __dirname, __probingImport) { ', '\n});'];
   const proto = Module.prototype as unknown as { _compile(content: string, filename: string): unknown; exports: unknown };
   const compile = proto._compile;
   const prefix = bundleDir.endsWith('/') || bundleDir.endsWith('\\') ? bundleDir : `${bundleDir}${process.platform === 'win32' ? '\\' : '/'}`;
   proto._compile = function (this: { exports: unknown }, content: string, filename: string) {
-    const hash = hashes[basename(filename)];
+    const file = basename(filename);
+    const hash = hashes[file];
     if (!filename.startsWith(prefix) || !hash) return compile.call(this, content, filename);
     let entry: string | undefined;
     let cachedData: Buffer | undefined;
     try {
       const { size, mtimeMs } = statSync(filename);
-      entry = join(directory, `${basename(filename)}-${hash}-${size}-${Math.round(mtimeMs)}-${process.version}-${process.arch}-${command}.v8`);
+      entry = join(directory, `${file}-${hash}-${size}-${Math.round(mtimeMs)}-${process.version}-${process.arch}-${command}.v8`);
       cachedData = readFileSync(entry);
     } catch {
       cachedData = undefined;
     }
     const script = new Script(wrapper[0] + content + wrapper[1], { filename, ...(cachedData ? { cachedData } : {}) });
-    if (entry) loaded.push({ script, entry, write: !cachedData || script.cachedDataRejected === true });
+    if (entry) loaded.push({ script, file, hash, entry, write: !cachedData || script.cachedDataRejected === true });
     const fn = script.runInThisContext() as (...args: unknown[]) => unknown;
     return fn.call(this.exports, this.exports, createRequire(filename), this, filename, dirname(filename), importModule);
   };
@@ -108,11 +112,8 @@ export function installCompileCache(bundleDir: string, hashes: Record<string, st
       try {
         mkdirSync(directory, { recursive: true, mode: 0o700 });
         // entries of an earlier build of the same file go (a rebuild would pile them up)
-        const current = new Set(pending.map(({ entry }) => basename(entry)));
-        const builds = new Map(pending.map(({ entry }) => [basename(entry).split('-')[0]!, basename(entry).split('-')[1]!]));
         for (const name of readdirSync(directory)) {
-          const [file, hash] = name.split('-');
-          if (!current.has(name) && builds.has(file!) && builds.get(file!) !== hash) rmSync(join(directory, name), { force: true });
+          if (pending.some(({ file, hash }) => name.startsWith(`${file}-`) && !name.startsWith(`${file}-${hash}-`))) rmSync(join(directory, name), { force: true });
         }
         for (const { script, entry } of pending) {
           // whole or not at all: two commands may write the same entry at once

@@ -35,10 +35,16 @@ describe('the compile cache', () => {
     expect(failed.status).not.toBe(0);
     expect(() => entries(cache)).toThrow();
 
+    // an entry of an earlier build of the bundle goes when this build writes its own; other files stay
+    mkdirSync(join(cache, 'probing'), { mode: 0o700 });
+    writeFileSync(join(cache, 'probing', 'cli.cjs-0123456789abcdef-1-1-v20.0.0-x64-eval.v8'), 'old', { mode: 0o600 });
+    writeFileSync(join(cache, 'probing', 'notes.txt'), 'mine', { mode: 0o600 });
     const first = run(cache, evalArgs);
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout.trim()).toBe("'cjs-fixture'");
     const written = entries(cache);
+    expect(written).not.toContain('cli.cjs-0123456789abcdef-1-1-v20.0.0-x64-eval.v8');
+    expect(written).toContain('notes.txt');
     expect(written.some((e) => /^cli\.cjs-[0-9a-f]{16}-\d+-\d+-v[\d.]+-\w+-eval\.v8$/.test(e))).toBe(true);
     // private: the directory is the user's alone, and so is each entry
     expect(statSync(join(cache, 'probing')).mode & 0o777).toBe(0o700);
