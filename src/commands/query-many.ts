@@ -45,9 +45,12 @@ function ownVersion(): string {
   return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
 }
 
+/** Whether a host is asked for @all (then alone: mixing it with named targets of the host is refused). */
+const asksAll = (group: RemoteGroup) => group.targets.some((t) => t.target === '@all');
+
 /** The command line run over there: that probing, asked for the tables (--emit-tables) with this query's limits. */
 function remoteLine(group: RemoteGroup, sql: string, options: QueryOptions, remoteProbing: string, quote: (word: string) => string): string {
-  const all = group.targets.some((t) => t.target === '@all');
+  const all = asksAll(group);
   const args = [
     ...(all ? ['--all'] : [group.targets.map((t) => t.target).join(',')]),
     'query',
@@ -85,19 +88,20 @@ async function askRemote(remote: readonly RemoteTarget[], sql: string, prepared:
   // @all there is every process --match allows, and never a worker: beside named targets
   // of the same host, some of those would go unasked without a word
   for (const { host, targets } of groups) {
-    if (targets.length > 1 && targets.some((t) => t.target === '@all')) {
+    if (targets.length > 1 && asksAll({ host, targets })) {
       throw new UsageError('REMOTE_ALL_AND_NAMED', `${host.name}: @all and named targets of the same host in one query (${targets.map((t) => t.label).join(', ')})`, { hint: 'ask @all alone, or name every target of that host' });
     }
   }
   // what one host's answer may be at most: each table of each target within --max-bytes, twice over for Arrow's framing
-  const maxAnswerBytes = (group: RemoteGroup) => (group.targets.some((t) => t.target === '@all') ? 256 : group.targets.length) * Math.max(1, prepared.tables.length) * (2 * options.maxBytes + 1024 * 1024) + 1024 * 1024;
+  const maxAnswerBytes = (group: RemoteGroup) => (asksAll(group) ? 256 : group.targets.length) * Math.max(1, prepared.tables.length) * (2 * options.maxBytes + 1024 * 1024) + 1024 * 1024;
+  const concurrency = options.concurrency ?? 8;
   const outcomes = await forEachRemote(groups, {
     maxAnswerBytes,
-    concurrency: options.concurrency ?? 8,
+    concurrency,
     // a backstop for a host that never answers (the probing there bounds each of its steps
     // itself): starting there (ssh, Node.js, npx the first time), then each round of its
     // targets' attach and collect, --concurrency at a time (@all: counted as 16)
-    timeoutMs: (group) => REMOTE_START_MS + (options.attachTimeout + options.timeout) * Math.ceil((group.targets.some((t) => t.target === '@all') ? 16 : group.targets.length) / (options.concurrency ?? 8)),
+    timeoutMs: (group) => REMOTE_START_MS + (options.attachTimeout + options.timeout) * Math.ceil((asksAll(group) ? 16 : group.targets.length) / concurrency),
     clients: { ssh: options.ssh ?? process.env.PROBING_SSH ?? 'ssh', docker: process.env.PROBING_DOCKER ?? 'docker', kubectl: process.env.PROBING_KUBECTL ?? 'kubectl' },
     line: (group) => remoteLine(group, sql, options, remoteProbing, shellQuote),
     remoteProbing,
