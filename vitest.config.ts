@@ -39,6 +39,10 @@ export default defineConfig(async () => ({
     maxWorkers: WORKERS,
     provide: { sharedPortBase: await sharedPortBase() },
     globalSetup: ['test/helpers/global-setup.ts'],
+    setupFiles: ['test/helpers/setup.ts'],
+    // A worker runs many files (it is not restarted for each): the files' own cleanup is
+    // in setupFiles, and no file relies on another's module state.
+    isolate: false,
     // Not a guess at how long a test takes: what a test waits for has limits of its own
     // (test/helpers/limits.ts), each far below this, which fail it with a message saying
     // what never came. This only ends a test stuck in its own code.

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, inject } from 'vitest';
+import { inject } from 'vitest';
 import { listeners } from '../../src/attach/procfs.js';
 import { START_LIMIT_MS, cliLimitMs, withAttachTimeout } from './limits.js';
 
@@ -40,8 +40,6 @@ export function killAll(): void {
   kill(running);
 }
 
-afterEach(killAll);
-afterAll(() => kill(kept));
 process.on('exit', () => {
   kill(running);
   kill(kept);
@@ -72,11 +70,16 @@ function defaultHome(): string {
   home ??= mkdtempSync(join(tmpdir(), 'probing-test-home-'));
   return home;
 }
-// removed with the file's tests done (a vitest worker is ended without its 'exit' listeners running)
-afterAll(() => {
+/**
+ * After each test file (test/helpers/setup.ts): its shared targets are killed and its
+ * PROBING_HOME removed. Not left to the worker's exit: a worker runs many files, and is
+ * ended without its 'exit' listeners running.
+ */
+export function endFile(): void {
+  kill(kept);
   if (home !== undefined) rmSync(home, { recursive: true, force: true });
   home = undefined;
-});
+}
 
 /** The environment the CLI runs in, as a user's shell would give it. */
 export function cliEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
