@@ -63,6 +63,13 @@ describe('source maps', () => {
       expect(node.positionTicks).toBeUndefined(); // lines of the generated code: left out
     }
 
+    // the table probing prints by default (its top functions by self time), as a user reads it
+    const table = await probing([String(target.pid), 'profile', 'cpu', '--duration', '500ms', '-o', join(tempDir(), 'table')], { env: { COLUMNS: '300' } });
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/^│ function +│ url +│ +line │ /m);
+    const crunchRow = table.stdout.split('\n').find((l) => l.startsWith('│ crunchNumbers '));
+    expect(crunchRow).toMatch(new RegExp(`^│ crunchNumbers +│ ${sourceUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +│ +${lineOf('crunchNumbers')} │`));
+
     const heap = await probing([String(target.pid), 'heap', 'sample', '--duration', '1s', '--interval', '4096', '-o', join(tempDir(), 'heap'), '-f', 'json', '--query', 'SELECT "function", url, line FROM heap.sites WHERE url LIKE \'%ts-app%\' ORDER BY self_bytes DESC']);
     expect(heap.code, heap.stderr).toBe(0);
     // what allocates most is makeOrder's (its callback's, where V8 inlined makeOrder into tick)
