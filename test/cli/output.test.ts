@@ -23,9 +23,9 @@ function throughHead(args: string[]): Promise<{ code: number; stderr: string }> 
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout?.includes('util-linux');
 
 /** probing with its stdout (and stderr) on a pseudo-terminal: its exit status, and what the terminal showed. */
-function inTerminal(args: string[]): { status: number | null; stdout: string } {
+function inTerminal(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string } {
   const command = [process.execPath, bin, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  return spawnSync('script', ['-q', '-e', '-c', command, '/dev/null'], { env: cliEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnSync('script', ['-q', '-e', '-c', command, '/dev/null'], { env: cliEnv(env), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'probing-output-'));
@@ -98,6 +98,21 @@ describe('colours', () => {
       expect(plain.stdout, JSON.stringify(env)).not.toContain('\u001b[');
       expect(plain.stdout).toContain('NULL');
     }
+  });
+
+  it.skipIf(!hasScript)("on a terminal, colours as the terminal can show them (tty.WriteStream#hasColors): TERM=xterm-256color has them, TERM=dumb none", () => {
+    const sql = 'SELECT NULL AS n, 1 AS one';
+    const colour = inTerminal(['query', sql], { NO_COLOR: undefined, FORCE_COLOR: undefined, TERM: 'xterm-256color' });
+    expect(colour.status).toBe(0);
+    expect(colour.stdout).toContain('\u001b[2mNULL\u001b[22m');
+    const dumb = inTerminal(['query', sql], { NO_COLOR: undefined, FORCE_COLOR: undefined, TERM: 'dumb' });
+    expect(dumb.status).toBe(0);
+    expect(dumb.stdout).toContain('NULL');
+    expect(dumb.stdout).not.toContain('\u001b[');
+    // NO_COLOR wins over a terminal that has them
+    const no = inTerminal(['query', sql], { NO_COLOR: '1', FORCE_COLOR: undefined, TERM: 'xterm-256color' });
+    expect(no.stdout).toContain('NULL');
+    expect(no.stdout).not.toContain('\u001b[');
   });
 });
 
