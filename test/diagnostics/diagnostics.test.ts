@@ -166,6 +166,29 @@ describe('heap sample', () => {
     expect(sites[0]!.self_bytes as number).toBeGreaterThan(100_000);
     const profile = JSON.parse(readFileSync(join(dir, 'h.heapprofile'), 'utf8')) as { head: { children: unknown[] } };
     expect(profile.head.children.length).toBeGreaterThan(0);
+
+    // -f collapsed: the allocation stacks as folded lines, bytes each, checked one by one
+    // against the .heapprofile written with them (every node with bytes of its own, under its
+    // path from the root, the root not a frame)
+    const folded = await probing([String(target.pid), 'heap', 'sample', '--duration', '300', '-o', join(dir, 'f'), '-f', 'collapsed']);
+    expect(folded.code, folded.stderr).toBe(0);
+    type Node = { callFrame: { functionName: string; url: string; lineNumber: number }; selfSize: number; children: Node[] };
+    const written = JSON.parse(readFileSync(join(dir, 'f.heapprofile'), 'utf8')) as { head: Node };
+    const expected: string[] = [];
+    const walk = (node: Node, path: string[]) => {
+      const f = node.callFrame;
+      const name = f.functionName || (f.url ? '(anonymous)' : '(root)');
+      const here = [...path, f.url ? `${name} (${f.url}:${f.lineNumber + 1})` : name];
+      if (node.selfSize > 0) expected.push(`${here.join(';')} ${node.selfSize}`);
+      for (const child of node.children) walk(child, here);
+    };
+    for (const child of written.head.children) {
+      if (!['(idle)', '(program)', '(garbage collector)'].includes(child.callFrame.functionName)) walk(child, []);
+    }
+    const lines = folded.stdout.trimEnd().split('\n');
+    expect(lines.sort()).toEqual(expected.sort());
+    // (a heap sample's frames name the file by its path, a CPU profile's by a file:// URL)
+    expect(lines.some((l) => /;allocateWidgets \([^)]*hot\.cjs:17\) \d+$/.test(l))).toBe(true);
   });
 });
 
