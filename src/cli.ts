@@ -321,7 +321,7 @@ Examples:
   attachCommand(program, 'heap', '<action> [files...]', 'memory: heap sample (cheap), heap snapshot (stalls the target), heap diff <a> <b>')
     .addOption(new Option('--duration <duration>', 'sample: how long (5000, 5s, 1m)').default(5000).argParser(duration))
     .addOption(new Option('--interval <bytes>', 'sample: average bytes between samples').default(32_768).argParser(count(64, 1 << 30)))
-    .option('-o, --output <path>', 'sample: file name prefix; snapshot: the .heapsnapshot file')
+    .option('-o, --output <path>', 'sample: file name prefix; snapshot: the .heapsnapshot file, or - for stdout (not a terminal: the snapshot itself, no tables)')
     .option('--query <sql>', 'sample: SQL over heap.sites instead of the top 10')
     .option('-y, --yes', 'snapshot: do not ask for confirmation')
     .option('--force', 'snapshot: take it even where the memory it may need looks short')
@@ -337,6 +337,7 @@ largest objects with a retainer path. heap diff compares two snapshot files, no 
 Examples:
   $ probing 4242 heap sample --duration 10s
   $ probing 4242 heap snapshot -o before.heapsnapshot --yes
+  $ probing 4242 heap snapshot --yes -o - | gzip > app.heapsnapshot.gz
   $ probing heap diff before.heapsnapshot after.heapsnapshot`)
     .action((target: string, action: string, files: string[], options: import('./commands/diagnostics.js').HeapOptions & import('./commands/diagnostics.js').SnapshotOptions) => {
       const diagnostics = import('./commands/diagnostics.js');

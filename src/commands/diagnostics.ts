@@ -57,9 +57,10 @@ async function exported(format: string, root: import('../diagnostics/flamegraph.
  * directory), checked before attaching: refused now, not after the profile or the snapshot.
  */
 async function checkPrefix(prefix: string | undefined, suffixes: readonly string[]): Promise<void> {
+  // a profile or a sample is two files; its stacks on stdout are -f collapsed or -f speedscope
   if (prefix === '-') {
-    throw new UsageError('OUTPUT_STDOUT', `-o - (stdout) is for results printed as text; this command writes ${suffixes.length > 1 ? 'files' : 'a file'}`, {
-      hint: `give a path${suffixes.length > 1 ? ` prefix: -o profile writes ${suffixes.map((s) => `profile${s}`).join(' and ')}` : ': -o app.heapsnapshot'}`,
+    throw new UsageError('OUTPUT_STDOUT', '-o - (stdout) cannot hold what this command writes: two files', {
+      hint: `give a path prefix: -o profile writes ${suffixes.map((s) => `profile${s}`).join(' and ')}; for the stacks on stdout, add -f collapsed or -f speedscope`,
     });
   }
   const { checkDirectory, checkWritable } = await import('../output/destination.js');
@@ -236,10 +237,32 @@ async function printSnapshotTables(file: string, options: { format: string; top?
   if (options.format === 'table') await show('\nlargest objects, with a shortest retainer path:', result.objects.slice(0, options.top ?? 10));
 }
 
+/**
+ * `-o -`: the snapshot itself on stdout (for `| gzip`, or over ssh), refused where stdout
+ * is a terminal (JSON as large as the heap) and with a table format it would not print.
+ */
+function checkSnapshotToStdout(format: string): void {
+  if (process.stdout.isTTY) {
+    throw new UsageError('OUTPUT_TERMINAL', '-o - writes the heap snapshot itself (JSON as large as the heap, often larger) to stdout, and stdout is a terminal', {
+      hint: 'redirect it (-o - > app.heapsnapshot, or -o - | gzip > app.heapsnapshot.gz), or give a file: -o app.heapsnapshot',
+    });
+  }
+  if (format !== 'table') {
+    throw new UsageError('BAD_FORMAT', `with -o - stdout is the snapshot itself: its classes are not printed, as -f ${format} or otherwise`, {
+      hint: 'drop -f, or write the snapshot to a file (-o app.heapsnapshot) to have its classes printed too',
+    });
+  }
+}
+
 export async function heapSnapshotCommand(target: string, options: SnapshotOptions, out: Out, err: Out): Promise<number> {
   const spec = parseTarget(target);
-  await checkPrefix(options.output, ['']);
-  const [{ withTarget }, snap] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/heap-snapshot.js')]);
+  const toStdout = options.output === '-';
+  if (toStdout) checkSnapshotToStdout(options.format);
+  else await checkPrefix(options.output, ['']);
+  const [{ withTarget }, snap, { onLostStdout }] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/heap-snapshot.js'), import('../run/exit-guard.js')]);
+  // with -o -, a reader that leaves (| head) does not end probing at once: the snapshot,
+  // which V8 cannot stop, runs to its end unread, and probing then detaches and ends quietly
+  const stopHearing = toStdout ? onLostStdout(() => {}) : () => {};
   const { value: file } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (attachment, signal) => {
     const plan = await snap.planSnapshot(attachment, options.timeout, options.force === true);
     if (plan.refused) throw new UsageError(plan.refused.code, plan.refused.message, { hint: plan.refused.hint });
@@ -253,9 +276,12 @@ export async function heapSnapshotCommand(target: string, options: SnapshotOptio
         throw new UsageError('DECLINED', 'no snapshot taken', {});
       }
     } else err(warning);
-    const path = options.output ?? `probing-${attachment.target.pid}-${stamp()}.heapsnapshot`;
+    const path = toStdout ? undefined : (options.output ?? `probing-${attachment.target.pid}-${stamp()}.heapsnapshot`);
     const onProgress = process.stderr.isTTY ? (done: number, total: number) => err(`\rwriting the snapshot ${Math.round((done / Math.max(1, total)) * 100)}%`) : undefined;
-    const taking = snap.takeSnapshot(attachment, path, onProgress, signal);
+    const taking =
+      path === undefined
+        ? snap.snapshotToStream(attachment, process.stdout, onProgress, signal)
+        : snap.takeSnapshot(attachment, path, onProgress, signal).then((bytes) => ({ bytes, readerLeft: false }));
     // Interrupted mid-snapshot, a target whose inspector we opened cannot close it until V8
     // has finished (its JavaScript is stopped): wait for that rather than leave it open.
     const { seconds } = plan;
@@ -268,12 +294,13 @@ export async function heapSnapshotCommand(target: string, options: SnapshotOptio
           clearTimeout(timer);
         })
       : () => {};
-    const bytes = await taking.finally(stopWaiting);
+    const { bytes, readerLeft } = await taking.finally(stopWaiting);
     if (process.stderr.isTTY) err('\n');
-    err(`wrote ${path} (${mib(bytes)}; open it in Chrome DevTools, Memory tab)\n`);
+    if (path !== undefined) err(`wrote ${path} (${mib(bytes)}; open it in Chrome DevTools, Memory tab)\n`);
+    else if (!readerLeft) err(`wrote the snapshot to stdout (${mib(bytes)}; saved as a .heapsnapshot file, Chrome DevTools opens it in its Memory tab)\n`);
     return path;
-  });
-  await printSnapshotTables(file, options, out, err);
+  }).finally(stopHearing);
+  if (file !== undefined) await printSnapshotTables(file, options, out, err);
   return ExitCode.ok;
 }
 

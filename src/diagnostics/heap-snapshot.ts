@@ -1,12 +1,14 @@
 /**
  * Heap snapshots: the target stalls while V8 writes one (seconds to tens of seconds
  * for a large heap) and needs about twice its heap in memory, so probing says so
- * first. The snapshot streams to disk as it arrives; a snapshot cut short is removed.
+ * first. The snapshot streams to disk as it arrives; a snapshot cut short is removed. With
+ * `-o -` it streams to stdout instead.
  */
 import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
 import type { Attachment } from '../attach/attach.js';
-import { InterruptedError, ProbingError, TargetClosedError } from '../errors.js';
+import { FileError, InterruptedError, TargetClosedError } from '../errors.js';
 import { evaluateValue } from '../run/remote-value.js';
 
 /**
@@ -108,52 +110,92 @@ export async function planSnapshot(attachment: Attachment, timeoutMs: number, fo
 }
 
 /**
- * Streams a snapshot into `file`. When `signal` aborts (Ctrl-C, SIGTERM, SIGHUP), writing
- * stops and the file is removed before this rejects — also when V8 had just finished.
+ * Streams a snapshot of the target into `sink` as V8 sends it. Writing stops at the sink's
+ * first error or when `signal` aborts, but the snapshot runs to its end either way (V8
+ * cannot stop one it has begun): it resolves once V8 is done, with the bytes it sent and
+ * the sink's error, if any. It rejects only when the target could not finish it.
  */
-export async function takeSnapshot(attachment: Attachment, file: string, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<number> {
+async function streamSnapshot(attachment: Attachment, sink: Writable, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<{ bytes: number; writeError?: Error }> {
   const { session } = attachment;
-  const out = createWriteStream(file);
   let bytes = 0;
   let writeError: Error | undefined;
-  out.on('error', (error) => (writeError ??= error));
+  const onError = (error: Error) => (writeError ??= error);
+  sink.on('error', onError);
   const stopChunks = session.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => {
     bytes += chunk.length;
-    if (!writeError && !signal?.aborted) out.write(chunk);
+    if (!writeError && !signal?.aborted) sink.write(chunk);
   });
   const stopProgress = session.on('HeapProfiler.reportHeapSnapshotProgress', ({ done, total }) => onProgress?.(done, total));
-  const remove = async () => {
-    out.destroy();
-    await unlink(file).catch(() => {});
-  };
   try {
     await session.send('HeapProfiler.enable');
     // the target is stalled for all of it: no client-side limit shorter than 30 minutes
     await session.send('HeapProfiler.takeHeapSnapshot', { reportProgress: true, captureNumericValue: false }, { timeoutMs: 30 * 60_000 });
     await session.send('HeapProfiler.disable').catch(() => {});
-    if (signal?.aborted) throw new InterruptedError('INTERRUPTED', 'interrupted; the partial snapshot was removed');
   } catch (error) {
-    await remove();
-    if (signal?.aborted) throw new InterruptedError('INTERRUPTED', 'interrupted; the partial snapshot was removed');
-    if (error instanceof TargetClosedError) {
-      throw new TargetClosedError('TARGET_CLOSED', 'the target went away while writing its heap snapshot; the partial file was removed', { hint: 'a snapshot needs about twice the heap in memory: the target may have run out' });
+    if (error instanceof TargetClosedError && !signal?.aborted) {
+      throw new TargetClosedError('TARGET_CLOSED', 'the target went away while writing its heap snapshot', { hint: 'a snapshot needs about twice the heap in memory: the target may have run out' });
     }
     throw error;
   } finally {
     stopChunks();
     stopProgress();
   }
-  await new Promise<void>((resolve) => out.end(resolve));
+  if (!writeError && !signal?.aborted) {
+    // what the sink still holds, written (or its error)
+    await new Promise<void>((resolve) => sink.write('', (error) => (error && onError(error), resolve())));
+  }
+  sink.off('error', onError);
+  return { bytes, writeError };
+}
+
+/**
+ * Streams a snapshot into `file`. When `signal` aborts (Ctrl-C, SIGTERM, SIGHUP), writing
+ * stops and the file is removed before this rejects — also when V8 had just finished.
+ */
+export async function takeSnapshot(attachment: Attachment, file: string, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<number> {
+  const out = createWriteStream(file);
+  out.on('error', () => {}); // heard by streamSnapshot; a late one changes nothing
+  const remove = async () => {
+    out.destroy();
+    await unlink(file).catch(() => {});
+  };
+  let streamed: { bytes: number; writeError?: Error };
+  try {
+    streamed = await streamSnapshot(attachment, out, onProgress, signal);
+  } catch (error) {
+    await remove();
+    if (signal?.aborted) throw new InterruptedError('INTERRUPTED', 'interrupted; the partial snapshot was removed');
+    if (error instanceof TargetClosedError) throw new TargetClosedError('TARGET_CLOSED', `${error.message}; the partial file was removed`, { hint: error.hint });
+    throw error;
+  }
   if (signal?.aborted) {
     await remove();
     throw new InterruptedError('INTERRUPTED', 'interrupted; the snapshot was removed');
   }
+  const { writeError } = streamed;
+  if (!writeError) await new Promise<void>((resolve) => out.end(resolve));
   if (writeError) {
     await remove();
     const code = (writeError as NodeJS.ErrnoException).code;
-    throw new ProbingError('WRITE_FAILED', `could not write ${file}: ${code === 'ENOSPC' ? 'the disk is full' : writeError.message}; the partial file was removed`, {
+    throw new FileError('WRITE_FAILED', `could not write ${file}: ${code === 'ENOSPC' ? 'the disk is full' : writeError.message}; the partial file was removed`, {
       hint: code === 'ENOSPC' ? 'a snapshot is about as large as the heap, often larger: free space or write elsewhere with -o' : 'choose a path you can write with -o',
     });
   }
-  return bytes;
+  return streamed.bytes;
+}
+
+/**
+ * Streams a snapshot into `stream` (stdout, for `-o -`), which stays open. A reader that
+ * left (EPIPE: `| head`) is not an error: V8 finishes the snapshot, unread, and this
+ * resolves with `readerLeft`. Interrupted, the reader has an incomplete snapshot: said.
+ */
+export async function snapshotToStream(attachment: Attachment, stream: Writable, onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<{ bytes: number; readerLeft: boolean }> {
+  const { bytes, writeError } = await streamSnapshot(attachment, stream, onProgress, signal);
+  if (signal?.aborted) throw new InterruptedError('INTERRUPTED', 'interrupted; the snapshot written to stdout is incomplete');
+  if (writeError) {
+    const code = (writeError as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE' || code === 'ECONNRESET' || code === 'ERR_STREAM_DESTROYED') return { bytes, readerLeft: true };
+    throw new FileError('WRITE_FAILED', `could not write the snapshot to stdout: ${writeError.message}; what was written is incomplete`, { hint: 'write it to a file instead: -o app.heapsnapshot' });
+  }
+  return { bytes, readerLeft: false };
 }

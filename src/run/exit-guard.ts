@@ -13,6 +13,7 @@ type InterruptListener = (signal: NodeJS.Signals) => void;
 
 const open = new Set<Closer>();
 const listeners = new Set<InterruptListener>();
+const stdoutListeners = new Set<() => void>();
 const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
 /** How long closing may take when probing must leave (a stalled target cannot answer). */
 const CLOSE_LIMIT_MS = 5000;
@@ -36,6 +37,17 @@ export function onInterrupt(listener: InterruptListener): () => void {
   install();
   listeners.add(listener);
   return () => void listeners.delete(listener);
+}
+
+/**
+ * Hears the reader of stdout leave (EPIPE from `| head`) instead of probing leaving at
+ * once: for a command that must first finish what it began in the target (a heap snapshot
+ * cannot be stopped once V8 has begun it) and then ends quietly on its own.
+ */
+export function onLostStdout(listener: () => void): () => void {
+  install();
+  stdoutListeners.add(listener);
+  return () => void stdoutListeners.delete(listener);
 }
 
 /** Closes everything still held open, each at most once, in parallel, within a bound. */
@@ -77,8 +89,12 @@ export function hangUp(): void {
 }
 
 /** Writes that can no longer reach anyone (EPIPE from `| head`, EIO from a closed terminal). */
-function lostOutput(error: NodeJS.ErrnoException): void {
+function lostOutput(error: NodeJS.ErrnoException, stream: 'stdout' | 'stderr'): void {
   if (error.code === 'EPIPE' || error.code === 'EIO' || error.code === 'ECONNRESET' || error.code === 'ERR_STREAM_DESTROYED') {
+    if (stream === 'stdout' && stdoutListeners.size > 0) {
+      for (const listener of [...stdoutListeners]) listener();
+      return;
+    }
     void leave(process.exitCode === undefined ? 0 : Number(process.exitCode));
     return;
   }
@@ -97,8 +113,8 @@ function install(): void {
  */
 export function guardProcess(): void {
   install();
-  process.stdout.on('error', lostOutput);
-  process.stderr.on('error', lostOutput);
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => lostOutput(error, 'stdout'));
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => lostOutput(error, 'stderr'));
   process.on('uncaughtException', (error) => {
     try {
       process.stderr.write(`probing: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n  hint: report it; what probing had opened in the target is being closed\n`);

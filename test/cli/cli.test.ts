@@ -75,6 +75,12 @@ describe('the command line', () => {
         expect(result.code).toBe(8);
         expect(result.stderr).toMatch(new RegExp(`^probing: cannot write .*: ${says}\\n  hint: `));
       }
+      // a heap snapshot and a heap sample too: refused before the target is stalled or sampled
+      for (const args of [['heap', 'snapshot', '--yes', '-o', '/nonexistent-dir/x.heapsnapshot'], ['heap', 'sample', '--duration', '1m', '-o', '/nonexistent-dir/x']]) {
+        const result = await probing([String(target.pid), ...args]);
+        expect(result.code, args.join(' ')).toBe(8);
+        expect(result.stderr).toMatch(/^probing: cannot write \/nonexistent-dir\/x\.heap(snapshot|profile): the directory \/nonexistent-dir does not exist\n  hint: create it/);
+      }
       // its inspector never opened
       expect(target.stderr().slice(mark)).not.toContain('Debugger listening');
     });

@@ -1,7 +1,10 @@
 // What the user sees on a terminal and through a pipe: the real CLI against real targets.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import stringWidth from 'string-width';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { expectLeftAsFound } from '../helpers/assertions.js';
 import { bin, cliEnv, listeningPorts, probing, startTarget } from '../helpers/targets.js';
 
@@ -16,6 +19,18 @@ function throughHead(args: string[]): Promise<{ code: number; stderr: string }> 
   });
 }
 
+// util-linux `script` gives probing a pseudo-terminal for stdout
+const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout?.includes('util-linux');
+
+/** probing with its stdout (and stderr) on a pseudo-terminal: its exit status, and what the terminal showed. */
+function inTerminal(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string } {
+  const command = [process.execPath, bin, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return spawnSync('script', ['-q', '-e', '-c', command, '/dev/null'], { env: cliEnv(env), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'probing-output-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 const MANY = 'js.`Array.from({ length: 20000 }, (_, i) => ({ i, s: "row " + i }))`';
 
 describe('pipes', () => {
@@ -29,6 +44,46 @@ describe('pipes', () => {
     }
     const evaluated = await throughHead([String(target.pid), 'eval', '"x".repeat(1e6)', '--max-bytes', '4m']);
     expect(evaluated).toEqual({ code: 0, stderr: '' });
+    const described = await throughHead(['describe', 'process.info']);
+    expect(described).toEqual({ code: 0, stderr: '' });
+    // a snapshot's tables (stderr: the warning before it is taken, and the file written)
+    const snapshot = await throughHead([String(target.pid), 'heap', 'snapshot', '--yes', '-o', join(scratch, 'piped.heapsnapshot')]);
+    expect(snapshot.code).toBe(0);
+    expect(snapshot.stderr).toMatch(/^pid \d+: a heap snapshot stops its JavaScript[^\n]*\nwrote [^\n]*piped\.heapsnapshot [^\n]*\n$/);
+    await expectLeftAsFound(target, before);
+  });
+
+  it('heap snapshot -o -: the snapshot itself on stdout; a reader that leaves early ends it quietly; refused on a terminal and with -f json, before attaching', async () => {
+    const target = await startTarget('server.cjs');
+    const before = await listeningPorts(target.pid);
+    const warning = /^pid \d+: a heap snapshot stops its JavaScript[^\n]*\n/;
+    // through a pipe: a whole snapshot, what DevTools reads, and nothing else on stdout
+    const whole = await probing([String(target.pid), 'heap', 'snapshot', '--yes', '-o', '-']);
+    expect(whole.code, whole.stderr).toBe(0);
+    const parsed = JSON.parse(whole.stdout) as { snapshot: { node_count: number; meta: { node_fields: string[] } }; nodes: number[] };
+    expect(parsed.nodes.length).toBe(parsed.snapshot.node_count * parsed.snapshot.meta.node_fields.length);
+    expect(parsed.snapshot.node_count).toBeGreaterThan(1000);
+    const mib = (Buffer.byteLength(whole.stdout) / 1048576).toFixed(1);
+    expect(whole.stderr).toMatch(new RegExp(`${warning.source}wrote the snapshot to stdout \\(${mib.replace('.', '\\.')} MiB; [^\\n]*\\n$`));
+    // | head -c 100: the snapshot (megabytes) outgrows the pipe, its reader is gone long
+    // before V8 is done; V8 finishes it unread, probing detaches and exits 0 without a word
+    const cut = await throughHead([String(target.pid), 'heap', 'snapshot', '--yes', '-o', '-']);
+    expect(cut.code).toBe(0);
+    expect(cut.stderr).toMatch(new RegExp(`${warning.source}$`));
+    await expectLeftAsFound(target, before);
+
+    const mark = target.stderr().length;
+    const json = await probing([String(target.pid), 'heap', 'snapshot', '--yes', '-o', '-', '-f', 'json']);
+    expect(json.code).toBe(2);
+    expect(json.stderr).toMatch(/^probing: with -o - stdout is the snapshot itself[^\n]*\n  hint: drop -f, or write the snapshot to a file/);
+    if (hasScript) {
+      const terminal = inTerminal([String(target.pid), 'heap', 'snapshot', '--yes', '-o', '-']);
+      expect(terminal.status).toBe(2);
+      expect(terminal.stdout).toContain('probing: -o - writes the heap snapshot itself (JSON as large as the heap, often larger) to stdout, and stdout is a terminal');
+      expect(terminal.stdout).toContain('hint: redirect it (-o - > app.heapsnapshot');
+    }
+    // refused before anything was attached: its inspector never opened
+    expect(target.stderr().slice(mark)).not.toContain('Debugger listening');
     await expectLeftAsFound(target, before);
   });
 });
@@ -43,6 +98,21 @@ describe('colours', () => {
       expect(plain.stdout, JSON.stringify(env)).not.toContain('\u001b[');
       expect(plain.stdout).toContain('NULL');
     }
+  });
+
+  it.skipIf(!hasScript)("on a terminal, colours as the terminal can show them (tty.WriteStream#hasColors): TERM=xterm-256color has them, TERM=dumb none", () => {
+    const sql = 'SELECT NULL AS n, 1 AS one';
+    const colour = inTerminal(['query', sql], { NO_COLOR: undefined, FORCE_COLOR: undefined, TERM: 'xterm-256color' });
+    expect(colour.status).toBe(0);
+    expect(colour.stdout).toContain('\u001b[2mNULL\u001b[22m');
+    const dumb = inTerminal(['query', sql], { NO_COLOR: undefined, FORCE_COLOR: undefined, TERM: 'dumb' });
+    expect(dumb.status).toBe(0);
+    expect(dumb.stdout).toContain('NULL');
+    expect(dumb.stdout).not.toContain('\u001b[');
+    // NO_COLOR wins over a terminal that has them
+    const no = inTerminal(['query', sql], { NO_COLOR: '1', FORCE_COLOR: undefined, TERM: 'xterm-256color' });
+    expect(no.stdout).toContain('NULL');
+    expect(no.stdout).not.toContain('\u001b[');
   });
 });
 

@@ -101,7 +101,7 @@ describe('profile cpu', () => {
     await expectLeftAsFound(target, before);
   });
 
-  it('-f collapsed: the stacks as folded lines, checked one by one against the .cpuprofile', async () => {
+  it('-f collapsed: the stacks as folded lines, checked one by one against the .cpuprofile; -f speedscope: its JSON', async () => {
     const target = await hotTarget();
     const before = await listeningPorts(target.pid);
     const prefix = join(mkdtempSync(join(tmpdir(), 'probing-profile-')), 'p');
@@ -130,6 +130,20 @@ describe('profile cpu', () => {
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines.sort()).toEqual(expected.sort());
     expect(lines.some((l) => /;hotFunction \(file:\/\/[^)]*hot\.cjs:\d+\) \d+$/.test(l))).toBe(true);
+
+    // -f speedscope: speedscope's JSON (its own importer reads this format: flamegraph-browser.test.ts),
+    // a sample per stack with its milliseconds; hotFunction a frame at its file and line
+    const exported = await probing([String(target.pid), 'profile', 'cpu', '--duration', '300', '-o', `${prefix}-s`, '-f', 'speedscope']);
+    expect(exported.code, exported.stderr).toBe(0);
+    type File = { $schema: string; shared: { frames: Array<{ name: string; file?: string; line?: number }> }; profiles: Array<{ type: string; unit: string; startValue: number; endValue: number; samples: number[][]; weights: number[] }> };
+    const file = JSON.parse(exported.stdout) as File;
+    expect(file.$schema).toBe('https://www.speedscope.app/file-format-schema.json');
+    const [sampled] = file.profiles;
+    expect(sampled).toMatchObject({ type: 'sampled', unit: 'milliseconds' });
+    expect(sampled!.samples.length).toBe(sampled!.weights.length);
+    expect(sampled!.endValue - sampled!.startValue).toBeCloseTo(sampled!.weights.reduce((a, b) => a + b, 0), 6);
+    for (const stack of sampled!.samples) for (const i of stack) expect(file.shared.frames[i]).toBeDefined();
+    expect(file.shared.frames).toContainEqual({ name: 'hotFunction', file: expect.stringMatching(/^file:\/\/.*hot\.cjs$/), line: expect.any(Number) });
     await expectLeftAsFound(target, before);
   });
 
@@ -166,6 +180,29 @@ describe('heap sample', () => {
     expect(sites[0]!.self_bytes as number).toBeGreaterThan(100_000);
     const profile = JSON.parse(readFileSync(join(dir, 'h.heapprofile'), 'utf8')) as { head: { children: unknown[] } };
     expect(profile.head.children.length).toBeGreaterThan(0);
+
+    // -f collapsed: the allocation stacks as folded lines, bytes each, checked one by one
+    // against the .heapprofile written with them (every node with bytes of its own, under its
+    // path from the root, the root not a frame)
+    const folded = await probing([String(target.pid), 'heap', 'sample', '--duration', '300', '-o', join(dir, 'f'), '-f', 'collapsed']);
+    expect(folded.code, folded.stderr).toBe(0);
+    type Node = { callFrame: { functionName: string; url: string; lineNumber: number }; selfSize: number; children: Node[] };
+    const written = JSON.parse(readFileSync(join(dir, 'f.heapprofile'), 'utf8')) as { head: Node };
+    const expected: string[] = [];
+    const walk = (node: Node, path: string[]) => {
+      const f = node.callFrame;
+      const name = f.functionName || (f.url ? '(anonymous)' : '(root)');
+      const here = [...path, f.url ? `${name} (${f.url}:${f.lineNumber + 1})` : name];
+      if (node.selfSize > 0) expected.push(`${here.join(';')} ${node.selfSize}`);
+      for (const child of node.children) walk(child, here);
+    };
+    for (const child of written.head.children) {
+      if (!['(idle)', '(program)', '(garbage collector)'].includes(child.callFrame.functionName)) walk(child, []);
+    }
+    const lines = folded.stdout.trimEnd().split('\n');
+    expect(lines.sort()).toEqual(expected.sort());
+    // (a heap sample's frames name the file by its path, a CPU profile's by a file:// URL)
+    expect(lines.some((l) => /;allocateWidgets \([^)]*hot\.cjs:17\) \d+$/.test(l))).toBe(true);
   });
 });
 

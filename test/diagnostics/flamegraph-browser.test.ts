@@ -74,8 +74,10 @@ describe('the flame graph in headless Chromium', () => {
     expect(await colouredBand()).toBeGreaterThan(0.3);
   });
 
-  it('as a page: click a frame to zoom in, Reset zoom to come back; idle is left out of the width', async () => {
+  it('as a page: frames are drawn; click a frame to zoom in, Reset zoom or the root frame to come back; idle is left out of the width', async () => {
     await open(`${base}/fg.svg`);
+    // a screenshot of the page (its script has run): frames drawn
+    expect(await colouredBand()).toBeGreaterThan(0.3);
     const width = (name: string) =>
       evaluate<number | null>(`(() => { const g = [...document.querySelectorAll('.f')].find((g) => g.querySelector('title').textContent.startsWith(${JSON.stringify(name)} + ' ')); return g && g.style.display !== 'none' ? +g.querySelector('rect').getAttribute('width') : null; })()`);
     const click = async (selector: string) => {
@@ -94,6 +96,13 @@ describe('the flame graph in headless Chromium', () => {
     expect(await width('parse')).toBeNull();
     await click('#reset');
     expect({ main: await width('main'), hot: await width('hotFunction'), parse: await width('parse') }).toEqual(before);
+    // the root frame (kept, faded, under a zoomed frame) zooms out as well
+    await click(`.f:nth-of-type(${hotIndex + 1}) rect`);
+    expect(await width('parse')).toBeNull();
+    await click('.f:nth-of-type(1) rect');
+    expect({ main: await width('main'), hot: await width('hotFunction'), parse: await width('parse') }).toEqual(before);
+    expect(await evaluate<string>('document.getElementById("reset").style.display')).toBe('none');
+    expect(await colouredBand()).toBeGreaterThan(0.3);
   });
 
   it('searches: marks the matching frames and says their share; an invalid pattern is said, not thrown', async () => {
@@ -111,8 +120,16 @@ describe('the flame graph in headless Chromium', () => {
       // (a query of its own: a change of hash alone is a navigation with no load event)
       await open(`${base}/speedscope/index.html?${file}#profileURL=${encodeURIComponent(`${base}/${file}`)}`);
       expect(await eventually(async () => (await evaluate<string>('document.title')) === title, 20_000), `${file}: ${await evaluate<string>('document.title')}`).toBe(true);
-      // its flame chart draws the frames: hotFunction's name among them
       expect(await evaluate<string>('document.body.innerText')).not.toMatch(/Something went wrong|Unrecognized format/);
+      // what it read, frame by frame: its Sandwich view's table (total, self, name per function)
+      // has the tree's times, idle left out (125 in all)
+      await evaluate<void>(`[...document.querySelectorAll('div')].find((d) => d.textContent === '🥪Sandwich').click()`);
+      await eventually(async () => (await evaluate<string>('document.body.innerText')).includes('Symbol Name'));
+      const text = await evaluate<string>('document.body.innerText');
+      const cells = text.slice(text.indexOf('Symbol Name') + 'Symbol Name'.length).trim().split(/\s*\n\s*/);
+      const read: Record<string, [number, number]> = {};
+      for (let i = 0; i + 2 < cells.length; i += 3) read[cells[i + 2]!.replace(/ \(.*\)$/, '')] = [parseFloat(cells[i]!), parseFloat(cells[i + 1]!)];
+      expect(read, file).toEqual({ hotFunction: [60, 60], parse: [50, 30], scan: [20, 20], readFile: [10, 10], main: [125, 5] });
     }
   });
 });

@@ -35,6 +35,11 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
+/** Whether a stack frame of the fixture lies inside the lines of the function it names (the arrow that makeOrder hands to Array.from is an <anonymous> frame inside makeOrder's). */
+const inside = (frame: { function: string; line: number }) =>
+  ['crunchNumbers', 'makeOrder', 'tick'].some((name) => (frame.function.includes(name) || frame.function === '<anonymous>') && frame.line >= bodyOf(name)[0]! && frame.line <= bodyOf(name)[1]!);
+type Frame = { function: string; file: string; line: number; generated?: { line: number } };
+
 type Row = { function: string; url: string; line: number };
 const json = (stdout: string) => JSON.parse(stdout) as Row[];
 const TOP = 'SELECT "function", url, line FROM profile.functions WHERE url LIKE \'%ts-app%\' ORDER BY self_ms DESC';
@@ -63,6 +68,13 @@ describe('source maps', () => {
       expect(node.positionTicks).toBeUndefined(); // lines of the generated code: left out
     }
 
+    // the table probing prints by default (its top functions by self time), as a user reads it
+    const table = await probing([String(target.pid), 'profile', 'cpu', '--duration', '500ms', '-o', join(tempDir(), 'table')], { env: { COLUMNS: '300' } });
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/^│ function +│ url +│ +line │ /m);
+    const crunchRow = table.stdout.split('\n').find((l) => l.startsWith('│ crunchNumbers '));
+    expect(crunchRow).toMatch(new RegExp(`^│ crunchNumbers +│ ${sourceUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} +│ +${lineOf('crunchNumbers')} │`));
+
     const heap = await probing([String(target.pid), 'heap', 'sample', '--duration', '1s', '--interval', '4096', '-o', join(tempDir(), 'heap'), '-f', 'json', '--query', 'SELECT "function", url, line FROM heap.sites WHERE url LIKE \'%ts-app%\' ORDER BY self_bytes DESC']);
     expect(heap.code, heap.stderr).toBe(0);
     // what allocates most is makeOrder's (its callback's, where V8 inlined makeOrder into tick)
@@ -76,9 +88,6 @@ describe('source maps', () => {
     // clean-clone runs met that twice). The reads are repeated until one lands in the code
     // (what is awaited); every frame of the fixture in it is then inside its function's lines
     // (the arrow that makeOrder hands to Array.from is an <anonymous> frame inside makeOrder's lines)
-    const inside = (frame: { function: string; line: number }) =>
-      ['crunchNumbers', 'makeOrder', 'tick'].some((name) => (frame.function.includes(name) || frame.function === '<anonymous>') && frame.line >= bodyOf(name)[0]! && frame.line <= bodyOf(name)[1]!);
-    type Frame = { function: string; file: string; line: number; generated?: { line: number } };
     let frames: Frame[] = [];
     await eventually(async () => {
       const trace = await probing([String(target.pid), 'backtrace', '--json']);
@@ -112,7 +121,7 @@ describe('source maps', () => {
     await expectLeftAsFound(target, before);
   });
 
-  it('a bundle with its map in a file, run without --enable-source-maps; a map that is gone is said, and its frames stay as V8 ran them', async () => {
+  it('a bundle with its map in a file, run without --enable-source-maps and with it (mapped once); a map that is gone is said, and its frames stay as V8 ran them', async () => {
     const dir = tempDir();
     const bundle = join(dir, 'app.cjs');
     await build({ entryPoints: [source], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, sourcemap: true, logLevel: 'silent' });
@@ -120,6 +129,27 @@ describe('source maps', () => {
     const result = await probing([String(target.pid), 'profile', 'cpu', '--duration', '1s', '-o', join(dir, 'p'), '-f', 'json', '--query', TOP]);
     expect(result.code, result.stderr).toBe(0);
     expect(json(result.stdout)).toContainEqual({ function: 'crunchNumbers', url: sourceUrl, line: lineOf('crunchNumbers') });
+
+    // the same bundle run with --enable-source-maps: Node maps its own stack traces then, and
+    // probing reads V8's call sites as they ran, so a frame is mapped once, not twice
+    const mapping = await startTarget('run-file.cjs', { nodeArgs: ['--enable-source-maps'], scriptArgs: [bundle] });
+    const before = await listeningPorts(mapping.pid);
+    let frames: Frame[] = [];
+    await eventually(async () => {
+      const trace = await probing([String(mapping.pid), 'backtrace', '--json']);
+      expect(trace.code, trace.stderr).toBe(0);
+      frames = (JSON.parse(trace.stdout) as { frames: Frame[] }).frames.filter((f) => f.file?.includes('ts-app'));
+      return frames.length > 0;
+    });
+    expect(frames.length).toBeGreaterThan(0);
+    for (const frame of frames) {
+      expect(inside(frame), JSON.stringify(frame)).toBe(true);
+      // where it ran: a line of the bundle (esbuild's output of the fixture, the same each run)
+      expect(frame.generated?.line, JSON.stringify(frame)).toBeGreaterThan(0);
+      expect(frame.generated?.line, JSON.stringify(frame)).not.toBe(frame.line);
+    }
+    await expectLeftAsFound(mapping, before);
+    mapping.child.kill('SIGKILL');
 
     rmSync(`${bundle}.map`);
     const gone = await probing([String(target.pid), 'profile', 'cpu', '--duration', '500ms', '-o', join(dir, 'q'), '-f', 'json', '--query', 'SELECT "function", url, line FROM profile.functions WHERE "function" = \'crunchNumbers\'']);
