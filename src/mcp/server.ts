@@ -103,20 +103,18 @@ export function createMcpServer(options: McpOptions): { server: McpServer; settl
     'describe_table',
     {
       title: 'A table\'s columns',
-      description: 'The columns of one table (name, type, what it holds), as namespace.name, e.g. process.memory.',
+      description: 'The columns of one table (name, type, what it holds), and the conditions it applies inside the process, as probing describe gives them. js.`<expression>` tables take their columns from the value.',
       inputSchema: { table: z.string().describe('namespace.name, e.g. process.memory') },
       annotations: { readOnlyHint: true },
     },
     tool(async ({ table }: { table: string }) => {
-      const all = await tableList();
-      const found = all.find((t) => `${t.namespace}.${t.name}` === table);
-      if (!found) {
-        const { closeNames } = await import('../sql/suggest.js');
-        const close = closeNames(table, all.map((t) => `${t.namespace}.${t.name}`));
-        throw new UsageError('UNKNOWN_TABLE', `no table ${table}`, { hint: `${close.length > 0 ? `did you mean ${close.join(', ')}? ` : ''}list_tables lists them` });
-      }
-      const columns = (found.columns ?? []).map((c) => ({ name: c.name, type: c.type, doc: c.doc }));
-      return ok(`${table} — ${found.description}\n${columns.map((c) => `  ${c.name} ${c.type} — ${c.doc}`).join('\n')}`, { table, description: found.description, columns });
+      const { describeTable } = await import('../extensions/describe.js');
+      const described = await describeTable(options.registry, table);
+      const columns = (described.columns ?? []).map((c) => ({ name: c.name, type: c.type, doc: c.doc }));
+      const lines = [`${described.namespace}.${described.name} — ${described.description}`];
+      if (described.pushdown) lines.push(`applied inside the target: ${described.pushdown}`);
+      lines.push(...(described.columns ? columns.map((c) => `  ${c.name} ${c.type} — ${c.doc}`) : ['its columns come from the value: an array of objects gives a column per key, scalars a value column, a Map key and value']));
+      return ok(lines.join('\n'), { table: `${described.namespace}.${described.name}`, description: described.description, pushdown: described.pushdown, columns: described.columns ? columns : null });
     }),
   );
 

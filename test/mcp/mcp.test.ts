@@ -81,11 +81,16 @@ describe('probing mcp', () => {
       expect(cli.code).toBe(2);
       expect(cli.stderr).toBe(`probing: ${text(unknown)}\n`);
 
+      // a table that does not exist: the CLI's describe's message and hint, word for word
       const described = await call(client, 'describe_table', { table: 'process.memroy' });
       expect(described.isError).toBe(true);
-      expect(text(described)).toContain('did you mean process.memory');
+      expect(text(described)).toMatch(/^unknown table process.memroy\n  hint: tables in process: .*process.memory/);
+      const cliDescribe = await probing(['describe', 'process.memroy']);
+      expect(cliDescribe.code).toBe(2);
+      expect(cliDescribe.stderr).toBe(`probing: ${text(described)}\n`);
       const memory = await call(client, 'describe_table', { table: 'process.memory' });
       expect(memory.structuredContent?.columns).toContainEqual(expect.objectContaining({ name: 'heap_used', type: 'integer' }));
+      expect(text(memory)).toContain('process.memory — one row: process.memoryUsage(), in bytes');
     });
 
     it('bounds what it returns by max_rows and max_bytes and says so; the tables themselves are read whole', async () => {
