@@ -414,9 +414,12 @@ Examples:
 Tools: list_processes, list_tables, describe_table, query, backtrace, profile_cpu,
 heap_sample, heap_snapshot_summary (asks for confirm first); eval and inject only with
 --allow-eval. Each call attaches, works and detaches; a cancelled call detaches too.
+A query returns at most max_rows rows (200) and about max_bytes (64 KiB) of them.
 
-Configure a client (e.g. Claude Desktop, VS Code):
-  { "mcpServers": { "probing": { "command": "npx", "args": ["probing-node", "mcp"] } } }`)
+Configure a client: Claude Desktop (claude_desktop_config.json)
+  { "mcpServers": { "probing": { "command": "npx", "args": ["-y", "probing-node", "mcp"] } } }
+VS Code (.vscode/mcp.json)
+  { "servers": { "probing": { "type": "stdio", "command": "npx", "args": ["-y", "probing-node", "mcp"] } } }`)
     .action((options: import('./commands/mcp.js').McpCommandOptions) => run(import('./commands/mcp.js').then((m) => m.mcpCommand(options))));
 
   program
