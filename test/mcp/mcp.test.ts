@@ -10,7 +10,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectLeftAsFound, shareTarget } from '../helpers/assertions.js';
-import { eventually, withAttachTimeout } from '../helpers/limits.js';
+import { cliLimitMs, eventually, withAttachTimeout } from '../helpers/limits.js';
 import { bin, cliEnv, listeningPorts, probing, profilerRunning, startTarget, type Target } from '../helpers/targets.js';
 
 const clients: Client[] = [];
@@ -30,7 +30,13 @@ async function connect(args: string[] = []): Promise<{ client: Client; transport
 }
 
 const text = (result: CallToolResult) => result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
-const call = async (client: Client, name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as CallToolResult;
+/**
+ * The longest a healthy call runs on a server with the default --timeout: a CLI command's own
+ * bound (its attach, the port lock, its --timeout steps) and the longest recording asked for
+ * (60 s). The SDK's own default (60 s) is not that bound.
+ */
+const CALL_LIMIT_MS = cliLimitMs([]) + 60_000;
+const call = async (client: Client, name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args }, undefined, { timeout: CALL_LIMIT_MS })) as CallToolResult;
 
 /** Whether the inspector of every target is open: more ports than before. */
 const allOpen = async (targets: readonly Target[], before: readonly number[][]) => (await Promise.all(targets.map(async (t, i) => (await listeningPorts(t.pid)).length > before[i]!.length))).every(Boolean);
@@ -155,7 +161,7 @@ describe('probing mcp', () => {
     // a read that never ends by itself (a promise that never settles: nothing is left in the target)
     const cancel = new AbortController();
     const never = 'SELECT count(*) FROM js.`await new Promise(() => {})`';
-    const running = client.callTool({ name: 'query', arguments: { targets: labels, sql: never } }, undefined, { signal: cancel.signal, timeout: 600_000 });
+    const running = client.callTool({ name: 'query', arguments: { targets: labels, sql: never } }, undefined, { signal: cancel.signal, timeout: CALL_LIMIT_MS });
     expect(await eventually(() => allOpen(targets, before))).toBe(true);
     cancel.abort();
     await expect(running).rejects.toThrow();
@@ -173,6 +179,8 @@ describe('probing mcp', () => {
     expect(trace.isError, text(trace)).toBeFalsy();
     expect((trace.structuredContent as { main: { frames: Array<{ function: string }> } }).main.frames[0]!.function).toBe('spinForever');
     expect(text(trace)).toContain('spinForever');
+    // it spins a core: ended once its stack is read
+    busy.child.kill('SIGKILL');
 
     const workers = await startTarget('workers.cjs');
     const before = await listeningPorts(workers.pid);
@@ -233,8 +241,8 @@ describe('probing mcp', () => {
     const before = await listeningPorts(target.pid);
     const { client, transport } = await connect();
     const cancel = new AbortController();
-    const running = client.callTool({ name: 'profile_cpu', arguments: { target: String(target.pid), seconds: 60 } }, undefined, { signal: cancel.signal, timeout: 120_000 });
-    await eventually(() => profilerRunning(target.pid));
+    const running = client.callTool({ name: 'profile_cpu', arguments: { target: String(target.pid), seconds: 60 } }, undefined, { signal: cancel.signal, timeout: CALL_LIMIT_MS });
+    expect(await eventually(() => profilerRunning(target.pid))).toBe(true);
     cancel.abort();
     await expect(running).rejects.toThrow();
     await eventually(async () => !(await profilerRunning(target.pid)) && JSON.stringify(await listeningPorts(target.pid)) === JSON.stringify(before));
@@ -243,8 +251,8 @@ describe('probing mcp', () => {
 
     // the client goes away while a call runs: probing mcp detaches, then ends
     const server = transport.pid!;
-    void client.callTool({ name: 'profile_cpu', arguments: { target: String(target.pid), seconds: 60 } }, undefined, { timeout: 120_000 }).catch(() => {});
-    await eventually(() => profilerRunning(target.pid));
+    void client.callTool({ name: 'profile_cpu', arguments: { target: String(target.pid), seconds: 60 } }, undefined, { timeout: CALL_LIMIT_MS }).catch(() => {});
+    expect(await eventually(() => profilerRunning(target.pid))).toBe(true);
     await client.close();
     const gone = () => {
       try {
