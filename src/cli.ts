@@ -6,7 +6,7 @@ import { stdoutWidth } from './output/terminal.js';
 import { debug } from './debug.js';
 import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { ExitCode, ProbingError, RemoteError, UsageError } from './errors.js';
+import { ExitCode, ProbingError, UsageError, errorReport } from './errors.js';
 import { packageFile } from './paths.js';
 import { evalCommand, injectCommand, type TargetOptions } from './commands/run.js';
 import { ALL_TARGETS, NO_TARGET, describeCommand, queryCommand, tablesCommand, type QueryOptions } from './commands/query.js';
@@ -409,15 +409,18 @@ Examples:
   optionalTarget(program.command('mcp'))
     .description('serve the probe to an AI assistant: MCP tools over stdio (read-only unless --allow-eval)')
     .option('--allow-eval', 'also offer eval and inject (code run in the target at the assistant\'s request)')
-    .option('--output-dir <dir>', 'where profile_cpu writes its .cpuprofile and .svg (default: a temporary directory)')
+    .option('--output-dir <dir>', 'where profile_cpu and heap_sample write their .cpuprofile, .heapprofile and .svg (default: a temporary directory)')
     .option('--extension <path>', EXTENSION_HELP, collect, [])
     .addHelpText('after', `
 Tools: list_processes, list_tables, describe_table, query, backtrace, profile_cpu,
 heap_sample, heap_snapshot_summary (asks for confirm first); eval and inject only with
 --allow-eval. Each call attaches, works and detaches; a cancelled call detaches too.
+A query returns at most max_rows rows (200) and about max_bytes (64 KiB) of them.
 
-Configure a client (e.g. Claude Desktop, VS Code):
-  { "mcpServers": { "probing": { "command": "npx", "args": ["probing-node", "mcp"] } } }`)
+Configure a client: Claude Desktop (claude_desktop_config.json)
+  { "mcpServers": { "probing": { "command": "npx", "args": ["-y", "probing-node", "mcp"] } } }
+VS Code (.vscode/mcp.json)
+  { "servers": { "probing": { "type": "stdio", "command": "npx", "args": ["-y", "probing-node", "mcp"] } } }`)
     .action((options: import('./commands/mcp.js').McpCommandOptions) => run(import('./commands/mcp.js').then((m) => m.mcpCommand(options))));
 
   program
@@ -597,13 +600,7 @@ function report(error: unknown, verbose: boolean): number {
   const write = (text: string) => process.stderr.write(text);
   if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   if (error instanceof ProbingError) {
-    write(`probing: ${error.message}\n`);
-    if (error instanceof RemoteError && error.remoteStack) {
-      const stack = error.remoteStack.split('\n').filter((line) => !line.includes('probing://'));
-      if (stack[0] && error.message.endsWith(stack[0].replace(/^Uncaught\s*/, ''))) stack.shift();
-      if (stack.length > 0) write(stack.map((line) => `  │ ${line}`).join('\n') + '\n');
-    }
-    if (error.hint) write(`  hint: ${error.hint}\n`);
+    write(`probing: ${errorReport(error)}`);
     if (verbose) write(`${error.stack}\n`);
     return error.exitCode;
   }

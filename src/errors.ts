@@ -95,6 +95,22 @@ export class InterruptedError extends ProbingError {
   override readonly exitCode = ExitCode.interrupted;
 }
 
+/**
+ * An error as the user reads it, after "probing: " on the CLI and as the text of an MCP
+ * tool error: the message, the stack in the target of code that threw there (without
+ * probing's own frames), and the hint that names the fix.
+ */
+export function errorReport(error: ProbingError): string {
+  let text = `${error.message}\n`;
+  if (error instanceof RemoteError && error.remoteStack) {
+    const stack = error.remoteStack.split('\n').filter((line) => !line.includes('probing://'));
+    if (stack[0] && error.message.endsWith(stack[0].replace(/^Uncaught\s*/, ''))) stack.shift();
+    if (stack.length > 0) text += stack.map((line) => `  │ ${line}`).join('\n') + '\n';
+  }
+  if (error.hint) text += `  hint: ${error.hint}\n`;
+  return text;
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -197,38 +197,27 @@ export async function tablesCommand(target: string | undefined, options: { json?
 }
 
 export async function describeCommand(target: string | undefined, table: string, options: { extension?: string[]; timeout?: number; attachTimeout?: number; json?: boolean }, out: (text: string) => void): Promise<number> {
-  const [{ loadFor }, { catalog }, { findReferences, loadParserFor }] = await Promise.all([
-    import('./ext.js'),
-    import('../extensions/builtin/catalog.js'),
-    import('../sql/references.js'),
-  ]);
+  const [{ loadFor }, { describeTable }] = await Promise.all([import('./ext.js'), import('../extensions/describe.js')]);
   const loaded = await loadFor(options.extension);
   loaded.dispose();
-  const registry = loaded.registry;
-  await loadParserFor(table);
-  const ref = findReferences(table)[0];
-  if (!ref || ref.text !== table.trim()) {
-    throw new UsageError('BAD_TABLE_NAME', `"${table}" is not a table name`, { hint: 'write namespace.table, e.g. probing describe process.memory; `probing tables` lists them' });
-  }
-  const source = registry.resolve(ref.namespace, ref.name, ref.quoted);
+  const described = await describeTable(loaded.registry, table);
   if (target !== undefined) {
     const { withTarget } = await import('../run/with-target.js');
     await withTarget(parseTarget(target), { timeoutMs: options.timeout ?? 5000, attachTimeoutMs: options.attachTimeout ?? 3000 }, async () => undefined);
   }
-  const entry = catalog(registry).find((t) => t.namespace === ref.namespace && t.name === source.name);
   if (options.json) {
     // the same fields as tables --json gives for it (columns null: they come from the value)
-    out(JSON.stringify(entry ? { ...entry, columns: entry.columns ?? null } : { namespace: ref.namespace, name: source.name, description: source.description, pushdown: null, columns: source.columns ?? null }, null, 2) + '\n');
+    out(JSON.stringify(described, null, 2) + '\n');
     return ExitCode.ok;
   }
-  out(`${ref.namespace}.${source.name} — ${source.description}\n`);
-  if (entry?.pushdown) out(`applied inside the target: ${entry.pushdown}\n`);
-  if (!source.columns) {
+  out(`${described.namespace}.${described.name} — ${described.description}\n`);
+  if (described.pushdown) out(`applied inside the target: ${described.pushdown}\n`);
+  if (!described.columns) {
     out('\nIts columns come from the value: an array of objects gives a column per key, scalars a value column, a Map key and value (see probing query --help).\n');
     return ExitCode.ok;
   }
   const { renderColumns } = await import('../output/columns.js');
-  out('\n' + renderColumns(['COLUMN', 'TYPE', 'MEANING'], source.columns.map((c) => [c.name, c.type, c.doc]), stdoutWidth()));
+  out('\n' + renderColumns(['COLUMN', 'TYPE', 'MEANING'], described.columns.map((c) => [c.name, c.type, c.doc]), stdoutWidth()));
   return ExitCode.ok;
 }
 

@@ -14,9 +14,10 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { Attachment } from '../attach/attach.js';
 import { parseTarget } from '../attach/target-spec.js';
-import { ProbingError, UsageError } from '../errors.js';
+import { ProbingError, UsageError, errorReport } from '../errors.js';
 import type { Registry } from '../extensions/registry.js';
-import type { QueryResult } from '../sql/query.js';
+import { answerContent, TABLE_LIMITS } from './answer.js';
+import { QUERY_EXAMPLES, tableGuide } from './descriptions.js';
 
 export interface McpOptions {
   version: string;
@@ -32,10 +33,13 @@ const TARGET = z
   .string()
   .describe('the process: a pid ("4242"), a worker thread of it ("4242/w1"), or an inspector address ("127.0.0.1:9229"); list_processes shows the pids');
 const DEFAULT_ROWS = 200;
+const DEFAULT_BYTES = 64 * 1024;
+const MAX_ROWS = 10_000;
+const MAX_BYTES = 4 << 20;
 
-/** A tool's failure as the CLI would print it: message, then the hint that names the fix. */
+/** A tool's failure as the CLI prints it (after its "probing: "): the message, then the hint that names the fix. */
 function failure(error: unknown): CallToolResult {
-  const text = error instanceof ProbingError ? `${error.message}${error.hint ? `\nhint: ${error.hint}` : ''}` : `internal error: ${(error as Error)?.message ?? String(error)}`;
+  const text = error instanceof ProbingError ? errorReport(error).trimEnd() : `internal error: ${(error as Error)?.message ?? String(error)}`;
   return { isError: true, content: [{ type: 'text', text }] };
 }
 
@@ -43,19 +47,9 @@ function ok(text: string, structured?: Record<string, unknown>): CallToolResult 
   return { content: [{ type: 'text', text }], ...(structured ? { structuredContent: structured } : {}) };
 }
 
-/** A query result as rows of named values (JSON-safe) with the column types, and the cut, said. */
-async function resultContent(result: QueryResult): Promise<CallToolResult> {
-  const { wireValue, cutNotes, render } = await import('../output/render.js');
-  const { columns, rowCount } = result.table;
-  const rows = Array.from({ length: rowCount }, (_, r) => Object.fromEntries(columns.map((c) => [c.name, wireValue(c, r)])));
-  const cut = cutNotes(result.truncated);
-  const table = String(await render(result, 'table', { width: 160, colors: false }));
-  return ok(table, { columns: columns.map((c) => ({ name: c.name, type: c.sqlType })), rows, row_count: rowCount, cut });
-}
-
 export function createMcpServer(options: McpOptions): { server: McpServer; settled: () => Promise<void> } {
   const server = new McpServer({ name: 'probing', version: options.version }, { capabilities: { tools: {} } });
-  const limits = (maxRows: number | undefined) => ({ maxRows: Math.min(maxRows ?? DEFAULT_ROWS, 10_000), maxBytes: 16 << 20, timeoutMs: options.timeoutMs });
+  const limits = { ...TABLE_LIMITS, timeoutMs: options.timeoutMs };
   const attachOptions = { timeoutMs: options.timeoutMs, attachTimeoutMs: options.attachTimeoutMs, onNotice: (text: string) => process.stderr.write(`probing: note: ${text}\n`) };
 
   /** Runs `work` attached to `target`; detached after it, and when the client cancels. */
@@ -96,7 +90,7 @@ export function createMcpServer(options: McpOptions): { server: McpServer; settl
     {
       title: 'Tables a query can read',
       description:
-        'Every table `query` can read, by namespace: process (identity, memory, resources, env, stack, …), v8 (heap spaces, statistics), node (loaded modules), os, runtime (tables the application or probing/runtime samplers write), probing (this catalog), and js.`<expression>` — any JavaScript value of the target as a table, e.g. js.`[...app.sessions.values()]`. describe_table gives a table\'s columns.',
+        'Every table `query` can read, each with what it holds in full (the query tool\'s description lists them shortly): process (identity, memory, resources, env, stack, …), v8 (heap spaces, statistics), node (loaded modules), os, runtime (tables the application or probing/runtime samplers write), probing (this catalog), an extension\'s namespaces, and js.`<expression>` — any JavaScript value of the target as a table, e.g. js.`[...app.sessions.values()]`. describe_table gives a table\'s columns.',
       annotations: { readOnlyHint: true },
     },
     tool0(async () => {
@@ -109,20 +103,18 @@ export function createMcpServer(options: McpOptions): { server: McpServer; settl
     'describe_table',
     {
       title: 'A table\'s columns',
-      description: 'The columns of one table (name, type, what it holds), as namespace.name, e.g. process.memory.',
+      description: 'The columns of one table (name, type, what it holds), and the conditions it applies inside the process, as probing describe gives them. js.`<expression>` tables take their columns from the value.',
       inputSchema: { table: z.string().describe('namespace.name, e.g. process.memory') },
       annotations: { readOnlyHint: true },
     },
     tool(async ({ table }: { table: string }) => {
-      const all = await tableList();
-      const found = all.find((t) => `${t.namespace}.${t.name}` === table);
-      if (!found) {
-        const { closeNames } = await import('../sql/suggest.js');
-        const close = closeNames(table, all.map((t) => `${t.namespace}.${t.name}`));
-        throw new UsageError('UNKNOWN_TABLE', `no table ${table}`, { hint: `${close.length > 0 ? `did you mean ${close.join(', ')}? ` : ''}list_tables lists them` });
-      }
-      const columns = (found.columns ?? []).map((c) => ({ name: c.name, type: c.type, doc: c.doc }));
-      return ok(`${table} — ${found.description}\n${columns.map((c) => `  ${c.name} ${c.type} — ${c.doc}`).join('\n')}`, { table, description: found.description, columns });
+      const { describeTable } = await import('../extensions/describe.js');
+      const described = await describeTable(options.registry, table);
+      const columns = (described.columns ?? []).map((c) => ({ name: c.name, type: c.type, doc: c.doc }));
+      const lines = [`${described.namespace}.${described.name} — ${described.description}`];
+      if (described.pushdown) lines.push(`applied inside the target: ${described.pushdown}`);
+      lines.push(...(described.columns ? columns.map((c) => `  ${c.name} ${c.type} — ${c.doc}`) : ['its columns come from the value: an array of objects gives a column per key, scalars a value column, a Map key and value']));
+      return ok(lines.join('\n'), { table: `${described.namespace}.${described.name}`, description: described.description, pushdown: described.pushdown, columns: described.columns ? columns : null });
     }),
   );
 
@@ -131,31 +123,34 @@ export function createMcpServer(options: McpOptions): { server: McpServer; settl
     {
       title: 'SQL over live processes',
       description:
-        'Read-only SQL (DuckDB) over a live Node.js process, or over several at once (their rows unioned, with _target, _pid and _host columns). Examples: ' +
-        "SELECT * FROM process.memory; SELECT type, count(*) AS n FROM process.resources GROUP BY type; SELECT package, count(*) FROM node.modules GROUP BY package ORDER BY 2 DESC LIMIT 10; SELECT * FROM js.`[...app.sessions.values()]` WHERE idle_ms > 60000. " +
-        `Rows are bounded (max_rows, default ${DEFAULT_ROWS}, at most 10000) and what was cut is said in "cut". Unknown tables and columns are errors with a hint.`,
+        'Read-only SQL (DuckDB) over a live Node.js process, or over several at once (targets: their rows unioned, with _target, _pid and _host columns first). ' +
+        `The tables (describe_table gives a table's columns, list_tables the full descriptions):\n${tableGuide(options.registry)}\n` +
+        `js.\`<expression>\` makes any JavaScript value of the process a table (await allowed): an array of objects gives a row per element, an array of scalars or a Set a value column, a Map key and value columns, a plain object one row of its properties, a scalar one value row; it runs in the process, so keep it a cheap read.\nExamples:\n${QUERY_EXAMPLES.join('\n')}\n` +
+        `The answer is bounded: at most max_rows rows (default ${DEFAULT_ROWS}) and about max_bytes of them as JSON (default ${DEFAULT_BYTES}); row_count says how many the answer had, and "cut" says what was cut and why — aggregate in SQL rather than reading many rows. Each table read from the process is limited to ${TABLE_LIMITS.maxRows} rows and ${TABLE_LIMITS.maxBytes >> 20} MiB, as the CLI's is (a cut there is said in "cut" too). Unknown tables and columns are errors with a hint.`,
       inputSchema: {
         target: TARGET.optional(),
         targets: z.array(z.string()).optional().describe('several processes at once (instead of target)'),
         sql: z.string().describe('one SELECT statement'),
-        max_rows: z.number().int().min(1).max(10_000).optional(),
+        max_rows: z.number().int().min(1).max(MAX_ROWS).default(DEFAULT_ROWS).describe(`rows returned at most (1–${MAX_ROWS})`),
+        max_bytes: z.number().int().min(1024).max(MAX_BYTES).default(DEFAULT_BYTES).describe(`about how many bytes the returned rows may take as JSON (1024–${MAX_BYTES})`),
       },
       annotations: { readOnlyHint: true },
     },
-    tool(async ({ target, targets, sql, max_rows }: { target?: string; targets?: string[]; sql: string; max_rows?: number }, signal) => {
+    tool(async ({ target, targets, sql, max_rows, max_bytes }: { target?: string; targets?: string[]; sql: string; max_rows: number; max_bytes: number }, signal) => {
+      const bounds = { maxRows: max_rows, maxBytes: max_bytes };
       const { prepareQuery, runQuery, collectTables, answer } = await import('../sql/query.js');
       const many = targets !== undefined && targets.length > 0;
       if (many === (target !== undefined)) throw new UsageError('TARGET', 'give either target (one process) or targets (several)', { hint: 'list_processes shows the pids' });
       const prepared = await prepareQuery(sql, options.registry, { tagged: many });
-      if (!many) return resultContent(await onTarget(target!, signal, (attachment) => runQuery(attachment, prepared, limits(max_rows))));
+      if (!many) return answerContent(await onTarget(target!, signal, (attachment) => runQuery(attachment, prepared, limits)), bounds);
       const [{ forEachTarget }, { hostname }] = await Promise.all([import('../run/fan-out.js'), import('node:os')]);
       const labelled = targets!.map((label) => ({ label, spec: parseTarget(label) }));
       const outcomes = await forEachTarget(labelled, { ...attachOptions, concurrency: 8, signal }, (attachment, t) =>
-        collectTables(attachment, prepared, limits(max_rows), { showSecrets: false }, { _target: t.label, _pid: attachment.target.pid, _host: hostname() }),
+        collectTables(attachment, prepared, limits, { showSecrets: false }, { _target: t.label, _pid: attachment.target.pid, _host: hostname() }),
       );
       const failed = outcomes.filter((o) => o.error);
       if (failed.length === outcomes.length) throw failed[0]!.error!;
-      const content = await resultContent(await answer(prepared, outcomes.filter((o) => o.value).map((o) => o.value!), { timeoutMs: options.timeoutMs }));
+      const content = await answerContent(await answer(prepared, outcomes.filter((o) => o.value).map((o) => o.value!), { timeoutMs: options.timeoutMs }), bounds);
       if (failed.length > 0) {
         const said = failed.map((f) => `target ${f.target.label} failed: ${f.error!.message}`);
         content.content.unshift({ type: 'text', text: said.join('\n') });
@@ -209,14 +204,14 @@ export function createMcpServer(options: McpOptions): { server: McpServer; settl
     },
     tool(async ({ target, seconds: s, top }: { target: string; seconds: number; top: number }, signal) => {
       const [cpu, { cpuFindings }] = await Promise.all([import('../diagnostics/cpu-profile.js'), import('../diagnostics/findings.js')]);
-      const { profile, tables, svg, samples, durationMs: duration, pid } = await onTarget(target, signal, async (a) => ({
+      const { profile, note, tables, svg, samples, durationMs: duration, pid } = await onTarget(target, signal, async (a) => ({
         ...(await cpuFindings(a, await cpu.profileCpu(a, { durationMs: s * 1000, intervalUs: 1000 }), { sourceMaps: true, timeoutMs: options.timeoutMs, seconds: String(s) })),
         pid: a.target.pid,
       }));
       const [cpuprofile, flame] = await written(`cpu-${pid}-${Date.now()}`, [['.cpuprofile', JSON.stringify(profile)], ['.svg', svg]]);
       const functions = tables.functions.slice(0, top).map((f) => ({ ...f, self_ms: Math.round(f.self_ms * 10) / 10, total_ms: Math.round(f.total_ms * 10) / 10 }));
-      const text = `${samples} samples over ${duration.toFixed(0)} ms; top functions by self time:\n${functions.map((f) => `${String(f.self_ms).padStart(8)} ms self ${String(f.total_ms).padStart(8)} ms total  ${f.function}  ${f.url}${f.url ? `:${f.line}` : ''}`).join('\n')}\nwrote ${cpuprofile} and ${flame}`;
-      return ok(text, { functions, samples, duration_ms: duration, cpuprofile, flamegraph: flame });
+      const text = `${samples} samples over ${duration.toFixed(0)} ms; top functions by self time:\n${functions.map((f) => `${String(f.self_ms).padStart(8)} ms self ${String(f.total_ms).padStart(8)} ms total  ${f.function}  ${f.url}${f.url ? `:${f.line}` : ''}`).join('\n')}\n${note}wrote ${cpuprofile} and ${flame}`;
+      return ok(text, { functions, samples, duration_ms: duration, cpuprofile, flamegraph: flame, ...(note ? { note: note.trim() } : {}) });
     }),
   );
 
@@ -224,15 +219,21 @@ export function createMcpServer(options: McpOptions): { server: McpServer; settl
     'heap_sample',
     {
       title: 'Allocation sampling',
-      description: "Samples which functions allocate memory for `seconds` (V8's sampling heap profiler: cheap, safe in production), and returns the allocation sites with bytes.",
+      description: "Samples which functions allocate memory for `seconds` (V8's sampling heap profiler: cheap, safe in production), then returns the allocation sites by bytes allocated (sampled; objects collected since included), and the paths of the .heapprofile (Chrome DevTools, Memory tab) and of a flame graph (.svg) it wrote.",
       inputSchema: { target: TARGET, seconds, top: z.number().int().min(1).max(200).default(15) },
       annotations: { readOnlyHint: true },
     },
     tool(async ({ target, seconds: s, top }: { target: string; seconds: number; top: number }, signal) => {
       const [heap, { heapFindings }] = await Promise.all([import('../diagnostics/heap-sample.js'), import('../diagnostics/findings.js')]);
-      const { tables } = await onTarget(target, signal, async (a) => heapFindings(a, await heap.sampleHeap(a, { durationMs: s * 1000, intervalBytes: 32_768 }), { sourceMaps: true, timeoutMs: options.timeoutMs, seconds: String(s) }));
+      const { profile, note, tables, svg, pid } = await onTarget(target, signal, async (a) => ({
+        ...(await heapFindings(a, await heap.sampleHeap(a, { durationMs: s * 1000, intervalBytes: 32_768 }), { sourceMaps: true, timeoutMs: options.timeoutMs, seconds: String(s) })),
+        pid: a.target.pid,
+      }));
+      const [heapprofile, flame] = await written(`heap-${pid}-${Date.now()}`, [['.heapprofile', JSON.stringify(profile)], ['.svg', svg]]);
       const sites = tables.sites.slice(0, top);
-      return ok(sites.map((x) => `${String(x.self_bytes).padStart(10)} B self ${String(x.total_bytes).padStart(10)} B total  ${x.function}  ${x.url}${x.url ? `:${x.line}` : ''}`).join('\n'), { sites });
+      const lines = sites.map((x) => `${String(x.self_bytes).padStart(10)} B self ${String(x.total_bytes).padStart(10)} B total  ${x.function}  ${x.url}${x.url ? `:${x.line}` : ''}`);
+      const text = `allocation sites by bytes sampled (objects collected since included):\n${lines.join('\n')}\n${note}wrote ${heapprofile} and ${flame}`;
+      return ok(text, { sites, heapprofile, flamegraph: flame, ...(note ? { note: note.trim() } : {}) });
     }),
   );
 

@@ -61,7 +61,7 @@ export function wireValue(column: ResultColumn, row: number): unknown {
 }
 
 /** JSON keys must be unique: a repeated column name gets a suffix (a, a_2) there. */
-function jsonKeys(columns: readonly ResultColumn[]): string[] {
+export function jsonKeys(columns: readonly ResultColumn[]): string[] {
   // a suffix never takes a name the query itself gave a column
   const used = new Set<string>(columns.map((c) => c.name));
   const seen = new Set<string>();
@@ -112,11 +112,22 @@ function csv(result: QueryResult): string {
   return lines.map((cells) => cells.join(',')).join('\r\n') + '\r\n';
 }
 
+/** How a table cut by its rows or bytes limit names that limit and the fix. */
+export interface CutWording {
+  rows: string;
+  bytes: string;
+  /** What to do to read more; "raise <the limit> to read more" by default. */
+  fix?: string;
+}
+
+const CLI_LIMITS: CutWording = { rows: '--max-rows', bytes: '--max-bytes' };
+
 /**
- * What was cut on the way, one line each: tables cut by --max-rows or --max-bytes, rows a
- * ring overwrote while they were read, values cut at the longest string a cell keeps.
+ * What was cut on the way, one line each: tables cut by --max-rows or --max-bytes (or the
+ * limits `wording` names), rows a ring overwrote while they were read, values cut at the
+ * longest string a cell keeps.
  */
-export function cutNotes(truncated: QueryResult['truncated']): string[] {
+export function cutNotes(truncated: QueryResult['truncated'], wording: CutWording = CLI_LIMITS): string[] {
   return truncated.map((t) => {
     const where = t.target ? ` (target ${t.target})` : '';
     const of = t.total === null ? '' : ` of ${t.total}`;
@@ -126,8 +137,8 @@ export function cutNotes(truncated: QueryResult['truncated']): string[] {
       const n = t.total ?? 0;
       return `${t.table}${where}: ${n} value${n === 1 ? '' : 's'} of column ${t.column} cut at ${t.limit} characters (ending in "…[+n chars]"); LENGTH() and comparisons see the cut text`;
     }
-    const why = t.reason === 'rows' ? '--max-rows' : '--max-bytes';
-    return `${t.table}${where}: cut at ${t.rows}${of} rows by ${why}, and the result covers only those; raise ${why} to read more`;
+    const why = wording[t.reason];
+    return `${t.table}${where}: cut at ${t.rows}${of} rows by ${why}, and the result covers only those; ${wording.fix ?? `raise ${why} to read more`}`;
   });
 }
 

@@ -15,14 +15,31 @@ export interface TargetOutcome<T> {
   leftOpen?: string;
 }
 
+/**
+ * `work` gets the attachment, the target and a signal that aborts when the run is
+ * interrupted: by Ctrl-C (SIGTERM, SIGHUP) or by `options.signal`, the caller's own
+ * cancellation (an MCP client's). Interrupted, every target's work is abandoned at once
+ * (as withTarget abandons one): each target is detached — one still attaching once its
+ * attach has settled, so that what it opened is closed — each work has settled (its calls
+ * rejected by the detach, its own clean-up done), and only then InterruptedError says how
+ * the targets were left.
+ */
 export async function forEachTarget<T>(
   targets: readonly LabelledTarget[],
   options: AttachOptions & { concurrency: number; /** The caller's own cancellation, handled as Ctrl-C is. */ signal?: AbortSignal },
-  work: (attachment: Attachment, target: LabelledTarget) => Promise<T>,
+  work: (attachment: Attachment, target: LabelledTarget, signal: AbortSignal) => Promise<T>,
 ): Promise<Array<TargetOutcome<T>>> {
+  const controller = new AbortController();
   let interruptedBy: string | undefined;
-  const stopListening = onInterrupt((signal) => (interruptedBy = signal));
-  const cancelled = () => (interruptedBy ??= 'the caller (cancelled)');
+  const interruption = () => new InterruptedError('INTERRUPTED', `interrupted by ${interruptedBy}`);
+  const interrupted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(interruption())));
+  interrupted.catch(() => {});
+  const stop = (by: string) => {
+    interruptedBy ??= by;
+    controller.abort(by);
+  };
+  const stopListening = onInterrupt((signal) => stop(signal));
+  const cancelled = () => stop('the caller (cancelled)');
   if (options.signal?.aborted) cancelled();
   options.signal?.addEventListener('abort', cancelled, { once: true });
   const outcomes: Array<TargetOutcome<T>> = targets.map((target) => ({ target }));
@@ -31,21 +48,30 @@ export async function forEachTarget<T>(
     for (let i = next++; i < targets.length; i = next++) {
       const outcome = outcomes[i]!;
       if (interruptedBy) {
-        outcome.error = new InterruptedError('INTERRUPTED', `interrupted by ${interruptedBy}`);
+        outcome.error = interruption();
         continue;
       }
+      // many probings at once: leave the shared port as soon as each target is reached
+      const attaching = attach(outcome.target.spec, { ...options, moveOffSharedPort: true });
+      attaching.catch(() => {});
       let attachment: Attachment | undefined;
+      let working: Promise<T> | undefined;
       try {
-        // many probings at once: leave the shared port as soon as each target is reached
-        attachment = await attach(outcome.target.spec, { ...options, moveOffSharedPort: true });
+        attachment = await Promise.race([attaching, interrupted]);
         outcome.pid = attachment.target.pid;
-        if (interruptedBy) throw new InterruptedError('INTERRUPTED', `interrupted by ${interruptedBy}`);
-        outcome.value = await work(attachment, outcome.target);
+        working = work(attachment, outcome.target, controller.signal);
+        working.catch(() => {});
+        outcome.value = await Promise.race([working, interrupted]);
       } catch (error) {
         outcome.error = error as Error;
       } finally {
+        // interrupted while attaching: let the attach finish so that what it opened gets closed
+        attachment ??= await attaching.catch(() => undefined);
+        if (attachment && outcome.pid === undefined) outcome.pid = attachment.target.pid;
         const detached = await attachment?.detach().catch(() => undefined);
         if (detached?.leftOpen) outcome.leftOpen = detached.leftOpen;
+        // what the work does on its way out is done before anything is said
+        await working?.catch(() => {});
       }
     }
   };

@@ -46,7 +46,7 @@ export function cliLimitMs(args: readonly string[]): number {
 }
 
 /** Commands that attach to a target and take --attach-timeout (src/cli.ts, attachCommand). */
-const ATTACHING = new Set(['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'repl', 'backtrace', 'profile', 'heap', 'agent', 'inspect']);
+const ATTACHING = new Set(['eval', 'inject', 'query', 'tables', 'describe', 'config', 'call', 'repl', 'backtrace', 'profile', 'heap', 'agent', 'inspect', 'mcp']);
 
 /** The arguments, with --attach-timeout ATTACH_TIMEOUT_MS added to a command that attaches, unless they set their own. */
 export function withAttachTimeout(args: readonly string[]): string[] {
