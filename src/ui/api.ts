@@ -10,7 +10,9 @@
  *   GET  api/catalog                     → CatalogEntry[]        (every table a query can read)
  *   POST api/t/<target>/open             → Opened                (attach, or join the attachment already open)
  *   POST api/t/<target>/close            → {}                    (detach now; also after 15 s without a request)
- *   GET  api/t/<target>/sample           → Sample                (one reading for the live charts; the page asks each second)
+ *   GET  api/t/<target>/samples?after=<ts> → Sample[]            (the live charts' readings newer than ts, the last 5 minutes; the
+ *                                        page asks each second; the server reads the target when asked, at most once
+ *                                        in 0.6 s whoever asks, so that every page gets the same, whole series)
  *   POST api/t/<target>/query            QueryRequest → QueryAnswer
  *   POST api/t/<target>/query?format=csv|json|arrow   QueryRequest → the file (Content-Disposition: attachment)
  *   GET  api/t/<target>/stacks           → Stacks

@@ -23,7 +23,7 @@ export interface RouteContext {
 
 const LIMITS = { maxRows: 10_000, maxBytes: 64 << 20 };
 /** The routes under api/t/<target>/, by method. */
-const ACTIONS = { GET: ['sample', 'stacks', 'snapshot-cost'], POST: ['open', 'query', 'profile', 'heap-sample', 'heap-snapshot', 'eval'] };
+const ACTIONS = { GET: ['samples', 'stacks', 'snapshot-cost'], POST: ['open', 'query', 'profile', 'heap-sample', 'heap-snapshot', 'eval'] };
 const EXPORTS = { csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8', arrow: 'application/vnd.apache.arrow.stream' } as const;
 
 /** The rows of a result as JSON-safe values: exact integers past 2^53 and decimals as text. */
@@ -89,10 +89,11 @@ export function uiRoutes(ctx: RouteContext): { route: Router; dispose(): Promise
     const { attachment } = held;
     const { method, body } = request;
     if (method === 'POST' && action === 'open') return { json: await opened(held) };
-    if (method === 'GET' && action === 'sample') {
-      const s = await held.sampler.read();
-      const sample: Api.Sample = { ts: Date.now(), interval_ms: s.interval_ms, utilization: s.utilization, delay: s.delay, heap: s.heap, gc: s.gc, resources: s.resources };
-      return { json: sample };
+    if (method === 'GET' && action === 'samples') {
+      const after = Number(request.query.get('after') ?? 0);
+      if (!Number.isFinite(after)) throw new HttpError(400, 'BAD_AFTER', 'after is a time in ms since the epoch (the ts of the last sample the page has)');
+      const samples: Api.Sample[] = await held.history.since(after);
+      return { json: samples };
     }
     if (method === 'POST' && action === 'query') return query(held, text(body, 'sql'), request.query.get('format'));
     if (method === 'GET' && action === 'stacks') {

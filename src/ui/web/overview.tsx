@@ -109,11 +109,11 @@ function Charts({ samples }: { samples: Sample[] }) {
       />
       <Chart
         name="gc"
-        title="GC time per interval"
+        title="GC time per second"
         lines={[{ label: 'gc', color: '--chart-4', bars: true }]}
         data={[t, series.gc] as uPlot.AlignedData}
         format={formatMs}
-        now={last ? `${formatMs(last.gc.ms)} in ${last.gc.count} collection${last.gc.count === 1 ? '' : 's'}` : undefined}
+        now={last ? `${formatMs(last.gc.ms)} in ${last.gc.count} collection${last.gc.count === 1 ? '' : 's'} over the last ${(last.interval_ms / 1000).toFixed(1)} s` : undefined}
       />
       <Chart
         name="handles"
@@ -146,7 +146,9 @@ function columns(samples: Sample[]) {
     p99: pick((s) => s.delay?.p99 ?? null),
     max: pick((s) => s.delay?.max ?? null),
     utilization: pick((s) => s.utilization * 100),
-    gc: pick((s) => s.gc.ms),
+    // per second of the reading's own interval: the first reading covers only the moments since
+    // the sampler started, one after a failed request the seconds since the last that answered
+    gc: pick((s) => (s.interval_ms > 0 ? (s.gc.ms * 1000) / s.interval_ms : null)),
     handles: pick((s) => Object.values(s.resources).reduce((a, b) => a + b, 0)),
   };
 }
