@@ -78,7 +78,11 @@ export interface Opened {
 }
 
 /** One reading for the live charts: the sampler's (target/top-probe.ts), stamped with the CLI's clock (ms since the epoch). */
-export type Sample = Omit<TopSample, 'http' | 'cost_ms' | 'stalls'> & { ts: number };
+export type Sample = Omit<TopSample, 'http' | 'cost_ms' | 'stalls'> & {
+  ts: number;
+  /** The first reading since probing attached: its interval holds probing's own opening of the target (its snippets allocate, and may set off a collection). */
+  first?: true;
+};
 
 export interface QueryRequest {
   sql: string;

@@ -21,6 +21,7 @@ export class SampleHistory {
   readonly #historyMs: number;
   #samples: Sample[] = [];
   #lastReadAt = -Infinity;
+  #first = true;
   #reading: Promise<void> | undefined;
 
   constructor(read: () => Promise<TopSample>, sampleMs: number, historyMs: number) {
@@ -47,7 +48,8 @@ export class SampleHistory {
     const last = this.#samples[this.#samples.length - 1];
     // strictly increasing: a page's `after` never skips or repeats a reading
     const ts = Math.max(Date.now(), (last?.ts ?? 0) + 1);
-    this.#samples.push({ ts, interval_ms: s.interval_ms, utilization: s.utilization, delay: s.delay, heap: s.heap, gc: s.gc, resources: s.resources });
+    this.#samples.push({ ts, interval_ms: s.interval_ms, utilization: s.utilization, delay: s.delay, heap: s.heap, gc: s.gc, resources: s.resources, ...(this.#first ? { first: true as const } : {}) });
+    this.#first = false;
     const cutoff = ts - this.#historyMs;
     while (this.#samples.length > 0 && this.#samples[0]!.ts <= cutoff) this.#samples.shift();
   }

@@ -107,9 +107,11 @@ describe('probing ui: the server', () => {
     expect(opened.json()).toMatchObject({ pid: target.pid, info: { pid: target.pid } });
     // two pages on the target: each asks for the readings after the last it has; the
     // target is read once for both, so neither takes GC time or delay from the other's
-    const samples = (after: number) => call(ui, 'GET', `api/t/${target.pid}/samples?after=${after}`).then((r) => r.json() as Array<{ ts: number; interval_ms: number; heap: { used: number }; gc: { ms: number; count: number }; utilization: number }>);
+    const samples = (after: number) => call(ui, 'GET', `api/t/${target.pid}/samples?after=${after}`).then((r) => r.json() as Array<{ ts: number; first?: true; interval_ms: number; heap: { used: number }; gc: { ms: number; count: number }; utilization: number }>);
     const pageA = await samples(0);
     expect(pageA.length).toBeGreaterThan(0);
+    // the first reading covers probing's own attach, and says so
+    expect(pageA[0]).toMatchObject({ first: true });
     const pageB = await samples(0);
     expect(pageB.slice(0, pageA.length)).toEqual(pageA);
     for (let i = 0; i < 3; i++) {
@@ -120,7 +122,10 @@ describe('probing ui: the server', () => {
     // A asked last: it has every reading B has, the same ones, in the same order
     expect(pageA.slice(0, pageB.length)).toEqual(pageB);
     expect(pageA.length).toBeGreaterThanOrEqual(2);
-    for (let i = 1; i < pageA.length; i++) expect(pageA[i]!.ts).toBeGreaterThan(pageA[i - 1]!.ts);
+    for (let i = 1; i < pageA.length; i++) {
+      expect(pageA[i]!.ts).toBeGreaterThan(pageA[i - 1]!.ts);
+      expect(pageA[i]).not.toHaveProperty('first');
+    }
     const last = pageA[pageA.length - 1]!;
     expect(last.heap.used).toBeGreaterThan(0);
     expect(last.utilization).toBeGreaterThanOrEqual(0);

@@ -114,6 +114,7 @@ function Charts({ samples }: { samples: Sample[] }) {
         data={[t, series.gc] as uPlot.AlignedData}
         format={formatMs}
         now={last ? `${formatMs(last.gc.ms)} in ${last.gc.count} collection${last.gc.count === 1 ? '' : 's'} over the last ${(last.interval_ms / 1000).toFixed(1)} s` : undefined}
+        note={samples[0]?.first ? `the first bar${samples[0].gc.count > 0 ? ` (${samples[0].gc.count} collection${samples[0].gc.count === 1 ? '' : 's'})` : ''} covers probing's own attach: its work in the target allocates` : undefined}
       />
       <Chart
         name="handles"
