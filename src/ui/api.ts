@@ -22,6 +22,7 @@
  *   POST api/t/<target>/heap-snapshot    SnapshotRequest → Snapshot
  *   POST api/heap-diff                   DiffRequest → QueryAnswer
  *   POST api/t/<target>/eval             EvalRequest → EvalAnswer (only with --allow-eval: otherwise 404)
+ *   POST api/t/<target>/inject           InjectRequest → EvalAnswer (only with --allow-eval: otherwise 404)
  *   GET  files/<id>.svg                  a flame graph as its own document (image/svg+xml), for an <iframe>:
  *                                        its script (zoom, search) runs there; the page's own CSP allows no inline script
  *
@@ -168,6 +169,11 @@ export interface EvalRequest {
 }
 
 export interface EvalAnswer {
-  /** As `probing eval` prints it. */
+  /** As `probing eval` (or `probing inject`) prints it. */
   text: string;
+}
+
+export interface InjectRequest {
+  /** A script on this machine's disk, as `probing inject` takes it; a relative path is from the directory probing ui was started in. */
+  file: string;
 }

@@ -23,7 +23,9 @@ export interface RouteContext {
 
 const LIMITS = { maxRows: 10_000, maxBytes: 64 << 20 };
 /** The routes under api/t/<target>/, by method. */
-const ACTIONS = { GET: ['samples', 'stacks', 'snapshot-cost'], POST: ['open', 'query', 'profile', 'heap-sample', 'heap-snapshot', 'eval'] };
+const ACTIONS = { GET: ['samples', 'stacks', 'snapshot-cost'], POST: ['open', 'query', 'profile', 'heap-sample', 'heap-snapshot', 'eval', 'inject'] };
+/** Run code in the target: only with --allow-eval. */
+const CODE_ACTIONS = ['eval', 'inject'];
 const EXPORTS = { csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8', arrow: 'application/vnd.apache.arrow.stream' } as const;
 
 /** The rows of a result as JSON-safe values: exact integers past 2^53 and decimals as text. */
@@ -160,6 +162,12 @@ export function uiRoutes(ctx: RouteContext): { route: Router; dispose(): Promise
       const reply: Api.EvalAnswer = { text: formatted.text };
       return { json: reply };
     }
+    if (method === 'POST' && action === 'inject' && ctx.config.allowEval) {
+      const { inject } = await import('../run/inject.js');
+      const formatted = await inject(attachment, text(body, 'file'), { json: false, colors: false, depth: 2, columns: 100, maxBytes: 1 << 20, timeoutMs: ctx.timeoutMs });
+      const reply: Api.EvalAnswer = { text: formatted.text };
+      return { json: reply };
+    }
     return undefined;
   };
 
@@ -200,7 +208,7 @@ export function uiRoutes(ctx: RouteContext): { route: Router; dispose(): Promise
       }
       // what is not a route is answered without attaching to anything
       const actions = ACTIONS[method as 'GET' | 'POST'] ?? [];
-      if (!actions.includes(action) || (action === 'eval' && !ctx.config.allowEval)) return undefined;
+      if (!actions.includes(action) || (CODE_ACTIONS.includes(action) && !ctx.config.allowEval)) return undefined;
       return ctx.pool.use(target, (held) => onTarget(held, action, request));
     }
     return undefined;

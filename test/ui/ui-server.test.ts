@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectLeftAsFound } from '../helpers/assertions.js';
 import { START_LIMIT_MS } from '../helpers/limits.js';
-import { bin, cliEnv, listeningPorts, startTarget } from '../helpers/targets.js';
+import { bin, cliEnv, fixtures, listeningPorts, startTarget } from '../helpers/targets.js';
 
 interface Ui {
   child: ChildProcess;
@@ -88,6 +88,7 @@ describe('probing ui: the server', () => {
     expect((await call(ui, 'GET', 'api/config')).json()).toMatchObject({ allowEval: false });
     // not a route, answered without attaching to anything (pid 1 is no Node.js process)
     expect((await call(ui, 'POST', 'api/t/1/eval', { body: { code: '1' } })).status).toBe(404);
+    expect((await call(ui, 'POST', 'api/t/1/inject', { body: { file: 'hook.cjs' } })).status).toBe(404);
     expect((await call(ui, 'GET', 'api/t/1/nothing')).status).toBe(404);
     // the terminal it ran in was closed
     ui.child.kill('SIGHUP');
@@ -184,7 +185,7 @@ describe('probing ui: the server', () => {
     await expectLeftAsFound(target, before);
   });
 
-  it('offers eval only when started with --allow-eval; SIGTERM stops it and leaves the target as found', async () => {
+  it('offers eval and inject only when started with --allow-eval; SIGTERM stops it and leaves the target as found', async () => {
     const target = await startTarget('hot.cjs');
     const before = await listeningPorts(target.pid);
     const ui = await startUi(['--allow-eval', String(target.pid)]);
@@ -195,6 +196,14 @@ describe('probing ui: the server', () => {
     const bad = await call(ui, 'POST', `api/t/${target.pid}/eval`, { body: { code: 'let = ;' } });
     expect(bad.status).toBe(400);
     expect(bad.json().error).toMatchObject({ code: 'SYNTAX', hint: expect.stringContaining('nothing was sent') });
+    // inject: a script from disk, as probing inject loads it (its sibling module required)
+    const injected = await call(ui, 'POST', `api/t/${target.pid}/inject`, { body: { file: `${fixtures}scripts/hook.cjs` } });
+    expect(injected.status, injected.text).toBe(200);
+    expect(injected.json().text).toContain("label: 'from helper-module'");
+    expect(injected.json().text).toContain("file: 'hook.cjs'");
+    const missing = await call(ui, 'POST', `api/t/${target.pid}/inject`, { body: { file: `${fixtures}scripts/no-such.cjs` } });
+    expect(missing.status).toBe(400);
+    expect(missing.json().error).toMatchObject({ code: 'NO_SUCH_FILE' });
     // any signal stops it as Ctrl-C does: SIGTERM here (a service manager's stop)
     ui.child.kill('SIGTERM');
     expect(await ui.exited).toBe(0);
