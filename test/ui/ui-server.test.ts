@@ -4,11 +4,14 @@
  * headless Chromium (ui-browser.test.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { request } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectLeftAsFound } from '../helpers/assertions.js';
-import { START_LIMIT_MS } from '../helpers/limits.js';
+import { eventually, START_LIMIT_MS } from '../helpers/limits.js';
+import { socketPath } from '../../dist/agent/paths.cjs';
 import { bin, cliEnv, fixtures, listeningPorts, startTarget } from '../helpers/targets.js';
 
 interface Ui {
@@ -208,6 +211,28 @@ describe('probing ui: the server', () => {
     ui.child.kill('SIGTERM');
     expect(await ui.exited).toBe(0);
     expect(ui.stderr()).toContain('every target it held was detached');
+    await expectLeftAsFound(target, before);
+  });
+
+  it('holds a target with the agent through the agent: no signal, no port opened', async () => {
+    const agent = fileURLToPath(new URL('../../dist/agent/index.cjs', import.meta.url));
+    const target = await startTarget('server.cjs', { nodeArgs: ['--require', agent] });
+    // the socket appears a few ms after the preload ran, possibly after the ready line
+    await eventually(() => existsSync(socketPath(target.pid)));
+    const before = await listeningPorts(target.pid);
+    const ui = await startUi([String(target.pid)]);
+    const processes = (await call(ui, 'GET', 'api/processes')).json() as Array<{ pid: number; way: string }>;
+    expect(processes).toContainEqual(expect.objectContaining({ pid: target.pid, way: 'agent' }));
+    const opened = await call(ui, 'POST', `api/t/${target.pid}/open`, { body: {} });
+    expect(opened.status, opened.text).toBe(200);
+    expect(opened.json().address).toBe(`agent:${socketPath(target.pid)}`);
+    const samples = (await call(ui, 'GET', `api/t/${target.pid}/samples?after=0`)).json() as unknown[];
+    expect(samples.length).toBeGreaterThan(0);
+    // held through the socket: the target opened no port, and no inspector
+    expect(await listeningPorts(target.pid)).toEqual(before);
+    expect(target.stderr()).not.toContain('Debugger listening');
+    ui.child.kill('SIGINT');
+    expect(await ui.exited).toBe(0);
     await expectLeftAsFound(target, before);
   });
 });
