@@ -95,7 +95,7 @@ async function runSql(sql: string): Promise<void> {
 }
 
 describe('probing ui in headless Chromium', () => {
-  it('processes, live charts (light and dark), SQL (rows and an error), modules, runtime tables, a CPU flame graph drawn, a heap sample, stacks; offline, no eval; the token, Host and Origin refusals; the target left as found', async () => {
+  it('processes, live charts (light and dark), SQL (rows, an error marked at its position, history, completion, sorting), modules, runtime tables, a CPU flame graph drawn, a heap sample, stacks; offline, no eval; the token, Host and Origin refusals; the target left as found', async () => {
     await start();
     // the target in the list, opened (named on the command line), its live charts drawing
     await browser.open(url);
@@ -134,7 +134,20 @@ describe('probing ui in headless Chromium', () => {
     await runSql('SELECT nope FROM process.memory');
     await until('the error', async () => (await textOf('error')).includes('unknown column "nope"'));
     expect(await textOf('error')).toContain('heap_used');
+    // the error's position is marked in the text
+    expect(await browser.evaluate<string | null>(`${$('sql-editor')}.querySelector('.cm-error-mark')?.textContent ?? null`)).toBe('nope');
     await shoot('sql-error');
+    // both queries in the history
+    await click('sql-history-toggle');
+    await until('the history', async () => (await textOf('sql-history')).includes('SELECT nope FROM process.memory'));
+    expect(await textOf('sql-history')).toContain('SELECT pid, title FROM process.info');
+    await click('sql-history-toggle');
+    // completion of a table name from the catalog
+    await browser.evaluate<void>(`${$('sql-editor')}.querySelector('.cm-content').focus()`);
+    await browser.client.Input.dispatchKeyEvent({ type: 'keyDown', commands: ['selectAll'] });
+    await browser.client.Input.insertText({ text: 'SELECT * FROM process.memo' });
+    await until('the completion of process.memory', () => browser.evaluate<boolean>(`[...document.querySelectorAll('.cm-tooltip-autocomplete li')].some((li) => li.textContent.startsWith('memory'))`));
+    await browser.client.Input.dispatchKeyEvent({ type: 'keyDown', key: 'Escape', code: 'Escape', windowsVirtualKeyCode: 27 });
 
     // the Modules and Runtime tables views: their queries' results in the console's table
     await click('tab-modules');
@@ -143,6 +156,17 @@ describe('probing ui in headless Chromium', () => {
     await click('tab-runtime');
     await until('the runtime tables', async () => /capacity.*runtime\.http/s.test(await textOf('sql-results')));
     await shoot('runtime-tables');
+    // sortable: the first column's header, clicked twice, puts the table names one way then the other
+    const tableNames = () => browser.evaluate<string[]>(`[...${$('sql-results')}.querySelectorAll('tbody tr')].map((tr) => tr.cells[0].textContent)`);
+    const header = `${$('sql-results')}.querySelector('th')`;
+    await browser.evaluate<void>(`${header}.click()`);
+    const ascending = await tableNames();
+    expect(await browser.evaluate<string | null>(`${header}.getAttribute('aria-sort')`)).toBe('ascending');
+    await browser.evaluate<void>(`${header}.click()`);
+    const descending = await tableNames();
+    expect(ascending.length).toBeGreaterThan(2);
+    expect(ascending).toEqual([...ascending].sort());
+    expect(descending).toEqual([...ascending].reverse());
 
     // a 1 s CPU profile: the flame graph names the hot function and is drawn
     await click('tab-cpu');
