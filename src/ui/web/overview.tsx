@@ -114,7 +114,7 @@ function Charts({ samples }: { samples: Sample[] }) {
         data={[t, series.gc] as uPlot.AlignedData}
         format={formatMs}
         now={last ? `${formatMs(last.gc.ms)} in ${last.gc.count} collection${last.gc.count === 1 ? '' : 's'} over the last ${(last.interval_ms / 1000).toFixed(1)} s` : undefined}
-        note={samples[0]?.first ? `the first bar${samples[0].gc.count > 0 ? ` (${samples[0].gc.count} collection${samples[0].gc.count === 1 ? '' : 's'})` : ''} covers probing's own attach: its work in the target allocates` : undefined}
+        note={samples[0]?.first ? firstGcNote(samples[0]) : undefined}
       />
       <Chart
         name="handles"
@@ -126,6 +126,11 @@ function Charts({ samples }: { samples: Sample[] }) {
       />
     </div>
   );
+}
+
+function firstGcNote(first: Sample): string {
+  const { ms, count } = first.gc;
+  return `not drawn: the first reading, ${Math.round(first.interval_ms)} ms right after probing attached, with ${count} collection${count === 1 ? '' : 's'} (${formatMs(ms)}) — probing's own work in the target allocates`;
 }
 
 function resourceText(resources: Record<string, number>): string {
@@ -147,9 +152,10 @@ function columns(samples: Sample[]) {
     p99: pick((s) => s.delay?.p99 ?? null),
     max: pick((s) => s.delay?.max ?? null),
     utilization: pick((s) => s.utilization * 100),
-    // per second of the reading's own interval: the first reading covers only the moments since
-    // the sampler started, one after a failed request the seconds since the last that answered
-    gc: pick((s) => (s.interval_ms > 0 ? (s.gc.ms * 1000) / s.interval_ms : null)),
+    // per second of the reading's own interval (one after a failed request covers the seconds
+    // since the last that answered); the first, a few ms right after probing attached, is not
+    // drawn: a collection its own work set off made it ten times the app's rate (said in words)
+    gc: pick((s) => (s.first || s.interval_ms <= 0 ? null : (s.gc.ms * 1000) / s.interval_ms)),
     handles: pick((s) => Object.values(s.resources).reduce((a, b) => a + b, 0)),
   };
 }
