@@ -95,7 +95,7 @@ async function runSql(sql: string): Promise<void> {
 }
 
 describe('probing ui in headless Chromium', () => {
-  it('processes, live charts (light and dark), SQL (rows, an error marked at its position, history, completion, sorting), modules, runtime tables, a CPU flame graph drawn, a heap sample, stacks; offline, no eval; the token, Host and Origin refusals; the target left as found', async () => {
+  it('processes, live charts (light and dark), SQL (rows, an error marked at its position, history, completion, sorting), modules, runtime tables, a CPU flame graph drawn, a heap sample, a confirmed snapshot, stacks; offline, no eval; the token, Host and Origin refusals; the target left as found', async () => {
     await start();
     // the target in the list, opened (named on the command line), its live charts drawing
     await browser.open(url);
@@ -191,8 +191,20 @@ describe('probing ui in headless Chromium', () => {
     await click('heap-sample-run');
     await until('the allocation flame graph', () => browser.evaluate<boolean>(`!!${$('heap-flame')}?.contentDocument?.querySelector('.f title')`));
     await shoot('heap');
+    // a snapshot: the CLI's warning first, taken only once confirmed; then its class table (retained sizes) and largest objects (retainers)
+    await click('snapshot-take');
+    await until('the snapshot warning', async () => (await textOf('snapshot-warning')).includes('stops its JavaScript until it is written'));
+    expect(await exists('classes')).toBe(false);
+    await click('snapshot-confirm');
+    await until('the class table', async () => Number(await browser.evaluate<string>(`${$('classes')}?.dataset.rows ?? '0'`)) > 10);
+    expect(await textOf('classes')).toContain('retained_size');
+    expect(await textOf('objects')).toContain('retainers');
+    await shoot('heap-snapshot');
     await click('tab-stacks');
     await until('the stacks', async () => /main thread/i.test(await textOf('stacks')));
+    // refreshable
+    await click('stacks-refresh');
+    await until('the stacks again', async () => /main thread/i.test(await textOf('stacks')) && !(await browser.evaluate<boolean>(`${$('stacks-refresh')}.disabled`)));
     await shoot('stacks');
 
     // everything the page loaded came from its own server: nothing from a CDN, it works offline
