@@ -1,7 +1,7 @@
 // Stands in for probing ui's page while bench/live.js loads the target: opens the target
-// and asks for a sample each second, as the page does while it shows a target (the
-// page's drawing happens in the browser, not in the target). Prints "ready" after the
-// first sample. Usage: node ui-poller.cjs <page URL> <target>
+// and asks for the new samples each second, as the page does while it shows a target
+// (the page's drawing happens in the browser, not in the target). Prints "ready" after
+// the first sample. Usage: node ui-poller.cjs <page URL> <target>
 const http = require('node:http');
 
 const [page, target] = process.argv.slice(2);
@@ -19,9 +19,14 @@ const call = (method, path) =>
 
 (async () => {
   await call('POST', `api/t/${encodeURIComponent(target)}/open`);
-  await call('GET', `api/t/${encodeURIComponent(target)}/sample`);
+  let after = 0;
+  const samples = async () => {
+    const fresh = JSON.parse(await call('GET', `api/t/${encodeURIComponent(target)}/samples?after=${after}`));
+    if (fresh.length > 0) after = fresh[fresh.length - 1].ts;
+  };
+  await samples();
   process.stdout.write('ready\n');
-  setInterval(() => call('GET', `api/t/${encodeURIComponent(target)}/sample`).catch((error) => {
+  setInterval(() => samples().catch((error) => {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }), 1000);

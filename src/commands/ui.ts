@@ -36,7 +36,7 @@ export async function uiCommand(targets: string[], options: UiOptions, out: (tex
   const { version } = JSON.parse(await readFile(packageFile('package.json'), 'utf8')) as { version: string };
   const loaded = await loadFor(options.extension, options.timeout);
   const notice = (text: string) => err(`probing: note: ${text}\n`);
-  const pool = new TargetPool({ timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, idleMs: IDLE_MS, onNotice: notice });
+  const pool = new TargetPool({ timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, idleMs: IDLE_MS, sampleMs: SAMPLE_MS, historyMs: HISTORY_MS, onNotice: notice });
   const config: UiConfig = { version, allowEval: options.allowEval === true, targets, sampleMs: SAMPLE_MS, historyMs: HISTORY_MS };
   const routes = uiRoutes({ pool, registry: loaded.registry, config, timeoutMs: options.timeout });
   let stop!: () => void;

@@ -10,7 +10,9 @@
  *   GET  api/catalog                     → CatalogEntry[]        (every table a query can read)
  *   POST api/t/<target>/open             → Opened                (attach, or join the attachment already open)
  *   POST api/t/<target>/close            → {}                    (detach now; also after 15 s without a request)
- *   GET  api/t/<target>/sample           → Sample                (one reading for the live charts; the page asks each second)
+ *   GET  api/t/<target>/samples?after=<ts> → Sample[]            (the live charts' readings newer than ts, the last 5 minutes; the
+ *                                        page asks each second; the server reads the target when asked, at most once
+ *                                        in 0.6 s whoever asks, so that every page gets the same, whole series)
  *   POST api/t/<target>/query            QueryRequest → QueryAnswer
  *   POST api/t/<target>/query?format=csv|json|arrow   QueryRequest → the file (Content-Disposition: attachment)
  *   GET  api/t/<target>/stacks           → Stacks
@@ -20,6 +22,7 @@
  *   POST api/t/<target>/heap-snapshot    SnapshotRequest → Snapshot
  *   POST api/heap-diff                   DiffRequest → QueryAnswer
  *   POST api/t/<target>/eval             EvalRequest → EvalAnswer (only with --allow-eval: otherwise 404)
+ *   POST api/t/<target>/inject           InjectRequest → EvalAnswer (only with --allow-eval: otherwise 404)
  *   GET  files/<id>.svg                  a flame graph as its own document (image/svg+xml), for an <iframe>:
  *                                        its script (zoom, search) runs there; the page's own CSP allows no inline script
  *
@@ -76,7 +79,11 @@ export interface Opened {
 }
 
 /** One reading for the live charts: the sampler's (target/top-probe.ts), stamped with the CLI's clock (ms since the epoch). */
-export type Sample = Omit<TopSample, 'http' | 'cost_ms' | 'stalls'> & { ts: number };
+export type Sample = Omit<TopSample, 'http' | 'cost_ms' | 'stalls'> & {
+  ts: number;
+  /** The first reading since probing attached: its interval holds probing's own opening of the target (its snippets allocate, and may set off a collection). */
+  first?: true;
+};
 
 export interface QueryRequest {
   sql: string;
@@ -162,6 +169,11 @@ export interface EvalRequest {
 }
 
 export interface EvalAnswer {
-  /** As `probing eval` prints it. */
+  /** As `probing eval` (or `probing inject`) prints it. */
   text: string;
+}
+
+export interface InjectRequest {
+  /** A script on this machine's disk, as `probing inject` takes it; a relative path is from the directory probing ui was started in. */
+  file: string;
 }

@@ -23,7 +23,9 @@ export interface RouteContext {
 
 const LIMITS = { maxRows: 10_000, maxBytes: 64 << 20 };
 /** The routes under api/t/<target>/, by method. */
-const ACTIONS = { GET: ['sample', 'stacks', 'snapshot-cost'], POST: ['open', 'query', 'profile', 'heap-sample', 'heap-snapshot', 'eval'] };
+const ACTIONS = { GET: ['samples', 'stacks', 'snapshot-cost'], POST: ['open', 'query', 'profile', 'heap-sample', 'heap-snapshot', 'eval', 'inject'] };
+/** Run code in the target: only with --allow-eval. */
+const CODE_ACTIONS = ['eval', 'inject'];
 const EXPORTS = { csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8', arrow: 'application/vnd.apache.arrow.stream' } as const;
 
 /** The rows of a result as JSON-safe values: exact integers past 2^53 and decimals as text. */
@@ -89,10 +91,11 @@ export function uiRoutes(ctx: RouteContext): { route: Router; dispose(): Promise
     const { attachment } = held;
     const { method, body } = request;
     if (method === 'POST' && action === 'open') return { json: await opened(held) };
-    if (method === 'GET' && action === 'sample') {
-      const s = await held.sampler.read();
-      const sample: Api.Sample = { ts: Date.now(), interval_ms: s.interval_ms, utilization: s.utilization, delay: s.delay, heap: s.heap, gc: s.gc, resources: s.resources };
-      return { json: sample };
+    if (method === 'GET' && action === 'samples') {
+      const after = Number(request.query.get('after') ?? 0);
+      if (!Number.isFinite(after)) throw new HttpError(400, 'BAD_AFTER', 'after is a time in ms since the epoch (the ts of the last sample the page has)');
+      const samples: Api.Sample[] = await held.history.since(after);
+      return { json: samples };
     }
     if (method === 'POST' && action === 'query') return query(held, text(body, 'sql'), request.query.get('format'));
     if (method === 'GET' && action === 'stacks') {
@@ -159,6 +162,12 @@ export function uiRoutes(ctx: RouteContext): { route: Router; dispose(): Promise
       const reply: Api.EvalAnswer = { text: formatted.text };
       return { json: reply };
     }
+    if (method === 'POST' && action === 'inject' && ctx.config.allowEval) {
+      const { inject } = await import('../run/inject.js');
+      const formatted = await inject(attachment, text(body, 'file'), { json: false, colors: false, depth: 2, columns: 100, maxBytes: 1 << 20, timeoutMs: ctx.timeoutMs });
+      const reply: Api.EvalAnswer = { text: formatted.text };
+      return { json: reply };
+    }
     return undefined;
   };
 
@@ -199,7 +208,7 @@ export function uiRoutes(ctx: RouteContext): { route: Router; dispose(): Promise
       }
       // what is not a route is answered without attaching to anything
       const actions = ACTIONS[method as 'GET' | 'POST'] ?? [];
-      if (!actions.includes(action) || (action === 'eval' && !ctx.config.allowEval)) return undefined;
+      if (!actions.includes(action) || (CODE_ACTIONS.includes(action) && !ctx.config.allowEval)) return undefined;
       return ctx.pool.use(target, (held) => onTarget(held, action, request));
     }
     return undefined;

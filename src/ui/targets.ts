@@ -8,11 +8,14 @@ import type { Attachment } from '../attach/attach.js';
 import { parseTarget } from '../attach/target-spec.js';
 import { ProbingError } from '../errors.js';
 import { sampler, type Sampler } from '../run/sampler.js';
+import { SampleHistory } from './sample-history.js';
 
 export interface Held {
   key: string;
   attachment: Attachment;
   sampler: Sampler;
+  /** The sampler's readings, shared by every page that shows the target. */
+  history: SampleHistory;
   /** Requests in progress: a held target is not let go under one (a 30 s profile). */
   busy: number;
   lastUsed: number;
@@ -23,6 +26,9 @@ export interface PoolOptions {
   attachTimeoutMs: number;
   /** A target no request has touched for this long is detached. */
   idleMs: number;
+  /** The live charts' interval and how much of their history the server keeps. */
+  sampleMs: number;
+  historyMs: number;
   onNotice: (text: string) => void;
 }
 
@@ -92,7 +98,8 @@ export class TargetPool {
       await attachment.detach().catch(() => {});
       throw error;
     }
-    return { key, attachment, sampler: probe, busy: 0, lastUsed: Date.now() };
+    const history = new SampleHistory(() => probe.read(), this.#options.sampleMs, this.#options.historyMs);
+    return { key, attachment, sampler: probe, history, busy: 0, lastUsed: Date.now() };
   }
 
   /** Detaches one target now (nothing if it is not held). */

@@ -32,11 +32,11 @@ export function colouredShare(png: Buffer): number {
   return coloured / (image.width * image.height);
 }
 
-/** Starts chromium with its profile in `dir` and a window of `width`×`height`. */
-export async function startChromium(dir: string, width: number, height: number): Promise<Browser> {
+/** Starts chromium with its profile in `dir` and a window of `width`×`height`, and any `extra` switches. */
+export async function startChromium(dir: string, width: number, height: number, extra: string[] = []): Promise<Browser> {
   if (spawnSync('chromium', ['--version']).error) throw new Error("these tests need Debian's chromium: apt-get install chromium (.ci/run installs it)");
   // a process group of its own: chromium's renderer, GPU and crash handler processes are killed with it
-  const child: ChildProcess = spawn('chromium', ['--headless=new', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--window-size=${width},${height}`, '--remote-debugging-port=0', `--user-data-dir=${join(dir, 'profile')}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const child: ChildProcess = spawn('chromium', ['--headless=new', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--window-size=${width},${height}`, '--remote-debugging-port=0', `--user-data-dir=${join(dir, 'profile')}`, ...extra, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   const listening = /DevTools listening on ws:\/\/[^:]+:(\d+)\//;

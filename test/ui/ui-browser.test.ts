@@ -2,8 +2,13 @@
  * probing ui's page in real headless Chromium (Debian's chromium), against a real target
  * through the real CLI: the processes list, live charts, the SQL console (rows and an
  * error), a CPU profile's flame graph (in the DOM and as drawn pixels), a heap sample,
- * stacks; then the server stops and the target is as it was found. A screenshot of each
- * view is saved (the directory is printed; PROBING_SCREENSHOTS chooses it).
+ * stacks, the Modules and Runtime tables views, dark mode; that the page loads nothing
+ * from anywhere but its server (it works offline) and offers no eval; that the server
+ * refuses a page reached through another host name (DNS rebinding, for real: chromium
+ * resolves evil.example to 127.0.0.1) and a request from that page's origin; then the
+ * server stops and the target is as it was found. A screenshot of each view is saved in
+ * <tmpdir>/probing-ui-screenshots (printed; PROBING_SCREENSHOTS chooses another directory),
+ * kept after the run and overwritten by the next.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +22,10 @@ import { eventually, START_LIMIT_MS } from '../helpers/limits.js';
 import { bin, cliEnv, listeningPorts, startTarget, type Target } from '../helpers/targets.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'probing-ui-browser-'));
-const shots = process.env.PROBING_SCREENSHOTS ?? join(dir, 'screenshots');
+const shots = process.env.PROBING_SCREENSHOTS ?? join(tmpdir(), 'probing-ui-screenshots');
+/** Every URL the browser asked for, and the status of each answer. */
+const requested: string[] = [];
+const statuses = new Map<string, number>();
 let browser: Browser;
 let target: Target;
 let portsBefore: number[];
@@ -27,7 +35,19 @@ let url: string;
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
-  browser = await startChromium(dir, 1280, 900);
+  // evil.example resolves to 127.0.0.1 in this browser: a DNS-rebinding attacker's name
+  browser = await startChromium(dir, 1280, 900, ['--host-resolver-rules=MAP evil.example 127.0.0.1', '--no-proxy-server']);
+  await browser.client.Network.enable({});
+  const urls = new Map<string, string>();
+  browser.client.on('Network.requestWillBeSent', ({ requestId, request }) => {
+    requested.push(request.url);
+    urls.set(requestId, request.url);
+  });
+  // the status as it came off the wire, also of an answer CORS then hid from the page
+  browser.client.on('Network.responseReceivedExtraInfo', ({ requestId, statusCode }) => {
+    const at = urls.get(requestId);
+    if (at !== undefined) statuses.set(at, statusCode);
+  });
 }, 120_000);
 
 /** The target and \`probing ui <pid>\`: started in the test (targets are killed after each test). */
@@ -49,7 +69,7 @@ afterAll(async () => {
   await browser?.close();
   if (ui && ui.exitCode === null && ui.signalCode === null) ui.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-  if (!process.env.PROBING_SCREENSHOTS) console.log(`(screenshots were in ${shots}; set PROBING_SCREENSHOTS to keep them)`);
+  console.log(`(screenshots of each view of probing ui: ${shots})`);
 });
 
 const $ = (testid: string) => `document.querySelector('[data-testid="${testid}"]')`;
@@ -75,16 +95,35 @@ async function runSql(sql: string): Promise<void> {
 }
 
 describe('probing ui in headless Chromium', () => {
-  it('processes, live charts, SQL (rows and an error), a CPU flame graph drawn, a heap sample, stacks; the token; the target left as found', async () => {
+  it('processes, live charts (light and dark), SQL (rows, an error marked at its position, history, completion, sorting), modules, runtime tables, a CPU flame graph drawn, a heap sample, a confirmed snapshot, stacks; offline, no eval; the token, Host and Origin refusals; the target left as found', async () => {
     await start();
     // the target in the list, opened (named on the command line), its live charts drawing
     await browser.open(url);
     await until('the target in the processes list', () => exists(`process-${target.pid}`));
     await until('its tab, opened from the command line', () => exists(`target-tab-${target.pid}`));
+    // how it is reached: hot.cjs has no agent; SIGUSR1, or the inspector the ui opened with it (the list may come before or after)
+    expect(await textOf(`process-${target.pid}`)).toMatch(/^\d+(signal|inspector)v\d/);
+    // no eval without --allow-eval
+    await until('the target tabs', () => exists('tab-overview'));
+    expect(await exists('tab-eval')).toBe(false);
     // a sample a second: three points after three seconds
     await until('three points in the memory chart', async () => Number(await browser.evaluate<string>(`${$('chart-memory')}?.dataset.points ?? '0'`)) >= 3);
     expect(await textOf('info')).toContain(String(target.pid));
+    // the first reading (right after the attach, which may set off a collection) is said in words, not drawn
+    expect(await textOf('chart-note-gc')).toMatch(/^not drawn: the first reading, \d+ ms right after probing attached, with \d+ collections? \(/);
     await shoot('overview');
+
+    // dark mode: the page follows the system's scheme, its charts drawn again in it
+    const background = () => browser.evaluate<number[]>(`getComputedStyle(document.body).backgroundColor.match(/\\d+/g).slice(0, 3).map(Number)`);
+    const light = await background();
+    await browser.client.Emulation.setEmulatedMedia({ features: [{ name: 'prefers-color-scheme', value: 'dark' }] });
+    await until('the dark background', async () => Math.max(...(await background())) < 64);
+    expect(Math.min(...light)).toBeGreaterThan(192);
+    expect(Number(await browser.evaluate<string>(`${$('chart-memory')}.dataset.points`))).toBeGreaterThanOrEqual(3);
+    expect(await browser.evaluate<number>(`document.querySelectorAll('[data-testid="chart-memory"] canvas').length`)).toBe(1);
+    await shoot('overview-dark');
+    await browser.client.Emulation.setEmulatedMedia({ features: [{ name: 'prefers-color-scheme', value: 'light' }] });
+    await until('the light background', async () => Math.min(...(await background())) > 192);
 
     // SQL: the rows, and an unknown column as an error with its hint
     await click('tab-sql');
@@ -95,6 +134,39 @@ describe('probing ui in headless Chromium', () => {
     await runSql('SELECT nope FROM process.memory');
     await until('the error', async () => (await textOf('error')).includes('unknown column "nope"'));
     expect(await textOf('error')).toContain('heap_used');
+    // the error's position is marked in the text
+    expect(await browser.evaluate<string | null>(`${$('sql-editor')}.querySelector('.cm-error-mark')?.textContent ?? null`)).toBe('nope');
+    await shoot('sql-error');
+    // both queries in the history
+    await click('sql-history-toggle');
+    await until('the history', async () => (await textOf('sql-history')).includes('SELECT nope FROM process.memory'));
+    expect(await textOf('sql-history')).toContain('SELECT pid, title FROM process.info');
+    await click('sql-history-toggle');
+    // completion of a table name from the catalog
+    await browser.evaluate<void>(`${$('sql-editor')}.querySelector('.cm-content').focus()`);
+    await browser.client.Input.dispatchKeyEvent({ type: 'keyDown', commands: ['selectAll'] });
+    await browser.client.Input.insertText({ text: 'SELECT * FROM process.memo' });
+    await until('the completion of process.memory', () => browser.evaluate<boolean>(`[...document.querySelectorAll('.cm-tooltip-autocomplete li')].some((li) => li.textContent.startsWith('memory'))`));
+    await browser.client.Input.dispatchKeyEvent({ type: 'keyDown', key: 'Escape', code: 'Escape', windowsVirtualKeyCode: 27 });
+
+    // the Modules and Runtime tables views: their queries' results in the console's table
+    await click('tab-modules');
+    await until('the modules table', async () => /package.*version.*files.*bytes/s.test(await textOf('sql-results')));
+    await shoot('modules');
+    await click('tab-runtime');
+    await until('the runtime tables', async () => /capacity.*runtime\.http/s.test(await textOf('sql-results')));
+    await shoot('runtime-tables');
+    // sortable: the first column's header, clicked twice, puts the table names one way then the other
+    const tableNames = () => browser.evaluate<string[]>(`[...${$('sql-results')}.querySelectorAll('tbody tr')].map((tr) => tr.cells[0].textContent)`);
+    const header = `${$('sql-results')}.querySelector('th')`;
+    await browser.evaluate<void>(`${header}.click()`);
+    const ascending = await tableNames();
+    expect(await browser.evaluate<string | null>(`${header}.getAttribute('aria-sort')`)).toBe('ascending');
+    await browser.evaluate<void>(`${header}.click()`);
+    const descending = await tableNames();
+    expect(ascending.length).toBeGreaterThan(2);
+    expect(ascending).toEqual([...ascending].sort());
+    expect(descending).toEqual([...ascending].reverse());
 
     // a 1 s CPU profile: the flame graph names the hot function and is drawn
     await click('tab-cpu');
@@ -119,13 +191,43 @@ describe('probing ui in headless Chromium', () => {
     await click('heap-sample-run');
     await until('the allocation flame graph', () => browser.evaluate<boolean>(`!!${$('heap-flame')}?.contentDocument?.querySelector('.f title')`));
     await shoot('heap');
+    // a snapshot: the CLI's warning first, taken only once confirmed; then its class table (retained sizes) and largest objects (retainers)
+    await click('snapshot-take');
+    await until('the snapshot warning', async () => (await textOf('snapshot-warning')).includes('stops its JavaScript until it is written'));
+    expect(await exists('classes')).toBe(false);
+    await click('snapshot-confirm');
+    await until('the class table', async () => Number(await browser.evaluate<string>(`${$('classes')}?.dataset.rows ?? '0'`)) > 10);
+    expect(await textOf('classes')).toContain('retained_size');
+    expect(await textOf('objects')).toContain('retainers');
+    await shoot('heap-snapshot');
     await click('tab-stacks');
     await until('the stacks', async () => /main thread/i.test(await textOf('stacks')));
+    // refreshable
+    await click('stacks-refresh');
+    await until('the stacks again', async () => /main thread/i.test(await textOf('stacks')) && !(await browser.evaluate<boolean>(`${$('stacks-refresh')}.disabled`)));
     await shoot('stacks');
 
-    // the page answers only with its token; stopping the server leaves the target as found
+    // everything the page loaded came from its own server: nothing from a CDN, it works offline
+    const origin = new URL(url).origin;
+    const elsewhere = requested.filter((u) => !u.startsWith(`${origin}/`) && !/^(data|blob|about):/.test(u));
+    expect(elsewhere).toEqual([]);
+    expect(requested.some((u) => u.endsWith('/app.js'))).toBe(true);
+
+    // the page answers only with its token
     const status = await browser.evaluate<number>(`fetch('/api/config').then((r) => r.status)`);
     expect(status).toBe(403);
+    // DNS rebinding: the same server, the right token, reached as evil.example
+    const rebound = url.replace('127.0.0.1', 'evil.example');
+    await browser.open(rebound);
+    expect(statuses.get(rebound)).toBe(403);
+    expect(await browser.evaluate<string>('document.body.innerText')).toContain('answers only to its own address');
+    // a request from that (foreign) origin to the real address: refused for its Origin
+    const configUrl = `${url}api/config?from=evil.example`;
+    expect(await browser.evaluate<string>(`fetch(${JSON.stringify(configUrl)}).then(() => 'read', (e) => 'failed')`)).toBe('failed');
+    await until('the answer to the cross-origin request', async () => statuses.has(configUrl));
+    expect(statuses.get(configUrl)).toBe(403);
+
+    // the page closed, the server stopped: the target as found
     await browser.open('about:blank');
     ui.kill('SIGINT');
     expect(await uiExited).toBe(0);

@@ -4,12 +4,15 @@
  * headless Chromium (ui-browser.test.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { request } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectLeftAsFound } from '../helpers/assertions.js';
-import { START_LIMIT_MS } from '../helpers/limits.js';
-import { bin, cliEnv, listeningPorts, startTarget } from '../helpers/targets.js';
+import { eventually, START_LIMIT_MS } from '../helpers/limits.js';
+import { socketPath } from '../../dist/agent/paths.cjs';
+import { bin, cliEnv, fixtures, listeningPorts, startTarget } from '../helpers/targets.js';
 
 interface Ui {
   child: ChildProcess;
@@ -66,7 +69,7 @@ function call(ui: Ui, method: string, path: string, options: { headers?: Record<
 }
 
 describe('probing ui: the server', () => {
-  it('refuses requests without the token, for another host name, from another origin, and cross-site forms', async () => {
+  it('refuses requests without the token, for another host name, from another origin, and cross-site forms; SIGHUP stops it', async () => {
     const ui = await startUi([]);
     expect((await call(ui, 'GET', 'api/config')).status).toBe(200);
     expect((await call(ui, 'GET', '/api/config')).status).toBe(403);
@@ -88,12 +91,14 @@ describe('probing ui: the server', () => {
     expect((await call(ui, 'GET', 'api/config')).json()).toMatchObject({ allowEval: false });
     // not a route, answered without attaching to anything (pid 1 is no Node.js process)
     expect((await call(ui, 'POST', 'api/t/1/eval', { body: { code: '1' } })).status).toBe(404);
+    expect((await call(ui, 'POST', 'api/t/1/inject', { body: { file: 'hook.cjs' } })).status).toBe(404);
     expect((await call(ui, 'GET', 'api/t/1/nothing')).status).toBe(404);
-    ui.child.kill('SIGINT');
+    // the terminal it ran in was closed
+    ui.child.kill('SIGHUP');
     expect(await ui.exited).toBe(0);
   });
 
-  it('lists the target, samples it, answers SQL (and its errors), stacks, a CPU profile and a heap sample; Ctrl-C leaves it as found', async () => {
+  it('lists the target, samples it (one series for every page), answers SQL (and its errors), stacks, a CPU profile and a heap sample; Ctrl-C leaves it as found', async () => {
     const target = await startTarget('hot.cjs');
     const before = await listeningPorts(target.pid);
     const ui = await startUi([String(target.pid)]);
@@ -104,11 +109,33 @@ describe('probing ui: the server', () => {
     const opened = await call(ui, 'POST', `api/t/${target.pid}/open`, { body: {} });
     expect(opened.status, opened.text).toBe(200);
     expect(opened.json()).toMatchObject({ pid: target.pid, info: { pid: target.pid } });
-    const first = (await call(ui, 'GET', `api/t/${target.pid}/sample`)).json();
-    const second = (await call(ui, 'GET', `api/t/${target.pid}/sample`)).json();
-    expect(second.ts).toBeGreaterThanOrEqual(first.ts);
-    expect(second.heap.used).toBeGreaterThan(0);
-    expect(second.utilization).toBeGreaterThanOrEqual(0);
+    // two pages on the target: each asks for the readings after the last it has; the
+    // target is read once for both, so neither takes GC time or delay from the other's
+    const samples = (after: number) => call(ui, 'GET', `api/t/${target.pid}/samples?after=${after}`).then((r) => r.json() as Array<{ ts: number; first?: true; interval_ms: number; heap: { used: number }; gc: { ms: number; count: number }; utilization: number }>);
+    const pageA = await samples(0);
+    expect(pageA.length).toBeGreaterThan(0);
+    // the first reading covers probing's own attach, and says so
+    expect(pageA[0]).toMatchObject({ first: true });
+    const pageB = await samples(0);
+    expect(pageB.slice(0, pageA.length)).toEqual(pageA);
+    for (let i = 0; i < 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      pageB.push(...(await samples(pageB[pageB.length - 1]!.ts)));
+      pageA.push(...(await samples(pageA[pageA.length - 1]!.ts)));
+    }
+    // A asked last: it has every reading B has, the same ones, in the same order
+    expect(pageA.slice(0, pageB.length)).toEqual(pageB);
+    expect(pageA.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < pageA.length; i++) {
+      expect(pageA[i]!.ts).toBeGreaterThan(pageA[i - 1]!.ts);
+      expect(pageA[i]).not.toHaveProperty('first');
+    }
+    const last = pageA[pageA.length - 1]!;
+    expect(last.heap.used).toBeGreaterThan(0);
+    expect(last.utilization).toBeGreaterThanOrEqual(0);
+    expect(last.interval_ms).toBeGreaterThan(0);
+    expect((await call(ui, 'GET', `api/t/${target.pid}/samples?after=${last.ts + 60_000}`)).json()).toEqual([]);
+    expect((await call(ui, 'GET', `api/t/${target.pid}/samples?after=soon`)).status).toBe(400);
 
     const rows = await call(ui, 'POST', `api/t/${target.pid}/query`, { body: { sql: 'SELECT pid, title FROM process.info' } });
     expect(rows.status, rows.text).toBe(200);
@@ -161,7 +188,7 @@ describe('probing ui: the server', () => {
     await expectLeftAsFound(target, before);
   });
 
-  it('offers eval only when started with --allow-eval', async () => {
+  it('offers eval and inject only when started with --allow-eval; SIGTERM stops it and leaves the target as found', async () => {
     const target = await startTarget('hot.cjs');
     const before = await listeningPorts(target.pid);
     const ui = await startUi(['--allow-eval', String(target.pid)]);
@@ -172,6 +199,38 @@ describe('probing ui: the server', () => {
     const bad = await call(ui, 'POST', `api/t/${target.pid}/eval`, { body: { code: 'let = ;' } });
     expect(bad.status).toBe(400);
     expect(bad.json().error).toMatchObject({ code: 'SYNTAX', hint: expect.stringContaining('nothing was sent') });
+    // inject: a script from disk, as probing inject loads it (its sibling module required)
+    const injected = await call(ui, 'POST', `api/t/${target.pid}/inject`, { body: { file: `${fixtures}scripts/hook.cjs` } });
+    expect(injected.status, injected.text).toBe(200);
+    expect(injected.json().text).toContain("label: 'from helper-module'");
+    expect(injected.json().text).toContain("file: 'hook.cjs'");
+    const missing = await call(ui, 'POST', `api/t/${target.pid}/inject`, { body: { file: `${fixtures}scripts/no-such.cjs` } });
+    expect(missing.status).toBe(400);
+    expect(missing.json().error).toMatchObject({ code: 'NO_SUCH_FILE' });
+    // any signal stops it as Ctrl-C does: SIGTERM here (a service manager's stop)
+    ui.child.kill('SIGTERM');
+    expect(await ui.exited).toBe(0);
+    expect(ui.stderr()).toContain('every target it held was detached');
+    await expectLeftAsFound(target, before);
+  });
+
+  it('holds a target with the agent through the agent: no signal, no port opened', async () => {
+    const agent = fileURLToPath(new URL('../../dist/agent/index.cjs', import.meta.url));
+    const target = await startTarget('server.cjs', { nodeArgs: ['--require', agent] });
+    // the socket appears a few ms after the preload ran, possibly after the ready line
+    await eventually(() => existsSync(socketPath(target.pid)));
+    const before = await listeningPorts(target.pid);
+    const ui = await startUi([String(target.pid)]);
+    const processes = (await call(ui, 'GET', 'api/processes')).json() as Array<{ pid: number; way: string }>;
+    expect(processes).toContainEqual(expect.objectContaining({ pid: target.pid, way: 'agent' }));
+    const opened = await call(ui, 'POST', `api/t/${target.pid}/open`, { body: {} });
+    expect(opened.status, opened.text).toBe(200);
+    expect(opened.json().address).toBe(`agent:${socketPath(target.pid)}`);
+    const samples = (await call(ui, 'GET', `api/t/${target.pid}/samples?after=0`)).json() as unknown[];
+    expect(samples.length).toBeGreaterThan(0);
+    // held through the socket: the target opened no port, and no inspector
+    expect(await listeningPorts(target.pid)).toEqual(before);
+    expect(target.stderr()).not.toContain('Debugger listening');
     ui.child.kill('SIGINT');
     expect(await ui.exited).toBe(0);
     await expectLeftAsFound(target, before);

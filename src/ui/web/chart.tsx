@@ -29,6 +29,8 @@ interface Props {
   now?: string;
   /** The steps the y axis may tick at (uPlot's decimal ones by default). */
   steps?: number[];
+  /** A caution under the chart, in words. */
+  note?: string;
 }
 
 const HEIGHT = 140;
@@ -40,7 +42,7 @@ function labelWidth(_u: uPlot, values: string[] | null): number {
   return Math.max(36, Math.ceil(longest * 7) + 18);
 }
 
-export function Chart({ name, title, lines, data, format, yMax, now, steps }: Props) {
+export function Chart({ name, title, lines, data, format, yMax, now, steps, note }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const scheme = useStore(colorScheme);
@@ -112,6 +114,11 @@ export function Chart({ name, title, lines, data, format, yMax, now, steps }: Pr
         {now ? <span class="chart-now">{now}</span> : null}
       </header>
       <div class="chart" ref={box} data-testid={`chart-${name}`} data-points={points} />
+      {note ? (
+        <div class="chart-note" data-testid={`chart-note-${name}`}>
+          {note}
+        </div>
+      ) : null}
     </section>
   );
 }

@@ -109,11 +109,12 @@ function Charts({ samples }: { samples: Sample[] }) {
       />
       <Chart
         name="gc"
-        title="GC time per interval"
+        title="GC time per second"
         lines={[{ label: 'gc', color: '--chart-4', bars: true }]}
         data={[t, series.gc] as uPlot.AlignedData}
         format={formatMs}
-        now={last ? `${formatMs(last.gc.ms)} in ${last.gc.count} collection${last.gc.count === 1 ? '' : 's'}` : undefined}
+        now={last ? `${formatMs(last.gc.ms)} in ${last.gc.count} collection${last.gc.count === 1 ? '' : 's'} over the last ${(last.interval_ms / 1000).toFixed(1)} s` : undefined}
+        note={samples[0]?.first ? firstGcNote(samples[0]) : undefined}
       />
       <Chart
         name="handles"
@@ -125,6 +126,11 @@ function Charts({ samples }: { samples: Sample[] }) {
       />
     </div>
   );
+}
+
+function firstGcNote(first: Sample): string {
+  const { ms, count } = first.gc;
+  return `not drawn: the first reading, ${Math.round(first.interval_ms)} ms right after probing attached, with ${count} collection${count === 1 ? '' : 's'} (${formatMs(ms)}) — probing's own work in the target allocates`;
 }
 
 function resourceText(resources: Record<string, number>): string {
@@ -146,7 +152,10 @@ function columns(samples: Sample[]) {
     p99: pick((s) => s.delay?.p99 ?? null),
     max: pick((s) => s.delay?.max ?? null),
     utilization: pick((s) => s.utilization * 100),
-    gc: pick((s) => s.gc.ms),
+    // per second of the reading's own interval (one after a failed request covers the seconds
+    // since the last that answered); the first, a few ms right after probing attached, is not
+    // drawn: a collection its own work set off made it ten times the app's rate (said in words)
+    gc: pick((s) => (s.first || s.interval_ms <= 0 ? null : (s.gc.ms * 1000) / s.interval_ms)),
     handles: pick((s) => Object.values(s.resources).reduce((a, b) => a + b, 0)),
   };
 }

@@ -1,7 +1,9 @@
 /**
- * Asks a target for a sample every sampleMs while the page is open, whichever tab shows,
- * so that the charts' history accumulates and the server keeps the attachment (it lets a
- * target go after 15 s without a request). Keeps historyMs of samples.
+ * Asks the server for a target's new samples every sampleMs while the page is open,
+ * whichever tab shows, so that the charts' history accumulates and the server keeps the
+ * attachment (it lets a target go after 15 s without a request). The server keeps the
+ * readings (src/ui/sample-history.ts): the page asks for those after the last it has, so
+ * another page on the same target takes nothing from this one. Keeps historyMs of samples.
  */
 import type { Sample } from '../api.js';
 import { errorBody, getJson, targetPath, type ErrorBody } from './client.js';
@@ -44,11 +46,14 @@ export class SamplePoller {
     const started = Date.now();
     let wait = this.#sampleMs;
     try {
-      const sample = await getJson<Sample>(targetPath(this.#target, 'sample'), this.#abort.signal);
+      const had = this.history.get().samples;
+      const after = had[had.length - 1]?.ts ?? 0;
+      const fresh = await getJson<Sample[]>(targetPath(this.#target, `samples?after=${after}`), this.#abort.signal);
       if (this.#stopped) return;
-      const cutoff = sample.ts - this.#historyMs;
-      const kept = this.history.get().samples.filter((s) => s.ts > cutoff && s.ts < sample.ts);
-      this.history.set({ samples: [...kept, sample], error: null, ended: false });
+      const newest = fresh[fresh.length - 1]?.ts ?? after;
+      const cutoff = newest - this.#historyMs;
+      const samples = fresh.length === 0 ? had : [...had.filter((s) => s.ts > cutoff), ...fresh.filter((s) => s.ts > after && s.ts > cutoff)];
+      this.history.set({ samples, error: null, ended: false });
     } catch (error) {
       if (this.#stopped) return;
       const body = errorBody(error);

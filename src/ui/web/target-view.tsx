@@ -100,7 +100,7 @@ export function TargetView({ target, workspace }: { target: OpenTarget; workspac
         {tab('stacks', 'Stacks', view === 'stacks', () => show('stacks'))}
         {tab('cpu', 'CPU', view === 'cpu', () => show('cpu'))}
         {tab('heap', 'Heap', view === 'heap', () => show('heap'))}
-        {workspace.config.allowEval ? tab('eval', 'Eval', view === 'eval', () => show('eval')) : null}
+        {workspace.config.allowEval ? tab('eval', 'Eval & inject', view === 'eval', () => show('eval')) : null}
       </nav>
       {panel('overview', () => <Overview opened={opened} poller={poller} />)}
       {panel('sql', () => <SqlConsole target={name} request={request} />)}
