@@ -139,11 +139,12 @@ describe.skipIf(process.platform !== 'linux')('stalls (runtime.stalls, from the 
     expect(await job()).toEqual([expect.objectContaining({ request: null, thread: 'main' })]);
     await httpGet(target.port!, '/release');
     expect((await waiting).body).toBe('ok');
-    // a bounded ring like every runtime table, its counts exact
-    const all = await rows();
-    const fill = await probing([pid, 'query', '-f', 'json', `SELECT "rows", capacity, appended, dropped FROM probing.runtime_tables WHERE "table" = 'runtime.stalls'`]);
+    // a bounded ring like every runtime table, its counts exact (read in one query)
+    const fill = await probing([pid, 'query', '-f', 'json', `SELECT "rows", capacity, appended, dropped, (SELECT count(*) FROM runtime.stalls) AS n FROM probing.runtime_tables WHERE "table" = 'runtime.stalls'`]);
     expect(fill.code, fill.stderr).toBe(0);
-    expect(JSON.parse(fill.stdout)).toEqual([{ rows: all.length, capacity: 10_000, appended: all.length, dropped: 0 }]);
+    const [counts] = JSON.parse(fill.stdout) as Array<{ rows: number; capacity: number; appended: number; dropped: number; n: number }>;
+    expect(counts).toEqual({ rows: counts!.n, capacity: 10_000, appended: counts!.n, dropped: 0, n: counts!.n });
+    expect(counts!.n).toBeGreaterThanOrEqual(3);
     const listed = await probing([pid, 'stalls', '-f', 'json']);
     expect(listed.code, listed.stderr).toBe(0);
     expect(JSON.parse(listed.stdout)).toContainEqual(expect.objectContaining({ top_function: 'blockingParse', line: BLOCK_LINE, request: 'GET /slow' }));
@@ -219,14 +220,17 @@ describe.skipIf(process.platform !== 'linux')('stalls (runtime.stalls, from the 
     expect(row!.js_line).toBe(1);
   });
 
-  it("a worker thread's own loop (<pid>/w<id>): its stall names workerBlock; a 50 ms block stays below 100 ms; the main thread's table has none", async () => {
+  it("a worker thread's own loop (<pid>/w<id>): its stall names workerBlock; a 50 ms block stays below 100 ms; the main thread's table has none; a full ring drops the oldest, counted exactly", async () => {
     const target = await startTarget('stall-worker.cjs', { nodeArgs: ['--require', agent] });
     const workers = await probing([String(target.pid), 'query', '-f', 'json', "SELECT worker FROM process.workers WHERE title LIKE '%blocker%'"]);
     expect(workers.code, workers.stderr).toBe(0);
     const [{ worker }] = JSON.parse(workers.stdout) as Array<{ worker: string }>;
     const thread = `${target.pid}/${worker}`;
-    const set = await probing([thread, 'config', 'set', 'stalls.threshold', '100ms']);
-    expect(set.code, set.stderr).toBe(0);
+    // a ring of two rows, to see it drop the oldest
+    for (const [key, value] of [['sampler.capacity', '2'], ['stalls.threshold', '100ms']]) {
+      const set = await probing([thread, 'config', 'set', key!, value!]);
+      expect(set.code, set.stderr).toBe(0);
+    }
     // judged by the worker's own measure of its loop's longest pause, as on the main thread
     const clean: number[] = [];
     for (let i = 0; i < 10 && clean.length === 0; i++) {
@@ -253,6 +257,18 @@ describe.skipIf(process.platform !== 'linux')('stalls (runtime.stalls, from the 
     expect(found[0]!.duration_ms).toBeGreaterThanOrEqual(300);
     const main = await probing([String(target.pid), 'query', '-f', 'json', 'SELECT count(*) AS n FROM runtime.stalls']);
     expect(JSON.parse(main.stdout)).toEqual([{ n: 0 }]);
+    // two stalls more: the ring keeps the newest two and counts what it dropped, exactly
+    await httpGet(target.port!, '/worker-slow');
+    await httpGet(target.port!, '/worker-slow');
+    const fill = async () => {
+      const r = await probing([thread, 'query', '-f', 'json', `SELECT "rows", capacity, appended, dropped, (SELECT count(*) FROM runtime.stalls) AS n FROM probing.runtime_tables WHERE "table" = 'runtime.stalls'`]);
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as Array<{ rows: number; capacity: number; appended: number; dropped: number; n: number }>)[0]!;
+    };
+    // (each is posted when the worker's beat comes back, a moment after its answer)
+    await eventually(async () => (await fill()).appended >= 3);
+    const counts = await fill();
+    expect(counts).toEqual({ rows: 2, capacity: 2, appended: counts.appended, dropped: counts.appended - 2, n: 2 });
     expect((await probing([thread, 'config', 'set', 'stalls.threshold', 'off'])).code).toBe(0);
   });
 });
