@@ -1,8 +1,11 @@
-// node:http for the watchdog's bench: answers at once, and /stall blocks for 300 ms in blockStall.
+// node:http for the watchdog's bench: answers at once, and /stall blocks for 300 ms in
+// blockStall, noting when each block began (globalThis.stallStarts, Date.now()).
 const http = require('node:http');
+globalThis.stallStarts = [];
 function blockStall() {
-  const end = Date.now() + 300;
-  while (Date.now() < end);
+  const start = Date.now();
+  globalThis.stallStarts.push(start);
+  while (Date.now() < start + 300);
 }
 const server = http.createServer((req, res) => {
   if (req.url === '/stall') blockStall();

@@ -66,54 +66,71 @@ const server = net.createServer((socket) => {
 });
 server.on('error', () => {});
 
-// The stall watchdog (runtime option stalls.threshold): the main thread writes Date.now()
-// into beat[0] every \`interval\` ms; read here each interval. A beat late by the threshold
-// is a stall: the main thread's stack is taken at once through a session of our own (V8
-// interrupts reach a spinning thread), again at twice the threshold, and the stall is
-// posted to the main thread when its beat comes back.
+// The stall watchdog (runtime option stalls.threshold): the watched thread bumps a counter
+// in beat[0] every \`interval\` ms; it is read here twice as often, and this thread's clock
+// says when it moved. A beat late by the threshold is a stall: the thread's stack is
+// taken at once through an inspector session (V8 interrupts reach a spinning thread), again
+// at twice the threshold, and the stall is posted to the thread when its beat comes back.
 const { parentPort } = require('node:worker_threads');
-// frames as V8 gives them, without the application's formatter; the evaluation's own frame
-// (no file) and the stack limit put back as found; what the HTTP sampler says is being handled
-const CAPTURE = \`(() => { const E = Error; const limit = E.stackTraceLimit; const prepare = E.prepareStackTrace; let frames = []; try { E.stackTraceLimit = 64; E.prepareStackTrace = (_, sites) => sites.map((c) => ({ function: c.getFunctionName() || (c.getTypeName() && c.getMethodName() ? c.getTypeName() + '.' + c.getMethodName() : '<anonymous>'), file: c.getFileName() || null, line: c.getLineNumber(), column: c.getColumnNumber() })); frames = new E().stack.filter((f) => f.file !== null && !String(f.file).startsWith('probing://')); } catch {} finally { E.stackTraceLimit = limit; E.prepareStackTrace = prepare; } let request = null; try { const r = globalThis[Symbol.for('probing.runtime')]?.state?.get('http.current'); if (r) request = String(r.method) + ' ' + String(r.url); } catch {} return { frames, request }; })()\`;
+const CAPTURE = ${JSON.stringify(captureStack.toString())};
 /**
- * Watches one thread's beat; take(into) asks for its stack, report(row) sends a stall.
- * Returns what stops it.
+ * Watches one thread's beat; take(count, into) asks for its stack, report(row) sends a
+ * stall. Returns what stops it.
  */
 function watch({ threshold, interval, beat }, take, report, thread) {
+  let count = Atomics.load(beat, 0);
+  // The beat moved between the check before the one that saw it move (\`before\`) and that
+  // one (\`movedAt\`). A stall is seen from movedAt (never too early: no block shorter than
+  // the threshold is taken for one) and recorded from before (never too short: its duration
+  // covers the whole pause, plus at most the time between two checks).
+  let checkedAt = Date.now();
+  let before = checkedAt;
+  let movedAt = checkedAt;
   let stall;
   const timer = setInterval(() => {
     const now = Date.now();
-    const last = beat[0];
-    if (stall && last !== stall.from) {
-      // the loop came back: the stall lasted from its last beat to this one
-      const first = stall.first || { frames: [], request: null };
-      const top = first.frames[0] || {};
-      report({
-        ts: stall.from, duration_ms: last - stall.from, top_function: top.function ?? null, file: top.file ?? null, line: top.line ?? null,
-        stack: first.frames, stack_later: stall.later ? stall.later.frames : null, request: first.request, thread,
-        stack_after_ms: stall.takenAt === undefined ? null : stall.takenAt - stall.from,
-      });
-      stall = undefined;
+    const seen = Atomics.load(beat, 0);
+    const previous = checkedAt;
+    checkedAt = now;
+    if (seen !== count) {
+      count = seen;
+      if (stall) {
+        // the loop came back
+        const first = stall.first || { frames: [], request: null };
+        const top = first.frames[0] || {};
+        report({
+          ts: stall.from, duration_ms: now - stall.from, top_function: top.function ?? null, file: top.file ?? null, line: top.line ?? null,
+          stack: first.frames, stack_later: stall.later && stall.later.frames.length > 0 ? stall.later.frames : null, request: first.request, thread,
+          stack_after_ms: stall.takenAt === undefined ? null : stall.takenAt - stall.from,
+        });
+        stall = undefined;
+      }
+      before = previous;
+      movedAt = now;
+      return;
     }
-    const late = now - last - interval;
+    // the beat is due every interval: late by the threshold past that
+    const late = now - movedAt - interval;
     if (!stall && late >= threshold) {
-      stall = { from: last };
+      stall = { from: before };
       const current = stall;
-      take((value) => {
+      take(count, (value) => {
         current.first = value;
         current.takenAt = Date.now();
       });
     } else if (stall && !stall.asked && late >= 2 * threshold) {
       stall.asked = true;
       const current = stall;
-      take((value) => (current.later = value));
+      take(count, (value) => (current.later = value));
     }
-  }, interval);
+    // checked twice per beat: a move is seen within half a beat of it
+  }, Math.max(5, Math.floor(interval / 2)));
   return () => clearInterval(timer);
 }
-const evaluateCapture = (post) => (into) => {
+// a stack that came back after the loop did is no stack of the stall's
+const evaluateCapture = (post) => (count, into) => {
   try {
-    post({ expression: CAPTURE, returnByValue: true, silent: true, timeout: 1000 }, (value) => value && into(value));
+    post({ expression: '(' + CAPTURE + ')(' + count + ')', returnByValue: true, silent: true, timeout: 1000 }, (value) => value && into(value.late ? { frames: [], request: null } : value));
   } catch {}
 };
 
@@ -199,6 +216,67 @@ server.listen(workerData.path, () => {
 // (the server keeps the worker's own loop alive; the Worker is unref'd, so the process is not kept)
 `;
 
+interface StallFrame {
+  function: string;
+  file: string | null;
+  line: number | null;
+  column: number | null;
+}
+
+/**
+ * Runs in the watched thread, from an inspector interrupt while its loop is blocked: the
+ * stack as V8 gives it (the application's Error.prepareStackTrace not consulted, the stack
+ * limit put back as found), and the HTTP request whose handler runs (sampler.http). Nothing
+ * when the beat moved since the stall was seen (`expected`): the loop came back, and what
+ * runs now is not what blocked it. Plain loops: the target's Array.prototype may be replaced.
+ */
+function captureStack(expected: number): { frames: StallFrame[]; request: string | null; late?: true } {
+  const state = (globalThis as unknown as Record<symbol, { state?: Map<string, unknown> } | undefined>)[Symbol.for('probing.runtime')]?.state;
+  let beat: Int32Array | undefined;
+  try {
+    beat = state?.get('stalls.beat') as Int32Array | undefined;
+  } catch {}
+  if (beat && beat[0] !== expected) return { frames: [], request: null, late: true };
+  let ours = 0;
+  const E = Error;
+  const limit = E.stackTraceLimit;
+  const prepare = E.prepareStackTrace;
+  const frames: StallFrame[] = [];
+  try {
+    E.stackTraceLimit = 64;
+    E.prepareStackTrace = (_error, sites) => sites;
+    const sites = new E().stack as unknown as NodeJS.CallSite[];
+    for (let i = 0; i < sites.length; i++) {
+      const c = sites[i]!;
+      const file = c.getFileName() || null;
+      // this snippet's own frames (no file), and probing's named snippets
+      if (file === null || String(file).startsWith('probing://')) continue;
+      const name = c.getFunctionName() || (c.getTypeName() && c.getMethodName() ? `${c.getTypeName()}.${c.getMethodName()}` : '<anonymous>');
+      frames[frames.length] = { function: name, file, line: c.getLineNumber(), column: c.getColumnNumber() };
+      const entry = name === 'processTimers' || name === 'listOnTimeout' || name === 'processImmediate' || name === 'processTicksAndRejections' || name === 'runNextTicks';
+      if (name === 'probingStallBeat' || (entry && String(file).startsWith('node:'))) ours++;
+    }
+  } catch {
+  } finally {
+    E.stackTraceLimit = limit;
+    E.prepareStackTrace = prepare;
+  }
+  // Only the beat itself, or Node's entry into a timer or immediate, on the stack: the
+  // interrupt came as the loop came back, before the beat moved (the stall had no
+  // JavaScript to interrupt: native code, a long GC, the thread not scheduled).
+  if (frames.length === ours) return { frames: [], request: null, late: true };
+  let request: string | null = null;
+  try {
+    const current = state?.get('http.current');
+    if (typeof current === 'function') request = (current as () => string | null)();
+  } catch {}
+  // how many stacks the watchdog took in this thread (a test's blocked code waits for the second)
+  try {
+    state?.set('stalls.stacks_taken', ((state.get('stalls.stacks_taken') as number | undefined) ?? 0) + 1);
+  } catch {}
+  return { frames, request };
+}
+
 /** The user's own directory, 0700; false when an existing one belongs to someone else or is open to others. */
 function ownDirectory(dir: string): boolean {
   try {
@@ -253,11 +331,12 @@ function start(): void {
     return worker.terminate().then(() => true);
   };
   registry[STARTED] = { path, worker, stop, version: 1 };
-  // PROBING_STALLS=100ms: the stall watchdog on from the start (it writes into probing/runtime's runtime.stalls)
+  // PROBING_STALLS=100ms (or on, or 1: 100 ms): the stall watchdog on from the start (it
+  // writes into probing/runtime's runtime.stalls)
   const stalls = process.env.PROBING_STALLS;
   if (stalls) {
     try {
-      (require('../runtime/index.cjs') as { configure(key: string, value: unknown): unknown }).configure('stalls.threshold', stalls);
+      (require('../runtime/index.cjs') as { configure(key: string, value: unknown): unknown }).configure('stalls.threshold', stalls.trim() === '1' ? 'on' : stalls);
     } catch {}
   }
 }

@@ -1,11 +1,13 @@
 /**
  * `probing <target> stalls [--watch]`: the event-loop stalls the watchdog recorded
  * (runtime.stalls), with the function that blocked; --watch prints each new one as it is
- * recorded, over one attachment, until Ctrl-C.
+ * recorded (a line each in the terminal), over one attachment, until Ctrl-C.
  */
 import { parseTarget } from '../attach/target-spec.js';
 import { ExitCode } from '../errors.js';
 import { stdoutColors, stdoutWidth } from '../output/terminal.js';
+import type { QueryResult } from '../sql/query.js';
+import { valueAt } from '../sql/result.js';
 
 export interface StallsOptions {
   timeout: number;
@@ -15,6 +17,25 @@ export interface StallsOptions {
 }
 
 const COLUMNS = 'ts, duration_ms, top_function, file, line, request';
+
+/** One line per stall: local time, how long, the function and where, the request. */
+function lines(result: QueryResult): string {
+  const column = (name: string) => result.table.columns.find((c) => c.name === name);
+  const at = (name: string, row: number) => {
+    const c = column(name);
+    return c ? valueAt(c, row) : null;
+  };
+  let text = '';
+  for (let row = 0; row < result.table.rowCount; row++) {
+    const ts = at('ts', row);
+    const time = ts instanceof Date ? ts : new Date(typeof ts === 'number' ? ts : String(ts));
+    const [fn, file, line, request] = ['top_function', 'file', 'line', 'request'].map((name) => at(name, row));
+    const where = typeof file === 'string' ? ` (${file.replace(/^.*[\\/]/, '')}:${String(line)})` : '';
+    const what = typeof fn === 'string' ? `in ${fn}${where}` : 'with no JavaScript on its stack';
+    text += `${time.toTimeString().slice(0, 8)}  ${Math.round(Number(at('duration_ms', row)))} ms ${what}${typeof request === 'string' ? `  ${request}` : ''}\n`;
+  }
+  return text;
+}
 
 export async function stallsCommand(target: string, options: StallsOptions, out: (text: string) => void, err: (text: string) => void): Promise<number> {
   const spec = parseTarget(target);
@@ -36,7 +57,9 @@ export async function stallsCommand(target: string, options: StallsOptions, out:
       return runQuery(attachment, await prepareQuery(sql, registry), limits);
     };
     let result = await read(undefined);
-    out(String(await render(result, options.format, { width: stdoutWidth(), colors: stdoutColors() })));
+    // --watch in the terminal: a line per stall, as `tail -f` prints them; other formats as asked
+    const show = async (r: typeof result) => out(options.watch && options.format === 'table' ? lines(r) : String(await render(r, options.format, { width: stdoutWidth(), colors: stdoutColors() })));
+    await show(result);
     if (!options.watch) return;
     // the newest ts seen: rows after it are new
     const newest = (r: typeof result): string | undefined => {
@@ -50,7 +73,7 @@ export async function stallsCommand(target: string, options: StallsOptions, out:
       if (signal.aborted) break;
       result = await read(after);
       if (result.table.rowCount === 0) continue;
-      out(String(await render(result, options.format === 'table' ? 'ndjson' : options.format, { width: stdoutWidth(), colors: stdoutColors() })));
+      await show(result);
       after = newest(result) ?? after;
     }
   });
