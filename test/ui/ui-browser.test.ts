@@ -127,7 +127,8 @@ describe('probing ui in headless Chromium', () => {
 
     // SQL: the rows, and an unknown column as an error with its hint
     await click('tab-sql');
-    await until('the SQL editor', () => exists('sql-editor'));
+    // the editor's text area, not only its box: CodeMirror fills the box after the tab shows it
+    await until('the SQL editor', () => browser.evaluate<boolean>(`!!document.querySelector('[data-testid="sql-editor"] .cm-content')`));
     await runSql('SELECT pid, title FROM process.info');
     await until('the results', async () => (await textOf('sql-results')).includes(String(target.pid)));
     await shoot('sql');
