@@ -5,7 +5,7 @@
 import { attach, type Attachment, type AttachOptions } from '../attach/attach.js';
 import type { LabelledTarget } from '../attach/target-list.js';
 import { InterruptedError } from '../errors.js';
-import { onInterrupt } from './exit-guard.js';
+import { listenForInterruption } from './interruption.js';
 
 export interface TargetOutcome<T> {
   target: LabelledTarget;
@@ -29,26 +29,16 @@ export async function forEachTarget<T>(
   options: AttachOptions & { concurrency: number; /** The caller's own cancellation, handled as Ctrl-C is. */ signal?: AbortSignal },
   work: (attachment: Attachment, target: LabelledTarget, signal: AbortSignal) => Promise<T>,
 ): Promise<Array<TargetOutcome<T>>> {
-  const controller = new AbortController();
-  let interruptedBy: string | undefined;
-  const interruption = () => new InterruptedError('INTERRUPTED', `interrupted by ${interruptedBy}`);
-  const interrupted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(interruption())));
-  interrupted.catch(() => {});
-  const stop = (by: string) => {
-    interruptedBy ??= by;
-    controller.abort(by);
-  };
-  const stopListening = onInterrupt((signal) => stop(signal));
-  const cancelled = () => stop('the caller (cancelled)');
-  if (options.signal?.aborted) cancelled();
-  options.signal?.addEventListener('abort', cancelled, { once: true });
+  const interruption = listenForInterruption(options.signal);
+  const { interrupted } = interruption;
+  const interruptedError = () => new InterruptedError('INTERRUPTED', `interrupted by ${interruption.by()}`);
   const outcomes: Array<TargetOutcome<T>> = targets.map((target) => ({ target }));
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < targets.length; i = next++) {
       const outcome = outcomes[i]!;
-      if (interruptedBy) {
-        outcome.error = interruption();
+      if (interruption.by()) {
+        outcome.error = interruptedError();
         continue;
       }
       // many probings at once: leave the shared port as soon as each target is reached
@@ -59,7 +49,7 @@ export async function forEachTarget<T>(
       try {
         attachment = await Promise.race([attaching, interrupted]);
         outcome.pid = attachment.target.pid;
-        working = work(attachment, outcome.target, controller.signal);
+        working = work(attachment, outcome.target, interruption.signal);
         working.catch(() => {});
         outcome.value = await Promise.race([working, interrupted]);
       } catch (error) {
@@ -78,9 +68,9 @@ export async function forEachTarget<T>(
   try {
     await Promise.all(Array.from({ length: Math.min(options.concurrency, targets.length) }, worker));
   } finally {
-    stopListening();
-    options.signal?.removeEventListener('abort', cancelled);
+    interruption.dispose();
   }
+  const interruptedBy = interruption.by();
   if (interruptedBy) {
     const left = outcomes.filter((o) => o.leftOpen).map((o) => `${o.target.label}: ${o.leftOpen}`);
     throw new InterruptedError('INTERRUPTED', `interrupted by ${interruptedBy}; ${left.length === 0 ? 'every target was left as it was found' : left.join('; ')}`);
@@ -105,12 +95,7 @@ export async function holdEach(
   options: AttachOptions & { concurrency: number; onFailure?: (target: LabelledTarget, error: Error) => void },
   work: (held: Held[], drop: (held: Held, error: Error) => Promise<void>, signal: AbortSignal) => Promise<void>,
 ): Promise<Array<TargetOutcome<never>>> {
-  const controller = new AbortController();
-  let interruptedBy: NodeJS.Signals | undefined;
-  const stopListening = onInterrupt((signal) => {
-    interruptedBy = signal;
-    controller.abort(signal);
-  });
+  const interruption = listenForInterruption(undefined);
   const failed: Array<TargetOutcome<never>> = [];
   const held: Held[] = [];
   const detached: Array<TargetOutcome<never>> = [];
@@ -121,7 +106,7 @@ export async function holdEach(
   try {
     let next = 0;
     const attacher = async () => {
-      for (let i = next++; i < targets.length && !interruptedBy; i = next++) {
+      for (let i = next++; i < targets.length && !interruption.by(); i = next++) {
         const target = targets[i]!;
         try {
           const { onFailure: _, ...attachOptions } = options;
@@ -133,19 +118,20 @@ export async function holdEach(
       }
     };
     await Promise.all(Array.from({ length: Math.min(options.concurrency, targets.length) }, attacher));
-    if (!interruptedBy) {
+    if (!interruption.by()) {
       await work(held, async (h, error) => {
         if (!held.includes(h)) return;
         held.splice(held.indexOf(h), 1);
         failed.push({ target: h.target, pid: h.attachment.target.pid, error });
         options.onFailure?.(h.target, error);
         await detach(h);
-      }, controller.signal);
+      }, interruption.signal);
     }
   } finally {
     await Promise.all(held.map(detach));
-    stopListening();
+    interruption.dispose();
   }
+  const interruptedBy = interruption.by();
   if (interruptedBy) {
     const left = detached.map((o) => `${o.target.label}: ${o.leftOpen}`);
     throw new InterruptedError('INTERRUPTED', `interrupted by ${interruptedBy}; ${left.length === 0 ? 'every target was left as it was found' : left.join('; ')}`);

@@ -6,7 +6,7 @@
 import { attach, type Attachment, type AttachOptions } from '../attach/attach.js';
 import type { TargetSpec } from '../attach/target-spec.js';
 import { InterruptedError } from '../errors.js';
-import { onInterrupt } from './exit-guard.js';
+import { listenForInterruption } from './interruption.js';
 
 export interface Outcome<T> {
   value: T;
@@ -19,20 +19,8 @@ export interface Outcome<T> {
  * is: the work is abandoned, the target detached, and InterruptedError says so.
  */
 export async function withTarget<T>(spec: TargetSpec, options: AttachOptions & { signal?: AbortSignal }, work: (attachment: Attachment, signal: AbortSignal) => Promise<T>): Promise<Outcome<T>> {
-  const controller = new AbortController();
-  let interruptedBy: string | undefined;
-  const interrupted = new Promise<never>((_, reject) => {
-    controller.signal.addEventListener('abort', () => reject(new InterruptedError('INTERRUPTED', `interrupted by ${interruptedBy}`)));
-  });
-  interrupted.catch(() => {});
-  const stop = (by: string) => {
-    interruptedBy ??= by;
-    controller.abort(by);
-  };
-  const stopListening = onInterrupt((signal) => stop(signal));
-  const cancelled = () => stop('the caller (cancelled)');
-  if (options.signal?.aborted) cancelled();
-  options.signal?.addEventListener('abort', cancelled, { once: true });
+  const interruption = listenForInterruption(options.signal);
+  const { interrupted } = interruption;
 
   const attaching = attach(spec, options);
   let attachment: Attachment | undefined;
@@ -41,18 +29,18 @@ export async function withTarget<T>(spec: TargetSpec, options: AttachOptions & {
   let value: T;
   try {
     attachment = await Promise.race([attaching, interrupted]);
-    working = work(attachment, controller.signal);
+    working = work(attachment, interruption.signal);
     working.catch(() => {});
     value = await Promise.race([working, interrupted]);
   } catch (error) {
-    if (!interruptedBy) throw error;
+    if (!interruption.by()) throw error;
   } finally {
     // Interrupted while attaching: let the attach finish so that what it opened gets closed.
     attachment ??= await attaching.catch(() => undefined);
     leftOpen = (await attachment?.detach())?.leftOpen;
-    stopListening();
-    options.signal?.removeEventListener('abort', cancelled);
+    interruption.dispose();
   }
+  const interruptedBy = interruption.by();
   if (interruptedBy) {
     // what the work does on its way out (a snapshot removes its file) is done before anything is said
     await working?.catch(() => {});

@@ -13,24 +13,32 @@ export function EvalView({ target }: { target: string }) {
   );
 }
 
-function EvalCode({ target }: { target: string }) {
-  const [code, setCode] = useState('process.memoryUsage()');
+/** One request at a time to the server, its answer's text or its error kept for showing. */
+function useAsk() {
   const [answer, setAnswer] = useState<string | null>(null);
   const [error, setError] = useState<ErrorBody | null>(null);
   const [running, setRunning] = useState(false);
-
-  const run = async () => {
-    if (running || !code.trim()) return;
+  const ask = async (path: string, body: unknown) => {
+    if (running) return;
     setRunning(true);
     setError(null);
     try {
-      setAnswer((await postJson<EvalAnswer>(targetPath(target, 'eval'), { code })).text);
+      setAnswer((await postJson<EvalAnswer>(path, body)).text);
     } catch (e) {
       setError(errorBody(e));
       setAnswer(null);
     } finally {
       setRunning(false);
     }
+  };
+  return { answer, error, running, ask };
+}
+
+function EvalCode({ target }: { target: string }) {
+  const [code, setCode] = useState('process.memoryUsage()');
+  const { answer, error, running, ask } = useAsk();
+  const run = async () => {
+    if (code.trim()) await ask(targetPath(target, 'eval'), { code });
   };
 
   return (
@@ -68,23 +76,10 @@ function EvalCode({ target }: { target: string }) {
 /** A script from this machine's disk, loaded as probing inject loads it. */
 function InjectFile({ target }: { target: string }) {
   const [file, setFile] = useState('');
-  const [answer, setAnswer] = useState<string | null>(null);
-  const [error, setError] = useState<ErrorBody | null>(null);
-  const [running, setRunning] = useState(false);
-
+  const { answer, error, running, ask } = useAsk();
   const run = async () => {
-    if (running || !file.trim()) return;
-    setRunning(true);
-    setError(null);
-    try {
-      const request: InjectRequest = { file: file.trim() };
-      setAnswer((await postJson<EvalAnswer>(targetPath(target, 'inject'), request)).text);
-    } catch (e) {
-      setError(errorBody(e));
-      setAnswer(null);
-    } finally {
-      setRunning(false);
-    }
+    const request: InjectRequest = { file: file.trim() };
+    if (request.file) await ask(targetPath(target, 'inject'), request);
   };
 
   return (
