@@ -38,15 +38,23 @@ beforeAll(async () => {
   // evil.example resolves to 127.0.0.1 in this browser: a DNS-rebinding attacker's name
   browser = await startChromium(dir, 1280, 900, ['--host-resolver-rules=MAP evil.example 127.0.0.1', '--no-proxy-server']);
   await browser.client.Network.enable({});
+  // the status as it came off the wire, also of an answer CORS then hid from the page; the
+  // network service's ExtraInfo event may come before or after the request's own event
   const urls = new Map<string, string>();
+  const codes = new Map<string, number>();
+  const pair = (requestId: string) => {
+    const at = urls.get(requestId);
+    const code = codes.get(requestId);
+    if (at !== undefined && code !== undefined) statuses.set(at, code);
+  };
   browser.client.on('Network.requestWillBeSent', ({ requestId, request }) => {
     requested.push(request.url);
     urls.set(requestId, request.url);
+    pair(requestId);
   });
-  // the status as it came off the wire, also of an answer CORS then hid from the page
   browser.client.on('Network.responseReceivedExtraInfo', ({ requestId, statusCode }) => {
-    const at = urls.get(requestId);
-    if (at !== undefined) statuses.set(at, statusCode);
+    codes.set(requestId, statusCode);
+    pair(requestId);
   });
 }, 120_000);
 
