@@ -13,7 +13,7 @@ import { Session } from './session.js';
 import { describeTarget, type TargetSpec } from './target-spec.js';
 import { connectWebSocket, loadTransport } from './transport.js';
 import { cancelClose, identify as identifySnippet, LOAD_BUILTIN, OPENED_KEY, releaseInspector, scheduleClose, SOURCE_URL } from '../target/snippets.js';
-import { forgetInspector, recordInspector } from './inspector-record.js';
+import { forgetInspector, recordInspector, clearPending } from './inspector-record.js';
 
 const KEY = JSON.stringify(OPENED_KEY);
 
@@ -372,7 +372,10 @@ async function attachInspector(spec: TargetSpec, options: AttachOptions): Promis
   }
   log('attached to', target.pid, 'at', url);
   // an inspector we opened is written down, so that it is found again wherever it listens
-  if (opened?.openedByUs) recordInspector(opened.facts.pid, opened.host, opened.port);
+  if (opened?.openedByUs) {
+    recordInspector(opened.facts.pid, opened.host, opened.port);
+    clearPending(opened.facts.pid);
+  }
 
   if (options.moveOffSharedPort && opened?.openedByUs && opened.lock && process.platform === 'linux') {
     const moved = await moveInspector(session, opened, options.timeoutMs);

@@ -11,13 +11,19 @@ import type { InspectorConfig } from './inspect-flags.js';
 import { AttachError } from '../errors.js';
 import { inspectorAnswer, inspectorVersion, isListening, NO_ANSWER } from './inspector-http.js';
 import type { Listener } from './procfs.js';
-import { forgetInspector, recordedInspector } from './inspector-record.js';
+import { abandonedSignals, forgetInspector, recordedInspector } from './inspector-record.js';
+import { processExists } from './processes.js';
 
 export interface InspectorAddress {
   host: string;
   port: number;
   /** The Node.js version the inspector reports. */
   version: string;
+  /**
+   * Opened by a probing command that ended before it wrote down where (killed between its
+   * SIGUSR1 and that): nobody else will close it, so whoever joins it does.
+   */
+  abandoned?: boolean;
 }
 
 /** A loopback address that reaches a listener bound to `host`. */
@@ -63,6 +69,13 @@ export async function findOpenInspector(
     }
     // not listening there any more (closed since, or the process is another one), or not an inspector
     if (ports !== undefined) forgetInspector(pid!);
+  }
+  // a command signalled it and ended before writing down where its inspector opened: it is
+  // among the sockets that appeared since (asked only there, as right after our own signal)
+  for (const listening of pid === undefined ? [] : abandonedSignals(pid, (by) => processExists(by) === 'missing')) {
+    const appeared = ((await listPorts()) ?? []).filter((l) => !listening.has(`${l.host}:${l.port}`));
+    const found = appeared.length > 0 ? await askInspector(appeared, timeoutMs) : undefined;
+    if (found) return { ...found, abandoned: true };
   }
   if (config.port !== 0) {
     if (!(await isListening(reachable(config.host), config.port))) return undefined;

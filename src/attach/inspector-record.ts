@@ -6,8 +6,14 @@
  * probing never sends HTTP requests to an application's own ports to look for it; so
  * whoever opens one writes it down, whoever closes it rubs it out, and the next command
  * joins it — and closes it, when an earlier command could not.
+ *
+ * Before its SIGUSR1 a command also writes `<pid>.<its own pid>.pending`, holding the
+ * sockets the target listened on then: killed between the signal and writing down the
+ * port (SIGKILL, a crash), it leaves an inspector open that nothing else could tell from
+ * the application's own ports; the next command finds it among the sockets that appeared
+ * since (abandonedSignals). One file per command, so that none overwrites another's record.
  */
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ownDirectory as directory } from './agent-path.js';
 
@@ -48,4 +54,73 @@ export function forgetInspector(pid: number): void {
   try {
     unlinkSync(file(dir, pid));
   } catch {}
+}
+
+const pendingFile = (dir: string, pid: number, by: number) => join(dir, `${pid}.${by}.pending`);
+/** Our own pending files, removed however this process exits (but SIGKILL). */
+const ownPending = new Set<string>();
+let cleanupOnExit = false;
+
+/** Writes down, before signalling pid, the sockets it listened on then (host:port). */
+export function recordPending(pid: number, listening: string[]): void {
+  const dir = directory();
+  if (!dir) return;
+  const path = pendingFile(dir, pid, process.pid);
+  try {
+    writeFileSync(path, `${listening.join('\n')}\n`, { mode: 0o600 });
+    ownPending.add(path);
+    if (!cleanupOnExit) {
+      cleanupOnExit = true;
+      process.on('exit', () => {
+        for (const own of ownPending) {
+          try {
+            unlinkSync(own);
+          } catch {}
+        }
+      });
+    }
+  } catch {}
+}
+
+/** Our signal's outcome is known (written down, joined, or failed): our pending file goes. */
+export function clearPending(pid: number): void {
+  const dir = directory();
+  if (!dir) return;
+  const path = pendingFile(dir, pid, process.pid);
+  ownPending.delete(path);
+  try {
+    unlinkSync(path);
+  } catch {}
+}
+
+/**
+ * An older signal than this is not followed up: an application may have opened sockets of
+ * its own since, and probing asks /json/version only where an inspector can be.
+ */
+const PENDING_FRESH_MS = 10 * 60_000;
+
+/**
+ * What pid listened on before each signal that a probing command sent it and then ended
+ * without writing down where the inspector opened. Read once: the files are removed.
+ */
+export function abandonedSignals(pid: number, isGone: (by: number) => boolean): Array<Set<string>> {
+  const dir = directory();
+  if (!dir) return [];
+  const found: Array<Set<string>> = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  for (const name of names) {
+    const match = /^(\d+)\.(\d+)\.pending$/.exec(name);
+    if (!match || Number(match[1]) !== pid || !isGone(Number(match[2]))) continue;
+    const path = join(dir, name);
+    try {
+      if (Date.now() - statSync(path).mtimeMs < PENDING_FRESH_MS) found.push(new Set(readFileSync(path, 'utf8').split('\n').filter(Boolean)));
+      unlinkSync(path);
+    } catch {}
+  }
+  return found;
 }

@@ -9,7 +9,7 @@ import { inspectorConfig, type InspectorConfig } from './inspect-flags.js';
 import { inspectorTargets, inspectorVersion, isListening, preloadHttp } from './inspector-http.js';
 import { askInspector, findOpenInspector, reachable, type InspectorAddress } from './find-inspector.js';
 import { isLock, tryLock, type PortLock } from './port-lock.js';
-import { recordedInspector } from './inspector-record.js';
+import { clearPending, recordedInspector, recordInspector, recordPending } from './inspector-record.js';
 import {
   commandLine,
   isNodeProcess,
@@ -235,6 +235,12 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
   log('process', facts.name, facts.sigusr1, config);
 
   const existing = await findOpenInspector(config, () => listeners(pid), pid, Math.max(500, options.attachTimeoutMs));
+  if (existing?.abandoned) {
+    // left open by a command that could not write down where: ours to close now
+    log('inspector left open by an ended probing command on', existing);
+    recordInspector(pid, existing.host, existing.port);
+    return { host: existing.host, port: existing.port, facts, openedByUs: true, lock: undefined };
+  }
   if (existing) {
     log('inspector already open on', existing);
     if (!isLoopback(config.host)) {
@@ -260,6 +266,9 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
     }
     log('port lock held');
     const freshListeners = await listenerWatch(pid);
+    // written down before the signal: killed before we know the port, the next command finds it
+    const listeningBefore = ((await listeners(pid)) ?? []).map((l) => `${l.host}:${l.port}`);
+    recordPending(pid, listeningBefore);
     await Promise.all([options.beforeSignal?.(), preloadHttp()]);
     log('SIGUSR1 →', pid);
     if (process.platform === 'win32') {
@@ -302,6 +311,7 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
       if (joined) {
         log('inspector opened by another probing command on', joined);
         lock?.release();
+        clearPending(pid);
         return { host: joined.host, port: joined.port, facts, openedByUs: false, lock: undefined };
       }
       if (processExists(pid) === 'missing') {
@@ -322,6 +332,7 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
     );
   } catch (error) {
     lock?.release();
+    clearPending(pid);
     throw error;
   }
 }

@@ -5,11 +5,13 @@
  * listening on exactly the ports it had) and what the user is told; the file ends with a
  * one-line summary.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ownDirectory } from '../../src/attach/agent-path.js';
+import { listeners } from '../../src/attach/procfs.js';
 import { cliLimitMs, eventually, withAttachTimeout } from '../helpers/limits.js';
 import { bin, cliEnv, httpGet, listeningPorts, probing, profilerRunning, sharedPort, startTarget, type StartOptions, type Target } from '../helpers/targets.js';
 
@@ -132,7 +134,22 @@ describe('every way out of a command closes the inspector it opened', () => {
     await cli.exited;
     expect((await listeningPorts(target.pid)).length).toBe(before.length + 1);
     const next = await probing([String(target.pid), 'eval', '1']);
-    expect(next.stdout.trim()).toBe('1');
+    expect(next.stdout.trim(), next.stderr).toBe('1');
+  });
+
+  // Killed after its signal but before it wrote down where the inspector opened (a loaded
+  // machine makes that window long): written here as such a command leaves it — its pending
+  // file (the target's sockets before the signal, its own pid gone), and the signal sent.
+  fault('a probing command killed between its SIGUSR1 and writing down the port: the next command finds that inspector and closes it', 'server.cjs', {}, async (target) => {
+    const before = await listeningPorts(target.pid);
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const listening = ((await listeners(target.pid)) ?? []).map((l) => `${l.host}:${l.port}`);
+    writeFileSync(join(ownDirectory()!, `${target.pid}.${gone}.pending`), `${listening.join('\n')}\n`, { mode: 0o600 });
+    process.kill(target.pid, 'SIGUSR1');
+    expect(await inspectorOpened(target, before)).toBe(true);
+    const next = await probing([String(target.pid), 'eval', '1']);
+    expect(next.stdout.trim(), next.stderr).toBe('1');
+    expect(readdirSync(ownDirectory()!).filter((f) => f.startsWith(`${target.pid}.`))).toEqual([]);
   });
 
   // Between SIGUSR1 and being in, the inspector is opening and nothing of ours is in the
