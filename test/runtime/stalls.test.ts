@@ -22,6 +22,24 @@ const lineOf = (fixture: string, text: string) => readFileSync(fileURLToPath(new
 const BLOCK_LINE = lineOf('stall-app.cjs', 'while (Date.now() < end');
 
 /**
+ * Until the agent's thread answers on its socket (a connect and hang-up touches nothing in
+ * the target): the watchdog lives there, so a stall before it is up is not seen. The thread
+ * starts after the process's own code; on a loaded machine, seconds after its ready line.
+ */
+const agentUp = (pid: number) =>
+  eventually(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const socket = connect(socketPath(pid));
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      }),
+  );
+
+/**
  * The main thread's timers still scheduled, unref'd ones too (process.getActiveResourcesInfo
  * counts only those that keep the process alive): every Timeout object on the heap
  * (Runtime.queryObjects, through the agent's socket), as "<interval ms> ref|unref".
@@ -156,6 +174,7 @@ describe.skipIf(process.platform !== 'linux')('stalls (runtime.stalls, from the 
   it('PROBING_STALLS=100ms with the agent preloaded: on from the start; stalls --watch prints a line for each as it comes; the process still exits on its own', async () => {
     const target = await startTarget('stall-app.cjs', { nodeArgs: ['--require', agent], env: { PROBING_STALLS: '100ms' } });
     const exited = new Promise<number | null>((resolve) => target.child.once('exit', resolve));
+    expect(await agentUp(target.pid)).toBe(true);
     let cli: ChildProcess | undefined;
     let printed = '';
     const watching = probing([String(target.pid), 'stalls', '--watch'], {
