@@ -266,10 +266,9 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
     }
     log('port lock held');
     const freshListeners = await listenerWatch(pid);
+    const [listening] = await Promise.all([listeners(pid), options.beforeSignal?.(), preloadHttp()]);
     // written down before the signal: killed before we know the port, the next command finds it
-    const listeningBefore = ((await listeners(pid)) ?? []).map((l) => `${l.host}:${l.port}`);
-    recordPending(pid, listeningBefore);
-    await Promise.all([options.beforeSignal?.(), preloadHttp()]);
+    recordPending(pid, (listening ?? []).map((l) => `${l.host}:${l.port}`));
     log('SIGUSR1 →', pid);
     if (process.platform === 'win32') {
       (process as unknown as { _debugProcess(pid: number): void })._debugProcess(pid);
