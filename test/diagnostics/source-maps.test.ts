@@ -44,6 +44,19 @@ type Row = { function: string; url: string; line: number };
 const json = (stdout: string) => JSON.parse(stdout) as Row[];
 const TOP = 'SELECT "function", url, line FROM profile.functions WHERE url LIKE \'%ts-app%\' ORDER BY self_ms DESC';
 
+/** The fixture's frames of pid's main-thread stack, read again until a read lands in its code (a stack is a sample). */
+async function tsAppFrames(pid: number): Promise<Frame[]> {
+  let frames: Frame[] = [];
+  await eventually(async () => {
+    const trace = await probing([String(pid), 'backtrace', '--json']);
+    expect(trace.code, trace.stderr).toBe(0);
+    frames = (JSON.parse(trace.stdout) as { frames: Frame[] }).frames.filter((f) => f.file?.includes('ts-app'));
+    return frames.length > 0;
+  });
+  expect(frames.length).toBeGreaterThan(0);
+  return frames;
+}
+
 describe('source maps', () => {
   it('tsx: the profile table, the flame graph, a heap sample, backtrace and process.stack name the TypeScript lines', async () => {
     const target = await startTarget('ts-app.ts', { nodeArgs: ['--import', 'tsx'] });
@@ -88,14 +101,7 @@ describe('source maps', () => {
     // clean-clone runs met that twice). The reads are repeated until one lands in the code
     // (what is awaited); every frame of the fixture in it is then inside its function's lines
     // (the arrow that makeOrder hands to Array.from is an <anonymous> frame inside makeOrder's lines)
-    let frames: Frame[] = [];
-    await eventually(async () => {
-      const trace = await probing([String(target.pid), 'backtrace', '--json']);
-      expect(trace.code, trace.stderr).toBe(0);
-      frames = (JSON.parse(trace.stdout) as { frames: Frame[] }).frames.filter((f) => f.file?.includes('ts-app'));
-      return frames.length > 0;
-    });
-    expect(frames.length).toBeGreaterThan(0);
+    const frames = await tsAppFrames(target.pid);
     for (const frame of frames) {
       expect(inside(frame), JSON.stringify(frame)).toBe(true);
       expect(frame.generated?.line).toBe(1);
@@ -134,14 +140,7 @@ describe('source maps', () => {
     // probing reads V8's call sites as they ran, so a frame is mapped once, not twice
     const mapping = await startTarget('run-file.cjs', { nodeArgs: ['--enable-source-maps'], scriptArgs: [bundle] });
     const before = await listeningPorts(mapping.pid);
-    let frames: Frame[] = [];
-    await eventually(async () => {
-      const trace = await probing([String(mapping.pid), 'backtrace', '--json']);
-      expect(trace.code, trace.stderr).toBe(0);
-      frames = (JSON.parse(trace.stdout) as { frames: Frame[] }).frames.filter((f) => f.file?.includes('ts-app'));
-      return frames.length > 0;
-    });
-    expect(frames.length).toBeGreaterThan(0);
+    const frames = await tsAppFrames(mapping.pid);
     for (const frame of frames) {
       expect(inside(frame), JSON.stringify(frame)).toBe(true);
       // where it ran: a line of the bundle (esbuild's output of the fixture, the same each run)
