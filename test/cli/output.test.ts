@@ -23,9 +23,14 @@ function throughHead(args: string[]): Promise<{ code: number; stderr: string }> 
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout?.includes('util-linux');
 
 /** probing with its stdout (and stderr) on a pseudo-terminal: its exit status, and what the terminal showed. */
+// What Node's tty.WriteStream#getColorDepth reads besides TERM: under CI=true (as CI runs
+// us) a terminal has no colours whatever its TERM, so the terminal tests start without them
+const COLOUR_HINTS = ['CI', 'TMUX', 'COLORTERM', 'TERM_PROGRAM', 'TEAMCITY_VERSION', 'NODE_DISABLE_COLORS', 'CI_NAME', 'TRAVIS', 'CIRCLECI', 'APPVEYOR', 'GITLAB_CI', 'GITHUB_ACTIONS', 'BUILDKITE', 'DRONE'];
+
 function inTerminal(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string } {
   const command = [process.execPath, bin, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  return spawnSync('script', ['-q', '-e', '-c', command, '/dev/null'], { env: cliEnv(env), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const cleared = Object.fromEntries(COLOUR_HINTS.map((name) => [name, undefined]));
+  return spawnSync('script', ['-q', '-e', '-c', command, '/dev/null'], { env: cliEnv({ ...cleared, ...env }), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'probing-output-'));
