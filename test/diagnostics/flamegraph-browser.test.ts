@@ -124,11 +124,17 @@ describe('the flame graph in headless Chromium', () => {
       // what it read, frame by frame: its Sandwich view's table (total, self, name per function)
       // has the tree's times, idle left out (125 in all)
       await evaluate<void>(`[...document.querySelectorAll('div')].find((d) => d.textContent === '🥪Sandwich').click()`);
-      await eventually(async () => (await evaluate<string>('document.body.innerText')).includes('Symbol Name'));
-      const text = await evaluate<string>('document.body.innerText');
-      const cells = text.slice(text.indexOf('Symbol Name') + 'Symbol Name'.length).trim().split(/\s*\n\s*/);
-      const read: Record<string, [number, number]> = {};
-      for (let i = 0; i + 2 < cells.length; i += 3) read[cells[i + 2]!.replace(/ \(.*\)$/, '')] = [parseFloat(cells[i]!), parseFloat(cells[i + 1]!)];
+      // (the table's header can be drawn a moment before its rows: read until all five are there)
+      const sandwich = async () => {
+        const text = await evaluate<string>('document.body.innerText');
+        const at = text.indexOf('Symbol Name');
+        const cells = at < 0 ? [] : text.slice(at + 'Symbol Name'.length).trim().split(/\s*\n\s*/);
+        const read: Record<string, [number, number]> = {};
+        for (let i = 0; i + 2 < cells.length; i += 3) read[cells[i + 2]!.replace(/ \(.*\)$/, '')] = [parseFloat(cells[i]!), parseFloat(cells[i + 1]!)];
+        return read;
+      };
+      await eventually(async () => Object.keys(await sandwich()).length >= 5);
+      const read = await sandwich();
       expect(read, file).toEqual({ hotFunction: [60, 60], parse: [50, 30], scan: [20, 20], readFile: [10, 10], main: [125, 5] });
     }
   });
