@@ -36,7 +36,7 @@ describe('probing top', () => {
     expect(result.stdout).toContain('http: the HTTP sampler is off');
     expect(result.stdout).toMatch(/cost in the target: [\d.]+ ms for this frame's probes/);
     const rows = functionRows(result.stdout);
-    expect(rows[0]?.[4]).toBe('hotFunction');
+    expect(rows[0]?.[4], result.stdout).toBe('hotFunction');
     expect(rows[0]?.[5]).toMatch(/hot\.cjs:3$/);
     // one frame only: no key help off a terminal
     expect(result.stdout.split('probing top ·').length - 1).toBe(1);
