@@ -82,7 +82,7 @@ describe('profile cpu', () => {
     const result = await probing([String(target.pid), 'profile', 'cpu', '--duration', '500', '-o', prefix, '-f', 'json', '--query', "SELECT \"function\", self_ms, samples FROM profile.functions WHERE url LIKE '%hot.cjs' ORDER BY self_ms DESC LIMIT 1"]);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(`wrote ${prefix}.cpuprofile`);
-    expect(rows(result.stdout)[0]).toMatchObject({ function: 'hotFunction' });
+    expect(rows(result.stdout)[0], result.stdout).toMatchObject({ function: 'hotFunction' });
     // a valid .cpuprofile: what Chrome DevTools reads
     const profile = JSON.parse(readFileSync(`${prefix}.cpuprofile`, 'utf8')) as { nodes: Array<{ id: number; callFrame: { functionName: string } }>; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
     expect(profile.samples.length).toBe(profile.timeDeltas.length);
