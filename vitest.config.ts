@@ -48,5 +48,6 @@ export default defineConfig(async () => ({
     // what never came. This only ends a test stuck in its own code.
     testTimeout: 300_000,
     hookTimeout: 300_000,
+    experimental: { fsModuleCache: true },
   },
 }));
