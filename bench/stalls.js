@@ -62,7 +62,7 @@ export async function benchStalls() {
     console.log(`  watchdog on                          ${b.toFixed(0).padStart(7)} requests/s   ${cb.toFixed(1)} µs of server CPU per request`);
     console.log(`    throughput kept ${(b / a).toFixed(3)}  (aim: >= 0.99)   server CPU per request ${(cb / ca).toFixed(3)}×`);
     console.log(`    each run (requests/s): off ${off.map((r) => r.perSecond.toFixed(0)).join(' ')}; on ${on.map((r) => r.perSecond.toFixed(0)).join(' ')}`);
-    console.log(`  ${rows.length} of ${starts.length} stalls of 300 ms caught with their stack; taken after the block had lasted the threshold by: median ${median(delays).toFixed(0)} ms, max ${Math.max(...delays).toFixed(0)} ms (beat every ${THRESHOLD / 4} ms, checked every ${THRESHOLD / 8} ms)`.replace('median NaN', 'median –'));
+    console.log(`  ${rows.length} of ${starts.length} stalls of 300 ms caught with their stack; taken after the block had lasted the threshold by: median ${median(delays).toFixed(0)} ms, max ${Math.max(...delays).toFixed(0)} ms (beat every ${THRESHOLD / 2} ms, checked every ${THRESHOLD / 4} ms)`.replace('median NaN', 'median –'));
   } finally {
     server.kill('SIGKILL');
   }

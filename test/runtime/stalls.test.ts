@@ -97,11 +97,11 @@ describe.skipIf(process.platform !== 'linux')('stalls (runtime.stalls, from the 
     const set = await probing([pid, 'config', 'set', 'stalls.threshold', 'on']);
     expect(set.code, set.stderr).toBe(0);
     expect(set.stdout.trim()).toBe('stalls.threshold = 100');
-    // the watchdog is a timer in the main thread (its beat, every 25 ms, unref'd), one
+    // the watchdog is a timer in the main thread (its beat, every 50 ms, unref'd), one
     // listener on the agent's worker, and no thread more (it runs in the agent's)
     const on = (await state()) as typeof before & { timers: string[]; agentListeners: number };
     expect(on.threads).toBe(before.threads);
-    expect(on.timers).toEqual([...before.timers, '25 unref'].sort());
+    expect(on.timers).toEqual([...before.timers, '50 unref'].sort());
     expect(on.agentListeners).toBe((before as { agentListeners: number }).agentListeners + 1);
 
     // A 50 ms block: nothing recorded. On a loaded machine the system can hold the loop back

@@ -175,7 +175,7 @@ export const runtimeNamespace: Namespace = {
       'event-loop stalls longer than stalls.threshold, with the stack that blocked, taken while it still ran (from the agent\'s thread); off until switched on: probing <pid> config set stalls.threshold 100ms (or on; needs the agent)',
       [
         { name: 'ts', type: 'timestamp', doc: "when the stall began: the agent's last check of the beat before it" },
-        { name: 'duration_ms', type: 'float', doc: "how long the event loop was blocked: never less, and longer by at most half the threshold (the beat's interval and two of the agent's checks of it), unless the system starves the agent's thread" },
+        { name: 'duration_ms', type: 'float', doc: "how long the event loop was blocked: never less, and longer by at most the threshold (the beat's interval, half the threshold, and two of the agent's checks of it), unless the system starves the agent's thread" },
         { name: 'top_function', type: 'string', doc: 'the innermost function of the stack taken at detection; NULL when no JavaScript could be interrupted before the loop came back (the thread in native code or a long GC, or not scheduled by the OS)' },
         { name: 'file', type: 'string', doc: "that function's file (the original source where a source map covers it)" },
         { name: 'line', type: 'float', doc: "that function's line" },
