@@ -49,10 +49,13 @@ export async function agentCommand(target: string, action: string, options: Agen
       }
       await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (attachment) => {
         await evaluateValue(attachment.session, `(() => { require('node:module').createRequire(${JSON.stringify(AGENT_PATH)})(${JSON.stringify(AGENT_PATH)}); return !!globalThis[${AGENT_KEY}]; })()`, 'installing the agent', options.timeout);
-        // detach (closing what we opened) only once the agent answers
-        const deadline = Date.now() + options.timeout;
+        // detach (closing what we opened) only once the agent answers: its thread starts in
+        // a moment, or seconds on a loaded machine (a clean-clone test run met 5 s), so this
+        // waits as long as an attach may (--attach-timeout), --timeout at the least
+        const waitMs = Math.max(options.timeout, options.attachTimeout);
+        const deadline = Date.now() + waitMs;
         while ((await answers(spec.pid)) !== true) {
-          if (Date.now() > deadline) throw new UsageError('AGENT_SILENT', `pid ${spec.pid} loaded the agent, but it does not answer on ${path}`, { hint: 'check that its user can create that directory (0700, owned by that user)' });
+          if (Date.now() > deadline) throw new UsageError('AGENT_SILENT', `pid ${spec.pid} loaded the agent, but it does not answer on ${path} after ${waitMs} ms`, { hint: 'check that its user can create that directory (0700, owned by that user); on a loaded machine, a longer --attach-timeout' });
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
       });

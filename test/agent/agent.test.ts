@@ -320,7 +320,7 @@ describe('probing <pid> agent install | status | remove', () => {
     const [threadsBefore, portsBefore] = [await threads(target.pid), await listeningPorts(target.pid)];
     expect((await probing([String(target.pid), 'agent', 'status'])).stdout).toContain('no agent');
     const installed = await probing([String(target.pid), 'agent', 'install']);
-    expect(installed.code).toBe(0);
+    expect(installed.code, installed.stderr).toBe(0);
     expect(installed.stdout).toContain('the agent answers on');
     // the inspector opened for the install is closed again
     expect(await listeningPorts(target.pid)).toEqual(portsBefore);
