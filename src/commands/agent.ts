@@ -24,6 +24,15 @@ async function answers(pid: number): Promise<boolean | string> {
   return true;
 }
 
+/** Asks every 20 ms until the agent of `pid` answers (or, `answering` false, stops answering); past `waitMs`, throws what `late` makes. */
+async function untilAgent(pid: number, answering: boolean, waitMs: number, late: () => Error): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  while (((await answers(pid)) === true) !== answering) {
+    if (Date.now() > deadline) throw late();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export async function agentCommand(target: string, action: string, options: AgentOptions, out: (text: string) => void): Promise<number> {
   const spec = parseTarget(target);
   if (spec.kind !== 'pid' || spec.worker !== undefined) throw new UsageError('AGENT_TARGET', 'the agent is installed into a process: give its pid', { hint: 'probing 4242 agent install' });
@@ -53,11 +62,7 @@ export async function agentCommand(target: string, action: string, options: Agen
         // a moment, or seconds on a loaded machine (a clean-clone test run met 5 s), so this
         // waits as long as an attach may (--attach-timeout), --timeout at the least
         const waitMs = Math.max(options.timeout, options.attachTimeout);
-        const deadline = Date.now() + waitMs;
-        while ((await answers(spec.pid)) !== true) {
-          if (Date.now() > deadline) throw new UsageError('AGENT_SILENT', `pid ${spec.pid} loaded the agent, but it does not answer on ${path} after ${waitMs} ms`, { hint: 'check that its user can create that directory (0700, owned by that user); on a loaded machine, a longer --attach-timeout' });
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
+        await untilAgent(spec.pid, true, waitMs, () => new UsageError('AGENT_SILENT', `pid ${spec.pid} loaded the agent, but it does not answer on ${path} after ${waitMs} ms`, { hint: 'check that its user can create that directory (0700, owned by that user); on a loaded machine, a longer --attach-timeout' }));
       });
       out(`pid ${spec.pid}: the agent answers on ${path}; probing gets in there from now on, with no signal and no port\n`);
       return ExitCode.ok;
@@ -74,11 +79,7 @@ export async function agentCommand(target: string, action: string, options: Agen
       ).catch(async (error: unknown) => {
         if (!(error instanceof ProbingError) || (await answers(spec.pid)) === true) throw error;
       });
-      const deadline = Date.now() + options.timeout;
-      while ((await answers(spec.pid)) === true) {
-        if (Date.now() > deadline) throw new UsageError('AGENT_STAYS', `pid ${spec.pid}'s agent still answers on ${path}`, { hint: 'retry; a process stuck in a loop runs the removal when it returns to its event loop' });
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await untilAgent(spec.pid, false, options.timeout, () => new UsageError('AGENT_STAYS', `pid ${spec.pid}'s agent still answers on ${path}`, { hint: 'retry; a process stuck in a loop runs the removal when it returns to its event loop' }));
       out(`pid ${spec.pid}: the agent is removed (its thread stopped, ${path} deleted)\n`);
       return ExitCode.ok;
     }

@@ -22,11 +22,11 @@ function throughHead(args: string[]): Promise<{ code: number; stderr: string }> 
 // util-linux `script` gives probing a pseudo-terminal for stdout
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).stdout?.includes('util-linux');
 
-/** probing with its stdout (and stderr) on a pseudo-terminal: its exit status, and what the terminal showed. */
 // What Node's tty.WriteStream#getColorDepth reads besides TERM: under CI=true (as CI runs
 // us) a terminal has no colours whatever its TERM, so the terminal tests start without them
 const COLOUR_HINTS = ['CI', 'TMUX', 'COLORTERM', 'TERM_PROGRAM', 'TEAMCITY_VERSION', 'NODE_DISABLE_COLORS', 'CI_NAME', 'TRAVIS', 'CIRCLECI', 'APPVEYOR', 'GITLAB_CI', 'GITHUB_ACTIONS', 'BUILDKITE', 'DRONE'];
 
+/** probing with its stdout (and stderr) on a pseudo-terminal: its exit status, and what the terminal showed. */
 function inTerminal(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string } {
   const command = [process.execPath, bin, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const cleared = Object.fromEntries(COLOUR_HINTS.map((name) => [name, undefined]));
