@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { conform, tableFromPayload, tableOf } from '../../src/tables/from-payload.js';
 import { rowsFromTable } from '../../src/tables/to-rows.js';
-import { toColumns } from '../../src/target/columns.js';
+import { toColumns, type NativeHelpers } from '../../src/target/columns.js';
+import { NATIVE } from '../../src/target/realm.js';
 
 const limits = { maxRows: 1000, maxBytes: 1 << 20, maxString: 100, maxColumns: 100 };
 
@@ -39,7 +40,8 @@ describe('a table longer than one chunk of the target (8,192 rows)', () => {
       if (i >= 17_000) row.late = i;
       return row;
     });
-    const payload = toColumns(rows, { maxRows: n, maxBytes: 1 << 30, maxString: 100, maxColumns: 100 });
+    // with what a Node.js target gives it (node:util's types, node:buffer's base64), as there
+    const payload = toColumns(rows, { maxRows: n, maxBytes: 1 << 30, maxString: 100, maxColumns: 100 }, (0, eval)(NATIVE) as NativeHelpers);
     // more distinct strings than a dictionary holds: values; three: a dictionary
     expect(payload.columns.find((c) => c.name === 's')).toHaveProperty('values');
     expect(payload.columns.find((c) => c.name === 'k')).toHaveProperty('dict');
