@@ -143,7 +143,7 @@ export async function queryEvery(
     spec,
     { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout, prepare: () => import('../tables/from-payload.js') },
     (attachment: Attachment, signal: AbortSignal) =>
-      watchFrames(sql, options, async () => deps.answer(prepared, [await deps.collectTables(attachment, prepared, limits, flags)], { ...run, again: true }), signal, out, err).finally(() => prepared.engine?.release?.()),
+      watchFrames(sql, options, async () => deps.answer(prepared, [await deps.collectTables(attachment, prepared, limits, flags)], run), signal, out, err).finally(() => prepared.engine?.release?.()),
   );
   return outcome.leftOpen === undefined ? {} : { leftOpen: outcome.leftOpen };
 }

@@ -299,7 +299,7 @@ async function watchMany(
           }),
         );
         if (held.length === 0) throw new ProbingError('TARGETS_FAILED', `every target failed`, { hint: 'the reasons are listed above' });
-        return deps.answer(prepared, tables.filter((t) => t !== undefined), { ...runOptions(options), again: true });
+        return deps.answer(prepared, tables.filter((t) => t !== undefined), runOptions(options));
       };
       if (held.length === 0) throw new ProbingError('TARGETS_FAILED', `none of the ${targets.length} targets could be reached`, { hint: 'the reasons are listed above' });
       if (options.strict && held.length < targets.length) throw new ProbingError('TARGETS_FAILED', `${targets.length - held.length} of ${targets.length} targets failed (--strict)`, { hint: 'the reasons are listed above' });

@@ -203,8 +203,6 @@ export interface RunOptions {
   timeoutMs: number;
   /** DuckDB's memory_limit, e.g. "1GB". */
   memoryLimit?: string;
-  /** More runs of the same query follow (--every): see EngineInput.again. */
-  again?: boolean;
 }
 
 /** Runs the SQL over tables collected from one or many targets. */
@@ -225,7 +223,6 @@ export async function answer(prepared: PreparedQuery, parts: readonly Collected[
     functions: prepared.functions,
     timeoutMs: options.timeoutMs,
     memoryLimit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
-    ...(options.again ? { again: true } : {}),
   });
   return { table, truncated };
 }

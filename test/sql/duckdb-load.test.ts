@@ -7,17 +7,16 @@ import { valueAt } from '../../src/sql/result.js';
 const limits = { maxRows: 1e7, maxBytes: 2 ** 30, maxString: 65536, maxColumns: 1000 };
 
 /** Rows as a target would send them, through the DuckDB engine. */
-async function run(sql: string, rows: unknown[], again = false) {
+async function run(sql: string, rows: unknown[], name = '_t0') {
   const table = tableFromPayload(JSON.parse(JSON.stringify(toColumns(rows, limits))));
   const result = await duckdbEngine.run({
     sql,
     original: (o) => o,
     text: sql,
-    tables: [{ name: '_t0', label: 'js.`rows`', parts: [table] }],
+    tables: [{ name, label: 'js.`rows`', parts: [table] }],
     functions: new Map(),
     timeoutMs: 20_000,
     memoryLimit: '1GB',
-    again,
   });
   return result.columns.map((c) => Array.from({ length: result.rowCount }, (_, r) => valueAt(c, r)));
 }
@@ -100,17 +99,20 @@ describe('a declared column whose values are all NULL', () => {
   });
 });
 
-describe('the same query run again (--every)', () => {
-  it('answers each run from its own data, in a kept database, until released', async () => {
+describe('queries one after another in one process (the repl, --every, mcp, ui)', () => {
+  it('answers each from its own data, in a database emptied between them, until released', async () => {
     const sql = 'SELECT count(*) AS n, sum(v) AS total FROM _t0';
     try {
-      expect(await run(sql, [{ v: 1 }, { v: 2 }], true)).toEqual([[2n], [3n]]);
+      expect(await run(sql, [{ v: 1 }, { v: 2 }])).toEqual([[2n], [3n]]);
       // other rows, another column: the last run's table is gone
-      expect(await run(sql, [{ v: 10 }, { v: 20 }, { v: 30 }, { w: 1 }], true)).toEqual([[4n], [60n]]);
-      expect(await run(sql, [{ v: null }], true)).toEqual([[1n], [null]]);
+      expect(await run(sql, [{ v: 10 }, { v: 20 }, { v: 30 }, { w: 1 }])).toEqual([[4n], [60n]]);
+      expect(await run(sql, [{ v: null }])).toEqual([[1n], [null]]);
+      // another query, whose table has another name: the last query's table is not there
+      await expect(run(sql, [{ v: 7 }], '_t1')).rejects.toThrow(/unknown table _t0/);
+      expect(await run('SELECT sum(v) AS total FROM _t1', [{ v: 7 }, { v: 8 }], '_t1')).toEqual([[15n]]);
       // a run that fails keeps nothing, and the next still answers
-      await expect(run('SELECT v / 0 AS x, error(\'boom\') FROM _t0', [{ v: 1 }], true)).rejects.toThrow(/boom/);
-      expect(await run(sql, [{ v: 5 }], true)).toEqual([[1n], [5n]]);
+      await expect(run('SELECT v / 0 AS x, error(\'boom\') FROM _t0', [{ v: 1 }])).rejects.toThrow(/boom/);
+      expect(await run(sql, [{ v: 5 }])).toEqual([[1n], [5n]]);
     } finally {
       duckdbEngine.release();
     }

@@ -48,8 +48,6 @@ export interface EngineInput {
   timeoutMs: number;
   /** Bytes the engine may use, e.g. "1GB". */
   memoryLimit: string;
-  /** More runs of the same SQL follow (--every): the engine may keep what it can reuse for them, until release(). */
-  again?: boolean;
 }
 
 export interface Engine {
@@ -62,6 +60,6 @@ export interface Engine {
   check(sql: string, original: (offset: number) => number, text: string, tables: readonly TableDeclaration[]): Promise<CheckedQuery>;
   /** Runs a checked query over the collected tables. */
   run(input: EngineInput): Promise<ResultTable>;
-  /** Lets go of what runs with `again` kept. */
+  /** Closes what the engine keeps between queries (DuckDB: an emptied database), when no more follow. */
   release?(): void;
 }

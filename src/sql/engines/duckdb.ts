@@ -1,6 +1,7 @@
 /**
- * The DuckDB engine: every query runs in a fresh in-memory database that cannot
- * reach files, the network or extensions, whose settings are locked, bounded in
+ * The DuckDB engine: a query runs in an in-memory database that holds only its own
+ * tables (emptied afterwards, one is kept for the process's next query), cannot reach
+ * files, the network or extensions, has its settings locked, and is bounded in
  * memory (--memory-limit) and time (--timeout interrupts it). DuckDB's own parser
  * decides that the text is exactly one SELECT; its binder names unknown columns,
  * tables and functions.
@@ -140,13 +141,15 @@ async function runWithFunctions(duck: DuckDB, input: EngineInput, ctx: ErrorCont
   const answers = new Map<string, Map<string, unknown>>([...input.functions.keys()].map((name) => [name, new Map()]));
   for (let round = 0; round < 5; round++) {
     const asked = new Map<string, Map<string, unknown[]>>();
+    // the functions stay registered in the database with this round's answers: never kept
+    const fresh = true;
     const result = await withDatabase(duck, input, ctx, async (db) => {
       for (const [name, spec] of input.functions) registerFunction(duck, db, spec, answers.get(name)!, (key, args) => {
         if (!asked.has(name)) asked.set(name, new Map());
         asked.get(name)!.set(key, args);
       });
       return execute(db, input.sql, input.timeoutMs, ctx, duck);
-    });
+    }, fresh);
     const pending = [...asked].flatMap(([name, calls]) => [...calls].map(([key, args]) => ({ name, key, args })));
     if (pending.length === 0) return result;
     // at most 8 calls in flight
@@ -200,10 +203,14 @@ function registerFunction(duck: DuckDB, db: Database, spec: FunctionSpec, answer
 }
 
 /**
- * The database a check used, emptied, kept for the run of the same query
- * (opening one costs 15–20 ms); any other query opens its own.
+ * An emptied database, kept for this process's next query: opening one is most of what a
+ * small query costs (~16 of ~21 ms of CPU), and the repl, mcp, ui, --every and the fan-out's
+ * frames run many. A SELECT changes nothing in a database but the tables loaded for it
+ * (settings are locked; nothing else can be created), and those are dropped before it is
+ * kept; a query that failed closes its own. Any SQL may take it; the memory limit is the
+ * database's own, so it must match.
  */
-let spare: { db: Database; memoryLimit: string; sql: string } | undefined;
+let spare: { db: Database; memoryLimit: string } | undefined;
 let warming: Promise<void> | undefined;
 
 /**
@@ -218,27 +225,31 @@ export function warmUp(): void {
     const db = await openDatabase(duck, DEFAULT_MEMORY_LIMIT);
     log('database open');
     if (spare) db.close();
-    else spare = { db, memoryLimit: DEFAULT_MEMORY_LIMIT, sql: '' };
+    else spare = { db, memoryLimit: DEFAULT_MEMORY_LIMIT };
   })().catch(() => {});
 }
 
-async function takeDatabase(duck: DuckDB, sql: string, memoryLimit: string): Promise<Database> {
+async function takeDatabase(duck: DuckDB, memoryLimit: string): Promise<Database> {
   const kept = spare;
   spare = undefined;
-  if (kept && kept.sql === sql && kept.memoryLimit === memoryLimit) return kept.db;
+  if (kept && kept.memoryLimit === memoryLimit) return kept.db;
   kept?.db.close();
   return openDatabase(duck, memoryLimit);
 }
 
+/** Keeps an emptied database for the next query (the one kept before it is closed). */
+function keepDatabase(db: Database, memoryLimit: string): void {
+  spare?.db.close();
+  spare = { db, memoryLimit };
+}
+
 /**
  * Loads the tables into a database, then checks what needs the data's own columns
- * (names DuckDB would answer itself), and runs `work`. With `again` (--every), the
- * database is emptied and kept for the next run of the same SQL: opening one is most
- * of what a small query costs (~16 of ~21 ms of CPU a frame), and a SELECT changes
- * nothing in it but the tables we loaded.
+ * (names DuckDB would answer itself), and runs `work`. The database is then emptied and
+ * kept for the next query (spare), unless `work` registered something in it (`fresh`).
  */
-async function withDatabase<T>(duck: DuckDB, input: EngineInput, ctx: ErrorContext, work: (db: Database) => Promise<T>, again = false): Promise<T> {
-  const db = await takeDatabase(duck, input.sql, input.memoryLimit);
+async function withDatabase<T>(duck: DuckDB, input: EngineInput, ctx: ErrorContext, work: (db: Database) => Promise<T>, fresh = false): Promise<T> {
+  const db = await takeDatabase(duck, input.memoryLimit);
   let keep = false;
   try {
     const columns: string[] = [];
@@ -249,16 +260,14 @@ async function withDatabase<T>(duck: DuckDB, input: EngineInput, ctx: ErrorConte
     }
     refuseSpecialNames(await parse(db, ctx, ctx.labels), columns, [...ctx.labels.values()], ctx);
     const result = await work(db);
-    if (again) {
+    if (!fresh) {
       for (const table of input.tables) await db.connection.run(`DROP TABLE ${quoteIdentifier(table.name)}`);
       keep = true;
     }
     return result;
   } finally {
-    if (keep) {
-      spare?.db.close();
-      spare = { db, memoryLimit: input.memoryLimit, sql: input.sql };
-    } else db.close();
+    if (keep) keepDatabase(db, input.memoryLimit);
+    else db.close();
   }
 }
 
@@ -268,7 +277,7 @@ export const duckdbEngine: Engine = {
   async check(sql, original, text, tables): Promise<CheckedQuery> {
     await warming;
     const duck = await loadDuckDB();
-    const db = await takeDatabase(duck, '', DEFAULT_MEMORY_LIMIT);
+    const db = await takeDatabase(duck, DEFAULT_MEMORY_LIMIT);
     const position: Position = { sql, text, original };
     const labels = labelsOf(tables);
     let keep = false;
@@ -292,10 +301,10 @@ export const duckdbEngine: Engine = {
       }
       if (bound) for (const t of declared) await db.connection.run(`DROP TABLE ${quoteIdentifier(t.name)}`);
       keep = true;
-      spare = { db, memoryLimit: DEFAULT_MEMORY_LIMIT, sql };
       return { constraints, bound };
     } finally {
-      if (!keep) db.close();
+      if (keep) keepDatabase(db, DEFAULT_MEMORY_LIMIT);
+      else db.close();
     }
   },
 
@@ -303,8 +312,7 @@ export const duckdbEngine: Engine = {
     const duck = await loadDuckDB();
     const ctx: ErrorContext = { sql: input.sql, text: input.text, original: input.original, labels: labelsOf(input.tables), columns: new Map() };
     if (input.functions.size > 0) return runWithFunctions(duck, input, ctx);
-    // extension functions are registered in the database with their answers: never kept
-    return withDatabase(duck, input, ctx, (db) => execute(db, input.sql, input.timeoutMs, ctx, duck), input.again === true);
+    return withDatabase(duck, input, ctx, (db) => execute(db, input.sql, input.timeoutMs, ctx, duck));
   },
 
   release(): void {
