@@ -248,7 +248,7 @@ Examples:
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExamples:\n  $ probing 4242 call jsqueue.stats\n  $ probing 4242 call pyqueue.retry id=17 --extension examples/extensions/python-queue')
     .action((target: string, name: string, args: string[], options: { extension?: string[]; timeout: number; attachTimeout: number; json?: boolean }) =>
-      run(import('./commands/ext.js').then((m) => m.callCommand(target, name, args, options, out))));
+      run(import('./commands/ext.js').then((m) => m.callCommand(target, name, args, options, out, err))));
 
   attachCommand(program, 'repl', '', 'an interactive shell: SQL, or JavaScript after .js; history, Tab completion')
     .option('--extension <path>', EXTENSION_HELP, collect, [])
@@ -434,7 +434,7 @@ VS Code (.vscode/mcp.json)
 
   attachCommand(program, 'agent', '<action>', 'install, check or remove the probing agent in a running process (install | status | remove)')
     .addHelpText('after', '\nWith the agent, probing gets in over a Unix socket only your user can open: no signal, no port.\n\nExamples:\n  $ probing 4242 agent install\n  $ probing 4242 agent status\n  $ probing 4242 agent remove')
-    .action((target: string, action: string, options: { timeout: number; attachTimeout: number }) => run(import('./commands/agent.js').then((m) => m.agentCommand(target, action, options, out))));
+    .action((target: string, action: string, options: { timeout: number; attachTimeout: number }) => run(import('./commands/agent.js').then((m) => m.agentCommand(target, action, options, out, err))));
 
   program
     .command('launch')

@@ -33,7 +33,7 @@ async function untilAgent(pid: number, answering: boolean, waitMs: number, late:
   }
 }
 
-export async function agentCommand(target: string, action: string, options: AgentOptions, out: (text: string) => void): Promise<number> {
+export async function agentCommand(target: string, action: string, options: AgentOptions, out: (text: string) => void, err: (text: string) => void): Promise<number> {
   const spec = parseTarget(target);
   if (spec.kind !== 'pid' || spec.worker !== undefined) throw new UsageError('AGENT_TARGET', 'the agent is installed into a process: give its pid', { hint: 'probing 4242 agent install' });
   const { locateAgent } = await import('../attach/agent-socket.js');
@@ -56,7 +56,7 @@ export async function agentCommand(target: string, action: string, options: Agen
         out(`pid ${spec.pid}: the agent is already installed (${path}); nothing to do\n`);
         return ExitCode.ok;
       }
-      await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (attachment) => {
+      const { leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (attachment) => {
         await evaluateValue(attachment.session, `(() => { require('node:module').createRequire(${JSON.stringify(AGENT_PATH)})(${JSON.stringify(AGENT_PATH)}); return !!globalThis[${AGENT_KEY}]; })()`, 'installing the agent', options.timeout);
         // detach (closing what we opened) only once the agent answers: its thread starts in
         // a moment, or seconds on a loaded machine (a clean-clone test run met 5 s), so this
@@ -65,6 +65,7 @@ export async function agentCommand(target: string, action: string, options: Agen
         await untilAgent(spec.pid, true, waitMs, () => new UsageError('AGENT_SILENT', `pid ${spec.pid} loaded the agent, but it does not answer on ${path} after ${waitMs} ms`, { hint: 'check that its user can create that directory (0700, owned by that user); on a loaded machine, a longer --attach-timeout' }));
       });
       out(`pid ${spec.pid}: the agent answers on ${path}; probing gets in there from now on, with no signal and no port\n`);
+      if (leftOpen) err(`probing: note: ${leftOpen}\n`);
       return ExitCode.ok;
     }
     case 'remove': {

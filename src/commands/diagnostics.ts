@@ -22,28 +22,34 @@ export async function backtraceCommand(target: string, options: Common & { json?
   ]);
   const spec = parseTarget(target);
   const sourceMaps = options.sourceMaps !== false;
-  const { value } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (a) => ({
-    main: await backtrace(a, options.timeout, sourceMaps),
-    pid: a.target.pid,
-    workers: options.workers ? await workerBacktraces(a, options.timeout, sourceMaps) : [],
-  }));
-  for (const maps of [value.main.maps, ...value.workers.map((w) => ('maps' in w ? w.maps : undefined))]) if (maps) err(sourceMapNote(maps));
-  const trace = value.main.trace;
-  if (options.json) {
-    const workers = value.workers.map(({ id, title, url, ...w }) => ({ id, title, url, ...('trace' in w ? { trace: w.trace } : { error: w.error }) }));
-    out(JSON.stringify(options.workers ? { main: trace, workers } : trace, null, 2) + '\n');
-    return ExitCode.ok;
-  }
-  out(formatBacktrace(trace, value.pid, spec.worker === undefined ? 'the main thread' : `worker thread w${spec.worker}`));
-  for (const w of value.workers) {
-    out(`\nworker ${w.id} (${w.url || w.title}):\n`);
-    out('error' in w ? `  could not read its stack: ${w.error}\n` : formatBacktrace(w.trace, value.pid).split('\n').slice(1).join('\n').replace(/^/, w.trace.idle ? '  idle in its event loop\n' : ''));
-  }
-  if (options.workers && value.workers.length === 0) out('(no worker threads)\n');
+  // Printed as soon as it is read, before the inspector probing opened is closed: a target
+  // stuck in a loop cannot run that close, and probing waits for it (2 s) in vain.
+  const { leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (a) => {
+    const main = await backtrace(a, options.timeout, sourceMaps);
+    const workers = options.workers ? await workerBacktraces(a, options.timeout, sourceMaps) : [];
+    for (const maps of [main.maps, ...workers.map((w) => ('maps' in w ? w.maps : undefined))]) if (maps) err(sourceMapNote(maps));
+    const trace = main.trace;
+    if (options.json) {
+      const threads = workers.map(({ id, title, url, ...w }) => ({ id, title, url, ...('trace' in w ? { trace: w.trace } : { error: w.error }) }));
+      out(JSON.stringify(options.workers ? { main: trace, workers: threads } : trace, null, 2) + '\n');
+      return;
+    }
+    out(formatBacktrace(trace, a.target.pid, spec.worker === undefined ? 'the main thread' : `worker thread w${spec.worker}`));
+    for (const w of workers) {
+      out(`\nworker ${w.id} (${w.url || w.title}):\n`);
+      out('error' in w ? `  could not read its stack: ${w.error}\n` : formatBacktrace(w.trace, a.target.pid).split('\n').slice(1).join('\n').replace(/^/, w.trace.idle ? '  idle in its event loop\n' : ''));
+    }
+    if (options.workers && workers.length === 0) out('(no worker threads)\n');
+  });
+  noteLeftOpen(leftOpen, err);
   return ExitCode.ok;
 }
 
-/** Writes a result file; a failed write leaves no partial file behind and says why. */
+/** Says so when the inspector probing opened could not be closed (a target that does not return to its event loop). */
+function noteLeftOpen(leftOpen: string | undefined, err: Out): void {
+  if (leftOpen) err(`probing: note: ${leftOpen}\n`);
+}
+
 /** -f collapsed or -f speedscope: the profile's stacks in that format on stdout, instead of the table; false for the table formats. */
 async function exported(format: string, root: import('../diagnostics/flamegraph.js').FlameNode, options: { idle?: boolean; name: string; unit: 'milliseconds' | 'bytes'; scale?: number }, out: Out): Promise<boolean> {
   if (format !== 'collapsed' && format !== 'speedscope') return false;
@@ -125,7 +131,7 @@ export async function profileCommand(target: string, kind: string, options: Prof
   const [{ withTarget }, cpu] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/cpu-profile.js')]);
   const intervalUs = options.interval ?? 1000;
   // the profile itself may take longer than --timeout: give each call room for it
-  const { value } = await withTarget(spec, { timeoutMs: Math.max(options.timeout, 10_000), attachTimeoutMs: options.attachTimeout }, async (attachment) => {
+  const { value, leftOpen } = await withTarget(spec, { timeoutMs: Math.max(options.timeout, 10_000), attachTimeoutMs: options.attachTimeout }, async (attachment) => {
     const recorded = await cpu.profileCpu(attachment, { durationMs: options.duration, intervalUs, partial: options.partial === true, ...(progress('profiling', options.duration) ? { onProgress: progress('profiling', options.duration)! } : {}) });
     if (process.stderr.isTTY) err('\n');
     if (attachment.exiting) err(`probing: note: pid ${attachment.target.pid} exited during the profile: what follows covers ${((recorded.endTime - recorded.startTime) / 1e6).toFixed(1)} s of the ${(options.duration / 1000).toFixed(1)} s asked for (--partial)\n`);
@@ -155,6 +161,7 @@ export async function profileCommand(target: string, kind: string, options: Prof
     await queryProfile(attachment, sql, extension, options.format, out);
     return true;
   });
+  noteLeftOpen(leftOpen, err);
   return value ? ExitCode.ok : ExitCode.protocol;
 }
 
@@ -172,7 +179,7 @@ export async function heapSampleCommand(target: string, options: HeapOptions, ou
   const spec = parseTarget(target);
   await checkPrefix(options.output, ['.heapprofile', '.svg']);
   const [{ withTarget }, heap] = await Promise.all([import('../run/with-target.js'), import('../diagnostics/heap-sample.js')]);
-  await withTarget(spec, { timeoutMs: Math.max(options.timeout, 10_000), attachTimeoutMs: options.attachTimeout }, async (attachment) => {
+  const { leftOpen } = await withTarget(spec, { timeoutMs: Math.max(options.timeout, 10_000), attachTimeoutMs: options.attachTimeout }, async (attachment) => {
     const onProgress = progress('sampling allocations', options.duration);
     const sampled = await heap.sampleHeap(attachment, { durationMs: options.duration, intervalBytes: options.interval ?? 32_768, ...(onProgress ? { onProgress } : {}) });
     if (process.stderr.isTTY) err('\n');
@@ -191,6 +198,7 @@ export async function heapSampleCommand(target: string, options: HeapOptions, ou
     if (await exported(options.format, tables.root, { name: `allocations, pid ${attachment.target.pid}`, unit: 'bytes' }, out)) return;
     await queryProfile(attachment, options.query ?? 'SELECT "function", url, line, self_bytes, total_bytes FROM heap.sites ORDER BY self_bytes DESC LIMIT 10', extension, options.format, out);
   });
+  noteLeftOpen(leftOpen, err);
   return ExitCode.ok;
 }
 
@@ -263,7 +271,7 @@ export async function heapSnapshotCommand(target: string, options: SnapshotOptio
   // with -o -, a reader that leaves (| head) does not end probing at once: the snapshot,
   // which V8 cannot stop, runs to its end unread, and probing then detaches and ends quietly
   const stopHearing = toStdout ? onLostStdout(() => {}) : () => {};
-  const { value: file } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (attachment, signal) => {
+  const { value: file, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (attachment, signal) => {
     const plan = await snap.planSnapshot(attachment, options.timeout, options.force === true);
     if (plan.refused) throw new UsageError(plan.refused.code, plan.refused.message, { hint: plan.refused.hint });
     const warning = `${plan.warning}\n`;
@@ -300,6 +308,7 @@ export async function heapSnapshotCommand(target: string, options: SnapshotOptio
     else if (!readerLeft) err(`wrote the snapshot to stdout (${mib(bytes)}; saved as a .heapsnapshot file, Chrome DevTools opens it in its Memory tab)\n`);
     return path;
   }).finally(stopHearing);
+  noteLeftOpen(leftOpen, err);
   if (file !== undefined) await printSnapshotTables(file, options, out, err);
   return ExitCode.ok;
 }

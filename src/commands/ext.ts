@@ -140,6 +140,7 @@ export async function callCommand(
   pairs: string[],
   options: { extension?: string[]; timeout: number; attachTimeout: number; json?: boolean },
   out: Out,
+  err: Out,
 ): Promise<number> {
   const dot = name.indexOf('.');
   if (dot < 1) throw new UsageError('BAD_CALL_NAME', `"${name}" is not <extension>.<call>`, { hint: 'e.g. probing 4242 call queue.retry id=17' });
@@ -160,9 +161,10 @@ export async function callCommand(
     if (!call) throw new UsageError('UNKNOWN_CALL', `extension ${record.name} has no call "${callName}"`, { hint: `probing ext info ${record.name} lists its calls` });
     const { withTarget } = await import('../run/with-target.js');
     const { extensionContext } = await import('../extensions/loader/wrap.js');
-    const { value } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (attachment) =>
+    const { value, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (attachment) =>
       call.invoke({ attachment, extension: extensionContext(record.name, record.extension!.options, {}) }, args),
     );
+    if (leftOpen) err(`probing: note: ${leftOpen}\n`);
     const { toJsonText } = await import('../output/cells.js');
     const { inspect } = await import('node:util');
     out((options.json ? toJsonText(value, 2) : inspect(value, { depth: 4, colors: stdoutColors() })) + '\n');

@@ -27,11 +27,13 @@ export async function configCommand(target: string, action: string | undefined, 
   const [{ withTarget }, runtime] = await Promise.all([import('../run/with-target.js'), import('../run/runtime.js')]);
   const attachOptions = { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout };
   if (action === 'set') {
-    const { value: set } = await withTarget(spec, attachOptions, (a) => runtime.setRuntimeOption(a, key!, value!, options.timeout));
+    const { value: set, leftOpen } = await withTarget(spec, attachOptions, (a) => runtime.setRuntimeOption(a, key!, value!, options.timeout));
     out(`${key} = ${set}\n`);
+    if (leftOpen) process.stderr.write(`probing: note: ${leftOpen}\n`);
     return ExitCode.ok;
   }
-  const { value: listed } = await withTarget(spec, attachOptions, (a) => runtime.runtimeOptions(a, options.timeout));
+  const { value: listed, leftOpen } = await withTarget(spec, attachOptions, (a) => runtime.runtimeOptions(a, options.timeout));
+  if (leftOpen) process.stderr.write(`probing: note: ${leftOpen}\n`);
   let rows = listed;
   let note = '';
   if (!rows) {

@@ -48,7 +48,7 @@ export async function stallsCommand(target: string, options: StallsOptions, out:
   ]);
   const registry = defaultRegistry();
   const limits = { maxRows: 10_000, maxBytes: 16 << 20, timeoutMs: options.timeout };
-  await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (attachment, signal) => {
+  const { leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (attachment, signal) => {
     const { runtimeOptions } = await import('../run/runtime.js');
     const set = (await runtimeOptions(attachment, options.timeout))?.find((o) => o.key === 'stalls.threshold');
     if (!set?.value) err(`probing: note: the stall watchdog is off in pid ${attachment.target.pid}: probing ${target} config set stalls.threshold 100ms (the process needs the agent)\n`);
@@ -77,5 +77,6 @@ export async function stallsCommand(target: string, options: StallsOptions, out:
       after = newest(result) ?? after;
     }
   });
+  if (leftOpen) err(`probing: note: ${leftOpen}\n`);
   return ExitCode.ok;
 }

@@ -15,14 +15,40 @@ describe('backtrace', () => {
     // once --timeout ran out. Far sooner than that, the CLI's own start included.
     const timeoutMs = 60_000;
     const started = Date.now();
-    const result = await probing([String(target.pid), 'backtrace', '--json', '--timeout', String(timeoutMs)]);
+    // it spins until killed, a core's worth of CPU: killed as soon as the stack is printed
+    // (before probing's wait for the close the loop cannot run; the next test shows that)
+    let printed = '';
+    const result = await probing([String(target.pid), 'backtrace', '--json', '--timeout', String(timeoutMs)], {
+      onSpawn: (child) =>
+        child.stdout!.on('data', (chunk: string) => {
+          printed += chunk;
+          if (printed.endsWith('}\n')) target.child.kill('SIGKILL');
+        }),
+    });
     expect(Date.now() - started).toBeLessThan(timeoutMs / 2);
-    // it spins until killed, a core's worth of CPU: nothing more is read from it
     target.child.kill('SIGKILL');
     expect(result.code).toBe(0);
     const trace = JSON.parse(result.stdout) as { idle: boolean; frames: Array<{ function: string; file: string; line: number }> };
     expect(trace.idle).toBe(false);
     expect(trace.frames[0]).toMatchObject({ file: expect.stringContaining('spin.cjs'), line: 8 });
+  });
+
+  it('a main thread that never returns to its loop: the stack first, then the note that its inspector stays open', async () => {
+    // blocked in Atomics.wait, spending nothing: the close probing schedules never runs
+    const target = await startTarget('blocked.cjs');
+    const order: string[] = [];
+    const result = await probing([String(target.pid), 'backtrace'], {
+      onSpawn: (child) => {
+        child.stdout!.on('data', () => order.push('stack'));
+        child.stderr!.on('data', (chunk: string) => chunk.includes('stays open') && order.push('note'));
+      },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.startsWith(`pid ${target.pid}: running JavaScript on the main thread\n`)).toBe(true);
+    expect(result.stdout).toMatch(/^#0 +Timeout\._onTimeout +\S*blocked\.cjs:6:\d+$/m);
+    expect(result.stderr).toMatch(/^probing: note: the target did not return to its event loop within \d+ ms, so its inspector stays open on 127\.0\.0\.1:\d+; the next probing command against it closes it\n$/m);
+    expect(order[0]).toBe('stack');
+    expect(order.at(-1)).toBe('note');
   });
 
   it('answers at once that an idle target is idle, and what keeps it alive', async () => {
