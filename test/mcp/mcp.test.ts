@@ -11,7 +11,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { expectLeftAsFound, shareTarget } from '../helpers/assertions.js';
 import { cliLimitMs, eventually, withAttachTimeout } from '../helpers/limits.js';
-import { bin, cliEnv, listeningPorts, probing, profilerRunning, startTarget, type Target } from '../helpers/targets.js';
+import { bin, cliEnv, httpGet, listeningPorts, probing, profilerRunning, startTarget, type Target } from '../helpers/targets.js';
 
 const clients: Client[] = [];
 afterEach(async () => {
@@ -196,9 +196,12 @@ describe('probing mcp', () => {
 
   it('a 1 s CPU profile names the hot function and writes its files; a heap sample names the allocating one and writes its', async () => {
     const { client } = await connect();
-    const hot = await startTarget('hot.cjs');
+    // busy only while it is profiled (its bursts spend most of a core); it allocates all along
+    const hot = await startTarget('hot.cjs', { env: { BURSTS: 'off' } });
     const before = await listeningPorts(hot.pid);
+    await httpGet(hot.port!, '/busy');
     const profile = await call(client, 'profile_cpu', { target: String(hot.pid), seconds: 1 });
+    await httpGet(hot.port!, '/idle');
     expect(profile.isError, text(profile)).toBeFalsy();
     const cpu = profile.structuredContent as { functions: Array<{ function: string }>; cpuprofile: string; flamegraph: string };
     expect(cpu.functions[0]!.function).toBe('hotFunction');
@@ -237,7 +240,8 @@ describe('probing mcp', () => {
   });
 
   it('a cancelled call stops the profiler and closes the inspector; so does a client that goes away mid-call', async () => {
-    const target = await startTarget('hot.cjs');
+    // (the profiler runs whether or not the target is busy: without its bursts)
+    const target = await startTarget('hot.cjs', { env: { BURSTS: 'off' } });
     const before = await listeningPorts(target.pid);
     const { client, transport } = await connect();
     const cancel = new AbortController();

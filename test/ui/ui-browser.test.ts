@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectLeftAsFound } from '../helpers/assertions.js';
 import { colouredShare, startChromium, type Browser } from '../helpers/chromium.js';
 import { eventually, START_LIMIT_MS } from '../helpers/limits.js';
-import { bin, cliEnv, listeningPorts, startTarget, type Target } from '../helpers/targets.js';
+import { bin, cliEnv, httpGet, listeningPorts, startTarget, type Target } from '../helpers/targets.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'probing-ui-browser-'));
 const shots = process.env.PROBING_SCREENSHOTS ?? join(tmpdir(), 'probing-ui-screenshots');
@@ -60,7 +60,8 @@ beforeAll(async () => {
 
 /** The target and \`probing ui <pid>\`: started in the test (targets are killed after each test). */
 async function start(): Promise<void> {
-  target = await startTarget('hot.cjs');
+  // busy only while the CPU view profiles it (its bursts spend most of a core)
+  target = await startTarget('hot.cjs', { env: { BURSTS: 'off' } });
   portsBefore = await listeningPorts(target.pid);
   ui = spawn(process.execPath, [bin, 'ui', String(target.pid)], { stdio: ['ignore', 'pipe', 'pipe'], env: cliEnv() });
   uiExited = new Promise((resolve) => ui.on('close', resolve));
@@ -181,6 +182,7 @@ describe('probing ui in headless Chromium', () => {
     await click('tab-cpu');
     await until('the CPU view', () => exists('cpu-record'));
     await browser.evaluate<void>(`(() => { const i = ${$('cpu-seconds')}; i.value = '1'; i.dispatchEvent(new Event('input', { bubbles: true })); })()`);
+    await httpGet(target.port!, '/busy');
     await click('cpu-record');
     const inFlame = `${$('flame')}?.contentDocument`;
     await until('the flame graph', () => browser.evaluate<boolean>(`!!${inFlame}?.querySelector('.f title')`));
@@ -192,6 +194,7 @@ describe('probing ui in headless Chromium', () => {
     // drawn: coloured frames in the picture, not a blank frame
     expect(colouredShare(await browser.screenshot(box))).toBeGreaterThan(0.05);
     await shoot('cpu');
+    await httpGet(target.port!, '/idle');
 
     // a heap sample, and the stacks
     await click('tab-heap');

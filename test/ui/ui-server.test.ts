@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { expectLeftAsFound } from '../helpers/assertions.js';
 import { eventually, START_LIMIT_MS } from '../helpers/limits.js';
 import { socketPath } from '../../dist/agent/paths.cjs';
-import { bin, cliEnv, fixtures, listeningPorts, startTarget } from '../helpers/targets.js';
+import { bin, cliEnv, fixtures, httpGet, listeningPorts, startTarget } from '../helpers/targets.js';
 
 interface Ui {
   child: ChildProcess;
@@ -99,7 +99,8 @@ describe('probing ui: the server', () => {
   });
 
   it('lists the target, samples it (one series for every page), answers SQL (and its errors), stacks, a CPU profile and a heap sample; Ctrl-C leaves it as found', async () => {
-    const target = await startTarget('hot.cjs');
+    // busy only while it is profiled (its bursts spend most of a core)
+    const target = await startTarget('hot.cjs', { env: { BURSTS: 'off' } });
     const before = await listeningPorts(target.pid);
     const ui = await startUi([String(target.pid)]);
     const config = (await call(ui, 'GET', 'api/config')).json();
@@ -151,7 +152,9 @@ describe('probing ui: the server', () => {
     expect(stacks.status, stacks.text).toBe(200);
     expect(stacks.json()).toMatchObject({ main: { frames: expect.any(Array) }, workers: [] });
 
+    await httpGet(target.port!, '/busy');
     const profile = await call(ui, 'POST', `api/t/${target.pid}/profile`, { body: { seconds: 1 } });
+    await httpGet(target.port!, '/idle');
     expect(profile.status, profile.text).toBe(200);
     const cpu = profile.json();
     expect(cpu.functions[0]).toMatchObject({ function: 'hotFunction' });
@@ -189,7 +192,7 @@ describe('probing ui: the server', () => {
   });
 
   it('offers eval and inject only when started with --allow-eval; SIGTERM stops it and leaves the target as found', async () => {
-    const target = await startTarget('hot.cjs');
+    const target = await startTarget('hot.cjs', { env: { BURSTS: 'off' } });
     const before = await listeningPorts(target.pid);
     const ui = await startUi(['--allow-eval', String(target.pid)]);
     expect((await call(ui, 'GET', 'api/config')).json()).toMatchObject({ allowEval: true });
