@@ -7,7 +7,7 @@ import { debug } from '../debug.js';
 import { inspectorTargets, isListening } from './inspector-http.js';
 import { openInspector, type OpenedInspector } from './open-inspector.js';
 import { askInspector } from './find-inspector.js';
-import { listenerWatch } from './processes.js';
+import { listenerWatch, processExists } from './processes.js';
 import { serverConnections } from './procfs.js';
 import { Session } from './session.js';
 import { describeTarget, type TargetSpec } from './target-spec.js';
@@ -484,7 +484,14 @@ async function closeInspector(session: Session, host: string, port: number, time
     if (pid !== undefined) forgetInspector(pid);
     return {};
   }
-  if (session.closed) return { leftOpen: 'the connection closed before probing could close the inspector' };
+  if (session.closed) {
+    // the process is gone (killed, say), and its inspector with it
+    if (pid !== undefined && processExists(pid) === 'missing') {
+      forgetInspector(pid);
+      return {};
+    }
+    return { leftOpen: 'the connection closed before probing could close the inspector' };
+  }
   const hungUp = session.whenClosed();
   const waitMs = Math.min(timeoutMs, CLOSE_WAIT_MS);
   // The last command out closes it: others still using this inspector keep it open.

@@ -75,11 +75,12 @@ export async function agentCommand(target: string, action: string, options: Agen
       }
       // Through the agent itself: its thread stops a moment after the answer, which travels
       // through that very thread; should the stop outrun the answer, the socket going away says the rest.
-      await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (attachment) =>
+      const removing = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (attachment) =>
         evaluateValue(attachment.session, `(() => { const a = globalThis[${AGENT_KEY}]; if (!a || !a.stop) return false; setTimeout(() => a.stop(), 100); return true; })()`, 'removing the agent', options.timeout),
       ).catch(async (error: unknown) => {
         if (!(error instanceof ProbingError) || (await answers(spec.pid)) === true) throw error;
       });
+      if (removing?.leftOpen) err(`probing: note: ${removing.leftOpen}\n`);
       await untilAgent(spec.pid, false, options.timeout, () => new UsageError('AGENT_STAYS', `pid ${spec.pid}'s agent still answers on ${path}`, { hint: 'retry; a process stuck in a loop runs the removal when it returns to its event loop' }));
       out(`pid ${spec.pid}: the agent is removed (its thread stopped, ${path} deleted)\n`);
       return ExitCode.ok;

@@ -24,9 +24,11 @@ export async function backtraceCommand(target: string, options: Common & { json?
   const sourceMaps = options.sourceMaps !== false;
   // Printed as soon as it is read, before the inspector probing opened is closed: a target
   // stuck in a loop cannot run that close, and probing waits for it (2 s) in vain.
-  const { leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (a) => {
+  const { leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, async (a, signal) => {
     const main = await backtrace(a, options.timeout, sourceMaps);
     const workers = options.workers ? await workerBacktraces(a, options.timeout, sourceMaps) : [];
+    // interrupted meanwhile: nothing is printed, the command says it was interrupted
+    if (signal.aborted) return;
     for (const maps of [main.maps, ...workers.map((w) => ('maps' in w ? w.maps : undefined))]) if (maps) err(sourceMapNote(maps));
     const trace = main.trace;
     if (options.json) {
@@ -74,6 +76,7 @@ async function checkPrefix(prefix: string | undefined, suffixes: readonly string
   else for (const suffix of suffixes) await checkWritable(`${prefix}${suffix}`);
 }
 
+/** Writes a result file; a failed write leaves no partial file behind and says why. */
 async function save(path: string, content: string): Promise<void> {
   try {
     await writeFile(path, content);

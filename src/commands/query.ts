@@ -184,7 +184,8 @@ export async function tablesCommand(target: string | undefined, options: { json?
   if (target !== undefined) {
     // With a target: confirm it is reachable and say which process the catalog is for.
     const { withTarget } = await import('../run/with-target.js');
-    const { value } = await withTarget(parseTarget(target), { timeoutMs: options.timeout ?? 5000, attachTimeoutMs: options.attachTimeout ?? 3000 }, async (a) => a.target);
+    const { value, leftOpen } = await withTarget(parseTarget(target), { timeoutMs: options.timeout ?? 5000, attachTimeoutMs: options.attachTimeout ?? 3000 }, async (a) => a.target);
+    if (leftOpen) process.stderr.write(`probing: note: ${leftOpen}\n`);
     header = `pid ${value.pid}, Node.js ${value.nodeVersion}\n`;
   }
   if (options.json) {
@@ -203,7 +204,8 @@ export async function describeCommand(target: string | undefined, table: string,
   const described = await describeTable(loaded.registry, table);
   if (target !== undefined) {
     const { withTarget } = await import('../run/with-target.js');
-    await withTarget(parseTarget(target), { timeoutMs: options.timeout ?? 5000, attachTimeoutMs: options.attachTimeout ?? 3000 }, async () => undefined);
+    const { leftOpen } = await withTarget(parseTarget(target), { timeoutMs: options.timeout ?? 5000, attachTimeoutMs: options.attachTimeout ?? 3000 }, async () => undefined);
+    if (leftOpen) process.stderr.write(`probing: note: ${leftOpen}\n`);
   }
   if (options.json) {
     // the same fields as tables --json gives for it (columns null: they come from the value)

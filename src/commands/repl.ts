@@ -222,7 +222,8 @@ export async function replCommand(target: string, options: { timeout: number; at
     // history is a convenience
   }
   out('\n');
-  await attachment.detach();
+  const { leftOpen } = await attachment.detach();
+  if (leftOpen) err(`probing: note: ${leftOpen}\n`);
   loaded.dispose();
   return ExitCode.ok;
 }

@@ -37,18 +37,25 @@ describe('backtrace', () => {
     // blocked in Atomics.wait, spending nothing: the close probing schedules never runs
     const target = await startTarget('blocked.cjs');
     const order: string[] = [];
+    let stackAt = 0;
     const result = await probing([String(target.pid), 'backtrace'], {
       onSpawn: (child) => {
-        child.stdout!.on('data', () => order.push('stack'));
+        child.stdout!.on('data', () => {
+          stackAt ||= Date.now();
+          order.push('stack');
+        });
         child.stderr!.on('data', (chunk: string) => chunk.includes('stays open') && order.push('note'));
       },
     });
+    const endedAt = Date.now();
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout.startsWith(`pid ${target.pid}: running JavaScript on the main thread\n`)).toBe(true);
     expect(result.stdout).toMatch(/^#0 +Timeout\._onTimeout +\S*blocked\.cjs:6:\d+$/m);
     expect(result.stderr).toMatch(/^probing: note: the target did not return to its event loop within \d+ ms, so its inspector stays open on 127\.0\.0\.1:\d+; the next probing command against it closes it\n$/m);
     expect(order[0]).toBe('stack');
     expect(order.at(-1)).toBe('note');
+    // the stack came before the wait for the close (2 s, which no load makes shorter), not after it
+    expect(endedAt - stackAt).toBeGreaterThan(1000);
   });
 
   it('answers at once that an idle target is idle, and what keeps it alive', async () => {

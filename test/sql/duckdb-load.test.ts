@@ -113,6 +113,14 @@ describe('queries one after another in one process (the repl, --every, mcp, ui)'
       // a run that fails keeps nothing, and the next still answers
       await expect(run('SELECT v / 0 AS x, error(\'boom\') FROM _t0', [{ v: 1 }])).rejects.toThrow(/boom/);
       expect(await run(sql, [{ v: 5 }])).toEqual([[1n], [5n]]);
+      // a query that seeds random() does not hand its seed on: were its database kept, the
+      // query after each of the two would draw the same number
+      const drawn = [];
+      for (let i = 0; i < 2; i++) {
+        await run('SELECT setseed(0.5) AS s FROM _t0', [{ v: 1 }]);
+        drawn.push((await run('SELECT random() AS r FROM _t0', [{ v: 1 }]))[0]![0]);
+      }
+      expect(drawn[0]).not.toBe(drawn[1]);
     } finally {
       duckdbEngine.release();
     }

@@ -207,6 +207,15 @@ export function constraintsOf(statement: AstNode, tables: readonly TableDeclarat
 }
 
 /**
+ * Whether the query changes its connection beyond its own tables: setseed() seeds random()
+ * for the queries after it. Such a database is not kept for the next query.
+ */
+export function changesSession(statement: AstNode): boolean {
+  for (const node of nodes(statement)) if (node.class === 'FUNCTION' && String(node.function_name).toLowerCase() === 'setseed') return true;
+  return false;
+}
+
+/**
  * Names DuckDB answers itself (the database user, catalog or schema) where no
  * column has them: `SELECT user FROM t` would print "duckdb" for a table without a
  * user column. Such a name must be a column (or an alias) of the query.

@@ -12,7 +12,7 @@ import { TimeoutError } from '../../errors.js';
 import { SqlError } from '../errors.js';
 import type { ResultTable } from '../result.js';
 import { DEFAULT_MEMORY_LIMIT, type CheckedQuery, type Engine, type EngineInput, type TableDeclaration } from './contract.js';
-import { constraintsOf, refuse, refuseSpecialNames, type AstNode, type Position } from './duckdb-ast.js';
+import { changesSession, constraintsOf, refuse, refuseSpecialNames, type AstNode, type Position } from './duckdb-ast.js';
 import { engineError, parseErrorInfo, type ErrorContext } from './duckdb-errors.js';
 import { createDeclaredTables, loadTable, quoteIdentifier } from './duckdb-load.js';
 import { loadDuckDB, type DuckDB } from './duckdb-module.js';
@@ -141,15 +141,14 @@ async function runWithFunctions(duck: DuckDB, input: EngineInput, ctx: ErrorCont
   const answers = new Map<string, Map<string, unknown>>([...input.functions.keys()].map((name) => [name, new Map()]));
   for (let round = 0; round < 5; round++) {
     const asked = new Map<string, Map<string, unknown[]>>();
-    // the functions stay registered in the database with this round's answers: never kept
-    const fresh = true;
+    // (fresh: the functions stay registered in its database with this round's answers)
     const result = await withDatabase(duck, input, ctx, async (db) => {
       for (const [name, spec] of input.functions) registerFunction(duck, db, spec, answers.get(name)!, (key, args) => {
         if (!asked.has(name)) asked.set(name, new Map());
         asked.get(name)!.set(key, args);
       });
       return execute(db, input.sql, input.timeoutMs, ctx, duck);
-    }, fresh);
+    }, true);
     const pending = [...asked].flatMap(([name, calls]) => [...calls].map(([key, args]) => ({ name, key, args })));
     if (pending.length === 0) return result;
     // at most 8 calls in flight
@@ -206,9 +205,9 @@ function registerFunction(duck: DuckDB, db: Database, spec: FunctionSpec, answer
  * An emptied database, kept for this process's next query: opening one is most of what a
  * small query costs (~16 of ~21 ms of CPU), and the repl, mcp, ui, --every and the fan-out's
  * frames run many. A SELECT changes nothing in a database but the tables loaded for it
- * (settings are locked; nothing else can be created), and those are dropped before it is
- * kept; a query that failed closes its own. Any SQL may take it; the memory limit is the
- * database's own, so it must match.
+ * (settings are locked; nothing else can be created), which are dropped before it is kept,
+ * and the seed of random() (setseed: that one is not kept); a query that failed closes its
+ * own. Any SQL may take it; the memory limit is the database's own, so it must match.
  */
 let spare: { db: Database; memoryLimit: string } | undefined;
 let warming: Promise<void> | undefined;
@@ -258,9 +257,10 @@ async function withDatabase<T>(duck: DuckDB, input: EngineInput, ctx: ErrorConte
       columns.push(...loaded.columns);
       ctx.columns.set(table.name, [...loaded.columns, ...loaded.skipped]);
     }
-    refuseSpecialNames(await parse(db, ctx, ctx.labels), columns, [...ctx.labels.values()], ctx);
+    const statement = await parse(db, ctx, ctx.labels);
+    refuseSpecialNames(statement, columns, [...ctx.labels.values()], ctx);
     const result = await work(db);
-    if (!fresh) {
+    if (!fresh && !changesSession(statement)) {
       for (const table of input.tables) await db.connection.run(`DROP TABLE ${quoteIdentifier(table.name)}`);
       keep = true;
     }
