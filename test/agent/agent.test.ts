@@ -81,7 +81,7 @@ describe('the probing agent: in over a Unix socket, no signal and no port', () =
     const { mkdtemp, writeFile, readFile, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const target = await startTarget('workers.cjs', { nodeArgs: ['--require', agent], sharedPort: true });
+    const target = await startTarget('workers.cjs', { nodeArgs: ['--require', agent], sharedPort: true, env: { WORKER: 'blocked' } });
     await socketOf(target.pid);
     held = await holdInspectorPort();
     const dir = await mkdtemp(join(tmpdir(), 'probing-agent-'));
@@ -92,7 +92,7 @@ describe('the probing agent: in over a Unix socket, no signal and no port', () =
       const args = [String(target.pid), 'repl'];
       return spawnSync(process.execPath, [bin, ...args], { input: '.js\ninjected * 6\n', encoding: 'utf8', env: cliEnv(), timeout: cliLimitMs(args) });
     };
-    // side by side, each in a session of its own: the worker thread burns a core for as long as the target lives
+    // side by side, each in a session of its own (the worker waits in workerSpin, blocked: no core spent)
     const [[injected, replied, viaExtension], listed, threadId, worker, sampled] = await Promise.all([
       // the repl and the extension's table read what the script injected (the repl's wait blocks
       // this process, not the extension's CLI run started just before it)

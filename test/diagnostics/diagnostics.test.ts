@@ -307,7 +307,8 @@ describe('heap snapshot and diff', () => {
 
 describe('backtrace --workers', () => {
   it("shows each worker thread's stack, with the main thread's", async () => {
-    const target = await startTarget('workers.cjs');
+    // (its worker blocked in workerSpin, not spinning: the same stack, no core spent)
+    const target = await startTarget('workers.cjs', { env: { WORKER: 'blocked' } });
     const before = await listeningPorts(target.pid);
     const result = await probing([String(target.pid), 'backtrace', '--workers', '--json']);
     expect(result.code).toBe(0);

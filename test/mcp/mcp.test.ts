@@ -182,7 +182,8 @@ describe('probing mcp', () => {
     // it spins a core: ended once its stack is read
     busy.child.kill('SIGKILL');
 
-    const workers = await startTarget('workers.cjs');
+    // (its worker blocked in workerSpin, not spinning: the same stack, no core spent)
+    const workers = await startTarget('workers.cjs', { env: { WORKER: 'blocked' } });
     const before = await listeningPorts(workers.pid);
     const traces = await call(client, 'backtrace', { target: String(workers.pid) });
     expect(traces.isError, text(traces)).toBeFalsy();
