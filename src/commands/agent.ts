@@ -7,6 +7,7 @@
 import { ExitCode, ProbingError, UsageError } from '../errors.js';
 import { parseTarget } from '../attach/target-spec.js';
 import { AGENT_PATH } from './launch.js';
+import { noteLeftOpen } from '../run/left-open.js';
 
 export interface AgentOptions {
   timeout: number;
@@ -65,7 +66,7 @@ export async function agentCommand(target: string, action: string, options: Agen
         await untilAgent(spec.pid, true, waitMs, () => new UsageError('AGENT_SILENT', `pid ${spec.pid} loaded the agent, but it does not answer on ${path} after ${waitMs} ms`, { hint: 'check that its user can create that directory (0700, owned by that user); on a loaded machine, a longer --attach-timeout' }));
       });
       out(`pid ${spec.pid}: the agent answers on ${path}; probing gets in there from now on, with no signal and no port\n`);
-      if (leftOpen) err(`probing: note: ${leftOpen}\n`);
+      noteLeftOpen(leftOpen, err);
       return ExitCode.ok;
     }
     case 'remove': {
@@ -80,7 +81,7 @@ export async function agentCommand(target: string, action: string, options: Agen
       ).catch(async (error: unknown) => {
         if (!(error instanceof ProbingError) || (await answers(spec.pid)) === true) throw error;
       });
-      if (removing?.leftOpen) err(`probing: note: ${removing.leftOpen}\n`);
+      noteLeftOpen(removing?.leftOpen, err);
       await untilAgent(spec.pid, false, options.timeout, () => new UsageError('AGENT_STAYS', `pid ${spec.pid}'s agent still answers on ${path}`, { hint: 'retry; a process stuck in a loop runs the removal when it returns to its event loop' }));
       out(`pid ${spec.pid}: the agent is removed (its thread stopped, ${path} deleted)\n`);
       return ExitCode.ok;

@@ -6,6 +6,7 @@ import { parseTarget } from '../attach/target-spec.js';
 import { ExitCode, FileError, ProbingError, UsageError } from '../errors.js';
 import type { Extension } from '../extensions/contract.js';
 import { localTable } from '../extensions/local-table.js';
+import { noteLeftOpen } from '../run/left-open.js';
 
 type Out = (text: string) => void;
 
@@ -47,10 +48,6 @@ export async function backtraceCommand(target: string, options: Common & { json?
   return ExitCode.ok;
 }
 
-/** Says so when the inspector probing opened could not be closed (a target that does not return to its event loop). */
-function noteLeftOpen(leftOpen: string | undefined, err: Out): void {
-  if (leftOpen) err(`probing: note: ${leftOpen}\n`);
-}
 
 /** -f collapsed or -f speedscope: the profile's stacks in that format on stdout, instead of the table; false for the table formats. */
 async function exported(format: string, root: import('../diagnostics/flamegraph.js').FlameNode, options: { idle?: boolean; name: string; unit: 'milliseconds' | 'bytes'; scale?: number }, out: Out): Promise<boolean> {

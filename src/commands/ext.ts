@@ -2,6 +2,7 @@
 import { stdoutColors, stdoutWidth } from '../output/terminal.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { ExtensionRecord, Loaded } from '../extensions/loader/load.js';
+import { noteLeftOpen } from '../run/left-open.js';
 
 type Out = (text: string) => void;
 
@@ -164,7 +165,7 @@ export async function callCommand(
     const { value, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (attachment) =>
       call.invoke({ attachment, extension: extensionContext(record.name, record.extension!.options, {}) }, args),
     );
-    if (leftOpen) err(`probing: note: ${leftOpen}\n`);
+    noteLeftOpen(leftOpen, err);
     const { toJsonText } = await import('../output/cells.js');
     const { inspect } = await import('node:util');
     out((options.json ? toJsonText(value, 2) : inspect(value, { depth: 4, colors: stdoutColors() })) + '\n');

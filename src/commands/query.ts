@@ -6,6 +6,7 @@ import { debug } from '../debug.js';
 
 const log = debug('query');
 import type { Registry } from '../extensions/registry.js';
+import { noteLeftOpen } from '../run/left-open.js';
 
 export interface QueryOptions {
   strict?: boolean;
@@ -132,7 +133,7 @@ async function runQueryCommand(
   if (options.every !== undefined) {
     const { queryEvery } = await import('./every.js');
     const { leftOpen } = await queryEvery(spec, sql, prepared, { ...options, every: options.every }, { withTarget, collectTables, answer, limits, flags, run: runOptions(options) }, out, err);
-    if (leftOpen) err(`probing: note: ${leftOpen}\n`);
+    noteLeftOpen(leftOpen, err);
     return ExitCode.ok;
   }
   // Arrow is loaded before the target opens its inspector (AttachOptions.prepare).
@@ -142,7 +143,7 @@ async function runQueryCommand(
     collectTables(a, prepared, limits, flags),
   );
   await print(await answer(prepared, [collected], runOptions(options)), options, out, err);
-  if (leftOpen) err(`probing: note: ${leftOpen}\n`);
+  noteLeftOpen(leftOpen, err);
   return ExitCode.ok;
 }
 
@@ -185,7 +186,7 @@ export async function tablesCommand(target: string | undefined, options: { json?
     // With a target: confirm it is reachable and say which process the catalog is for.
     const { withTarget } = await import('../run/with-target.js');
     const { value, leftOpen } = await withTarget(parseTarget(target), { timeoutMs: options.timeout ?? 5000, attachTimeoutMs: options.attachTimeout ?? 3000 }, async (a) => a.target);
-    if (leftOpen) process.stderr.write(`probing: note: ${leftOpen}\n`);
+    noteLeftOpen(leftOpen);
     header = `pid ${value.pid}, Node.js ${value.nodeVersion}\n`;
   }
   if (options.json) {
@@ -205,7 +206,7 @@ export async function describeCommand(target: string | undefined, table: string,
   if (target !== undefined) {
     const { withTarget } = await import('../run/with-target.js');
     const { leftOpen } = await withTarget(parseTarget(target), { timeoutMs: options.timeout ?? 5000, attachTimeoutMs: options.attachTimeout ?? 3000 }, async () => undefined);
-    if (leftOpen) process.stderr.write(`probing: note: ${leftOpen}\n`);
+    noteLeftOpen(leftOpen);
   }
   if (options.json) {
     // the same fields as tables --json gives for it (columns null: they come from the value)

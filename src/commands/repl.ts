@@ -14,6 +14,7 @@ import { createInterface, type Interface } from 'node:readline';
 import { parseTarget } from '../attach/target-spec.js';
 import { ExitCode, ProbingError } from '../errors.js';
 import type { Format } from '../output/render.js';
+import { noteLeftOpen } from '../run/left-open.js';
 
 type Out = (text: string) => void;
 
@@ -223,7 +224,7 @@ export async function replCommand(target: string, options: { timeout: number; at
   }
   out('\n');
   const { leftOpen } = await attachment.detach();
-  if (leftOpen) err(`probing: note: ${leftOpen}\n`);
+  noteLeftOpen(leftOpen, err);
   loaded.dispose();
   return ExitCode.ok;
 }

@@ -4,6 +4,7 @@ import { parseTarget } from '../attach/target-spec.js';
 import { ExitCode } from '../errors.js';
 import type { Outcome } from '../run/with-target.js';
 import type { Formatted } from '../target/snippets.js';
+import { noteLeftOpen } from '../run/left-open.js';
 
 export interface TargetOptions {
   timeout: number;
@@ -17,7 +18,7 @@ export interface TargetOptions {
 
 function printResult({ value: result, leftOpen }: Outcome<Formatted>, out: (text: string) => void, err: (text: string) => void, maxBytes: number): void {
   out(result.text + '\n');
-  if (leftOpen) err(`probing: note: ${leftOpen}\n`);
+  noteLeftOpen(leftOpen, err);
   if (result.truncated) {
     const total = result.truncated.total === null ? '' : ` of the string's ${result.truncated.total}`;
     err(`probing: output cut at ${maxBytes} characters${total}; raise --max-bytes to see more\n`);

@@ -3,6 +3,7 @@ import { stdoutWidth } from '../output/terminal.js';
 import { parseTarget } from '../attach/target-spec.js';
 import { ExitCode, UsageError } from '../errors.js';
 import type { TargetOptions } from './run.js';
+import { noteLeftOpen } from '../run/left-open.js';
 
 export interface ConfigOptions {
   timeout: number;
@@ -16,7 +17,7 @@ export async function installCommand(target: string, options: TargetOptions, out
   const { value: status, leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (a) => installRuntime(a, options.timeout));
   if (options.json) out(JSON.stringify(status, null, 2) + '\n');
   else out(`probing/runtime ${status.version} ${status.loadedNow ? 'installed' : 'was already loaded'}; tables: ${status.tables.length > 0 ? status.tables.join(', ') : '(none yet)'}\n`);
-  if (leftOpen) process.stderr.write(`probing: note: ${leftOpen}\n`);
+  noteLeftOpen(leftOpen);
   return ExitCode.ok;
 }
 
@@ -29,11 +30,11 @@ export async function configCommand(target: string, action: string | undefined, 
   if (action === 'set') {
     const { value: set, leftOpen } = await withTarget(spec, attachOptions, (a) => runtime.setRuntimeOption(a, key!, value!, options.timeout));
     out(`${key} = ${set}\n`);
-    if (leftOpen) process.stderr.write(`probing: note: ${leftOpen}\n`);
+    noteLeftOpen(leftOpen);
     return ExitCode.ok;
   }
   const { value: listed, leftOpen } = await withTarget(spec, attachOptions, (a) => runtime.runtimeOptions(a, options.timeout));
-  if (leftOpen) process.stderr.write(`probing: note: ${leftOpen}\n`);
+  noteLeftOpen(leftOpen);
   let rows = listed;
   let note = '';
   if (!rows) {

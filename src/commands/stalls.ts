@@ -8,6 +8,7 @@ import { ExitCode } from '../errors.js';
 import { stdoutColors, stdoutWidth } from '../output/terminal.js';
 import type { QueryResult } from '../sql/query.js';
 import { valueAt } from '../sql/result.js';
+import { noteLeftOpen } from '../run/left-open.js';
 
 export interface StallsOptions {
   timeout: number;
@@ -77,6 +78,6 @@ export async function stallsCommand(target: string, options: StallsOptions, out:
       after = newest(result) ?? after;
     }
   });
-  if (leftOpen) err(`probing: note: ${leftOpen}\n`);
+  noteLeftOpen(leftOpen, err);
   return ExitCode.ok;
 }

@@ -16,6 +16,7 @@ import { sampler } from '../run/sampler.js';
 import { cpuFrame, renderTop, SORT_KEYS, TopModel, type SortKey } from '../diagnostics/top-view.js';
 import { sleepUntil } from './every.js';
 import { stdoutWidth } from '../output/terminal.js';
+import { noteLeftOpen } from '../run/left-open.js';
 
 export interface TopOptions {
   timeout: number;
@@ -40,7 +41,7 @@ export async function topCommand(target: string, options: TopOptions, out: (text
   const spec = parseTarget(target);
   const { withTarget } = await import('../run/with-target.js');
   const { leftOpen } = await withTarget(spec, { timeoutMs: options.timeout, attachTimeoutMs: options.attachTimeout }, (attachment, signal) => watch(attachment, spec.worker === undefined ? 'main thread' : `worker w${spec.worker}`, options, signal, out));
-  if (leftOpen) err(`probing: note: ${leftOpen}\n`);
+  noteLeftOpen(leftOpen, err);
   return ExitCode.ok;
 }
 
