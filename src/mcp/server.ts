@@ -6,6 +6,7 @@
  * one in flight when the client goes away, is abandoned and its target detached. Errors
  * come back as tool errors with the CLI's message and hint.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -52,22 +53,33 @@ export function createMcpServer(options: McpOptions): { server: McpServer; settl
   const limits = { ...TABLE_LIMITS, timeoutMs: options.timeoutMs };
   const attachOptions = { timeoutMs: options.timeoutMs, attachTimeoutMs: options.attachTimeoutMs, onNotice: (text: string) => process.stderr.write(`probing: note: ${text}\n`) };
 
+  /**
+   * What a call has to add to its answer, whatever it is: an inspector probing opened and
+   * could not close (a target that does not return to its event loop), as the CLI says it.
+   */
+  const notes = new AsyncLocalStorage<string[]>();
   /** Runs `work` attached to `target`; detached after it, and when the client cancels. */
   const onTarget = async <T>(target: string, signal: AbortSignal, work: (attachment: Attachment, signal: AbortSignal) => Promise<T>): Promise<T> => {
     const { withTarget } = await import('../run/with-target.js');
-    return (await withTarget(parseTarget(target), { ...attachOptions, signal }, work)).value;
+    const { value, leftOpen } = await withTarget(parseTarget(target), { ...attachOptions, signal }, work);
+    if (leftOpen) notes.getStore()?.push(leftOpen);
+    return value;
   };
   /** Calls in flight, so that the server's end can wait for each to have detached. */
   const calls = new Set<Promise<CallToolResult>>();
-  const track = (call: Promise<CallToolResult>): Promise<CallToolResult> => {
-    const settled = call.catch(failure);
+  const track = (call: () => Promise<CallToolResult>): Promise<CallToolResult> => {
+    const said: string[] = [];
+    const settled = notes
+      .run(said, call)
+      .catch(failure)
+      .then((result) => (said.length === 0 ? result : { ...result, content: [...result.content, ...said.map((note) => ({ type: 'text' as const, text: `note: ${note}` }))] }));
     calls.add(settled);
     void settled.finally(() => calls.delete(settled));
     return settled;
   };
-  const tool = <A>(run: (args: A, signal: AbortSignal) => Promise<CallToolResult>) => (args: A, extra: { signal: AbortSignal }) => track(run(args, extra.signal));
+  const tool = <A>(run: (args: A, signal: AbortSignal) => Promise<CallToolResult>) => (args: A, extra: { signal: AbortSignal }) => track(() => run(args, extra.signal));
   /** A tool that takes no arguments: the SDK calls it with `extra` alone. */
-  const tool0 = (run: () => Promise<CallToolResult>) => (_extra: { signal: AbortSignal }) => track(run());
+  const tool0 = (run: () => Promise<CallToolResult>) => (_extra: { signal: AbortSignal }) => track(run);
   const tableList = async () => (await import('../extensions/builtin/catalog.js')).catalog(options.registry);
 
   server.registerTool(
@@ -148,6 +160,7 @@ export function createMcpServer(options: McpOptions): { server: McpServer; settl
       const outcomes = await forEachTarget(labelled, { ...attachOptions, concurrency: 8, signal }, (attachment, t) =>
         collectTables(attachment, prepared, limits, { showSecrets: false }, { _target: t.label, _pid: attachment.target.pid, _host: hostname() }),
       );
+      for (const o of outcomes) if (o.leftOpen) notes.getStore()?.push(`target ${o.target.label}: ${o.leftOpen}`);
       const failed = outcomes.filter((o) => o.error);
       if (failed.length === outcomes.length) throw failed[0]!.error!;
       const content = await answerContent(await answer(prepared, outcomes.filter((o) => o.value).map((o) => o.value!), { timeoutMs: options.timeoutMs }), bounds);

@@ -195,6 +195,16 @@ describe('probing mcp', () => {
     await expectLeftAsFound(workers, before);
   });
 
+  it('a process that never returns to its event loop: the stack, then the note that its inspector stays open', async () => {
+    const { client } = await connect();
+    // blocked in Atomics.wait, spending nothing: the close probing schedules never runs
+    const target = await startTarget('blocked.cjs');
+    const trace = await call(client, 'backtrace', { target: String(target.pid) });
+    expect(trace.isError, text(trace)).toBeFalsy();
+    expect(text(trace)).toMatch(/#0 +Timeout\._onTimeout +\S*blocked\.cjs:6:\d+/);
+    expect(text(trace)).toMatch(/note: the target did not return to its event loop within \d+ ms, so its inspector stays open on 127\.0\.0\.1:\d+; the next probing command against it closes it/);
+  });
+
   it('a 1 s CPU profile names the hot function and writes its files; a heap sample names the allocating one and writes its', async () => {
     const { client } = await connect();
     // busy only while it is profiled (its bursts spend most of a core); it allocates all along
