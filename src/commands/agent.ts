@@ -82,7 +82,10 @@ export async function agentCommand(target: string, action: string, options: Agen
         if (!(error instanceof ProbingError) || (await answers(spec.pid)) === true) throw error;
       });
       noteLeftOpen(removing?.leftOpen, err);
-      await untilAgent(spec.pid, false, options.timeout, () => new UsageError('AGENT_STAYS', `pid ${spec.pid}'s agent still answers on ${path}`, { hint: 'retry; a process stuck in a loop runs the removal when it returns to its event loop' }));
+      // its thread stops once the target's event loop runs the removal: as long as install
+      // waits for it to start (a loaded machine is slow at both)
+      const waitMs = Math.max(options.timeout, options.attachTimeout);
+      await untilAgent(spec.pid, false, waitMs, () => new UsageError('AGENT_STAYS', `pid ${spec.pid}'s agent still answers on ${path} after ${waitMs} ms`, { hint: 'retry; a process stuck in a loop runs the removal when it returns to its event loop; on a loaded machine, a longer --attach-timeout' }));
       out(`pid ${spec.pid}: the agent is removed (its thread stopped, ${path} deleted)\n`);
       return ExitCode.ok;
     }
