@@ -48,7 +48,6 @@ export async function backtraceCommand(target: string, options: Common & { json?
   return ExitCode.ok;
 }
 
-
 /** -f collapsed or -f speedscope: the profile's stacks in that format on stdout, instead of the table; false for the table formats. */
 async function exported(format: string, root: import('../diagnostics/flamegraph.js').FlameNode, options: { idle?: boolean; name: string; unit: 'milliseconds' | 'bytes'; scale?: number }, out: Out): Promise<boolean> {
   if (format !== 'collapsed' && format !== 'speedscope') return false;
