@@ -8,7 +8,8 @@ export async function expectLeftAsFound(target: Target, portsBefore: number[]): 
     const res = await httpGet(target.port);
     expect(res.status).toBe(200);
   }
-  expect(await listeningPorts(target.pid)).toEqual(portsBefore);
+  // its stderr says what its inspector did (opened, clients attached, ended), should it stay open
+  expect(await listeningPorts(target.pid), `pid ${target.pid}'s stderr:\n${target.stderr().slice(-4000)}`).toEqual(portsBefore);
 }
 
 /**
