@@ -58,6 +58,18 @@ describe('backtrace', () => {
     expect(endedAt - stackAt).toBeGreaterThan(1000);
   });
 
+  it('the other commands that attach say it too: profile cpu, tables and describe with a target', async () => {
+    const target = await startTarget('blocked.cjs');
+    const note = /^probing: note: the target did not return to its event loop within \d+ ms, so its inspector stays open on 127\.0\.0\.1:\d+; the next probing command against it closes it$/m;
+    const dir = mkdtempSync(join(tmpdir(), 'probing-profile-'));
+    // each joins the inspector the last one had to leave open, and cannot close it either
+    for (const args of [['profile', 'cpu', '--duration', '200', '-o', join(dir, 'p')], ['tables'], ['describe', 'process.info']]) {
+      const result = await probing([String(target.pid), ...args]);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+      expect(result.stderr, args.join(' ')).toMatch(note);
+    }
+  });
+
   it('answers at once that an idle target is idle, and what keeps it alive', async () => {
     const target = await startTarget('server.cjs');
     const before = await listeningPorts(target.pid);
