@@ -31,7 +31,7 @@ describe('attaching by pid', () => {
     const target = await startTarget('spin.cjs');
     const before = await listeningPorts(target.pid);
     const result = await probing([String(target.pid), 'eval', 'globalThis.spins > 0']);
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout.trim()).toBe('true');
     // it cannot close while the target never returns to its event loop, and says so
     expect(result.stderr).toContain('did not return to its event loop');
@@ -41,7 +41,7 @@ describe('attaching by pid', () => {
     expect(open).toHaveLength(1);
     expect(target.stderr()).toContain(`Debugger listening on ws://127.0.0.1:${open[0]}/`);
     const stop = await probing([String(target.pid), 'eval', 'globalThis.stop = true']);
-    expect(stop.code).toBe(0);
+    expect(stop.code, `${stop.stderr}\ntarget's stderr:\n${target.stderr()}`).toBe(0);
     expect(stop.stderr).toBe('');
     await expectLeftAsFound(target, before);
   });

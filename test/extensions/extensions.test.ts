@@ -94,7 +94,7 @@ describe('faults', () => {
     let started = Date.now();
     const result = await run([String(target.pid), 'query', `SELECT * FROM ${name}.anything`, '--timeout', '1500', ...ext(`${faults}${dir}`)]);
     const failed = Date.now() - started;
-    expect(result.code).toBe(6);
+    expect(result.code, result.stderr).toBe(6);
     expect(result.stderr).toContain(message);
     expect(result.stderr).toContain('hint:');
     // the same extension loaded, a query that does not need it works
