@@ -1,12 +1,10 @@
 // probing <target> top: CPU by function, event loop, heap, handles, HTTP — live, from one attachment.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { expectLeftAsFound } from '../helpers/assertions.js';
 import { START_LIMIT_MS, eventually } from '../helpers/limits.js';
-import { bin, fixtures, httpGet, listeningPorts, probing, startTarget } from '../helpers/targets.js';
+import { bin, fixtureLine, httpGet, listeningPorts, probing, startTarget } from '../helpers/targets.js';
 
 const agent = fileURLToPath(new URL('../../dist/agent/index.cjs', import.meta.url));
 
@@ -39,7 +37,7 @@ describe('probing top', () => {
     expect(result.stdout).toMatch(/cost in the target: [\d.]+ ms for this frame's probes/);
     const rows = functionRows(result.stdout);
     expect(rows[0]?.[4], result.stdout).toBe('hotFunction');
-    const line = readFileSync(join(fixtures, 'targets', 'hot.cjs'), 'utf8').split('\n').indexOf('function hotFunction(n) {') + 1;
+    const line = fixtureLine('hot.cjs', 'function hotFunction(n) {');
     expect(line).toBeGreaterThan(0);
     expect(rows[0]?.[5]).toMatch(new RegExp(`hot\\.cjs:${line}$`));
     // one frame only: no key help off a terminal

@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectLeftAsFound } from '../helpers/assertions.js';
 import { eventually } from '../helpers/limits.js';
-import { fixtures, listeningPorts, probing, profilerRunning, startTarget, type Target } from '../helpers/targets.js';
+import { fixtureLine, listeningPorts, probing, profilerRunning, startTarget, type Target } from '../helpers/targets.js';
 
 const rows = (stdout: string) => JSON.parse(stdout) as Array<Record<string, unknown>>;
+
+/** The line a command gives when the inspector it opened cannot be closed: a target that does not return to its event loop. */
+const LEFT_OPEN = /^probing: note: the target did not return to its event loop within \d+ ms, so its inspector stays open on 127\.0\.0\.1:\d+; the next probing command against it closes it$/m;
 
 describe('backtrace', () => {
   it("shows a tight loop's frames without waiting for the loop to yield", async () => {
@@ -51,7 +54,7 @@ describe('backtrace', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout.startsWith(`pid ${target.pid}: running JavaScript on the main thread\n`)).toBe(true);
     expect(result.stdout).toMatch(/^#0 +Timeout\._onTimeout +\S*blocked\.cjs:6:\d+$/m);
-    expect(result.stderr).toMatch(/^probing: note: the target did not return to its event loop within \d+ ms, so its inspector stays open on 127\.0\.0\.1:\d+; the next probing command against it closes it\n$/m);
+    expect(result.stderr).toMatch(LEFT_OPEN);
     expect(order[0]).toBe('stack');
     expect(order.at(-1)).toBe('note');
     // the stack came before the wait for the close (2 s, which no load makes shorter), not after it
@@ -60,13 +63,12 @@ describe('backtrace', () => {
 
   it('the other commands that attach say it too: profile cpu, tables and describe with a target', async () => {
     const target = await startTarget('blocked.cjs');
-    const note = /^probing: note: the target did not return to its event loop within \d+ ms, so its inspector stays open on 127\.0\.0\.1:\d+; the next probing command against it closes it$/m;
     const dir = mkdtempSync(join(tmpdir(), 'probing-profile-'));
     // each joins the inspector the last one had to leave open, and cannot close it either
     for (const args of [['profile', 'cpu', '--duration', '200', '-o', join(dir, 'p')], ['tables'], ['describe', 'process.info']]) {
       const result = await probing([String(target.pid), ...args]);
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
-      expect(result.stderr, args.join(' ')).toMatch(note);
+      expect(result.stderr, args.join(' ')).toMatch(LEFT_OPEN);
     }
   });
 
@@ -222,7 +224,7 @@ describe('heap sample', () => {
     const result = await probing([String(target.pid), 'heap', 'sample', '--duration', '500', '-o', join(dir, 'h'), '-f', 'json']);
     expect(result.code).toBe(0);
     const sites = rows(result.stdout);
-    const line = readFileSync(join(fixtures, 'targets', 'hot.cjs'), 'utf8').split('\n').indexOf('function allocateWidgets() {') + 1;
+    const line = fixtureLine('hot.cjs', 'function allocateWidgets() {');
     expect(line).toBeGreaterThan(0);
     expect(sites[0]).toMatchObject({ function: 'allocateWidgets', line });
     expect(sites[0]!.self_bytes as number).toBeGreaterThan(100_000);

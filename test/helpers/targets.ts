@@ -11,7 +11,7 @@
  * targets share, as every Node.js process on a host shares 9229, asks for `sharedPort`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,11 @@ export const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
 export const bin = fileURLToPath(new URL('../../bin/probing.js', import.meta.url));
 
 const running = new Set<ChildProcess>();
+
+/** The line (from 1) of test/fixtures/targets/<name> that is exactly `text`: read from the file, not written down twice. */
+export function fixtureLine(name: string, text: string): number {
+  return readFileSync(`${fixtures}targets/${name}`, 'utf8').split('\n').indexOf(text) + 1;
+}
 /** Targets started with `keep: 'file'`: shared by the tests of one file, killed when they are done. */
 const kept = new Set<ChildProcess>();
 
