@@ -14,7 +14,7 @@
 import { isMainThread, Worker } from 'node:worker_threads';
 import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { socketPath } from './paths.cjs';
+import { bindingPath, socketPath } from './paths.cjs';
 
 const STARTED = Symbol.for('probing.agent');
 const AGENT_WORKER_NAME = 'probing-agent';
@@ -210,8 +210,14 @@ channel.onmessage = ({ data: message }) => {
   });
 };
 
-server.listen(workerData.path, () => {
-  if (process.platform !== 'win32') try { fs.chmodSync(workerData.path, 0o600); } catch {}
+// On Unix the socket is bound under another name and renamed into place once it listens:
+// a bound socket refuses connections until listen() (the thread can be descheduled
+// between the two on a loaded machine), and a probing command that meets a refusing
+// socket takes it for one left by a killed process and removes it (connectAgent).
+server.listen(workerData.binding, () => {
+  if (process.platform === 'win32') return;
+  try { fs.chmodSync(workerData.binding, 0o600); } catch {}
+  try { fs.renameSync(workerData.binding, workerData.path); } catch {}
 });
 // (the server keeps the worker's own loop alive; the Worker is unref'd, so the process is not kept)
 `;
@@ -295,19 +301,23 @@ function start(): void {
   const registry = globalThis as unknown as Record<symbol, unknown>;
   if (registry[STARTED]) return;
   const path = socketPath(process.pid);
+  // where the agent's thread binds before it renames the socket into place (see WORKER)
+  const binding = process.platform === 'win32' ? path : bindingPath(path);
   if (process.platform !== 'win32') {
     if (!ownDirectory(dirname(path))) return;
-    // a socket left by an earlier process with this pid
-    try {
-      unlinkSync(path);
-    } catch {}
+    // sockets left by an earlier process with this pid
+    for (const stale of [path, binding]) {
+      try {
+        unlinkSync(stale);
+      } catch {}
+    }
   }
   // a worker thread's runtime (started after this) can see that the agent is here
   try {
     (require('node:worker_threads') as { setEnvironmentData?(key: string, value: unknown): void }).setEnvironmentData?.('probing.agent', path);
   } catch {}
   // named, so that probing's lists of the process's workers can leave it out
-  const worker = new Worker(WORKER, { eval: true, name: AGENT_WORKER_NAME, workerData: { path }, execArgv: [], stdout: true, stderr: true });
+  const worker = new Worker(WORKER, { eval: true, name: AGENT_WORKER_NAME, workerData: { path, binding }, execArgv: [], stdout: true, stderr: true });
   worker.unref();
   worker.on('error', () => {});
   const removeSocket = () => {

@@ -31,3 +31,11 @@ export function socketPath(pid: number, env: Record<string, string | undefined> 
   for (const dir of dirs) if (dir !== undefined && Buffer.byteLength(join(dir, name)) <= MAX_SOCKET_PATH) return join(dir, name);
   return join('/tmp', own, name);
 }
+
+/**
+ * Where the agent's thread binds its socket before renaming it to `socketPath` once it
+ * listens (`<pid>.new` beside `<pid>.sock`: no longer, so it fits wherever that does).
+ */
+export function bindingPath(path: string): string {
+  return path.replace(/\.sock$/, '.new');
+}

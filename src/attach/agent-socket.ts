@@ -143,7 +143,8 @@ export async function connectAgent(pid: number): Promise<AgentConnection> {
   if (!(socket instanceof Socket)) {
     // Nobody listens: left by a process that was killed (no exit listener ran), whether
     // or not its pid has been reused since. A live agent listens from the moment its
-    // socket exists, and `agent remove` deletes it.
+    // socket exists (it binds under another name and renames the socket into place once
+    // it listens), and `agent remove` deletes it.
     if (process.platform !== 'win32' && (socket.code === 'ECONNREFUSED' || !alive(pid))) await unlink(path).catch(() => {});
     return { path };
   }
@@ -160,7 +161,8 @@ export async function sweepStaleSockets(): Promise<number> {
   const names = await readdir(dir).catch(() => [] as string[]);
   let removed = 0;
   for (const name of names) {
-    const pid = /^(\d+)\.sock$/.exec(name)?.[1];
+    // a socket, or one an agent bound and had not yet renamed into place when it was killed
+    const pid = /^(\d+)\.(?:sock|new)$/.exec(name)?.[1];
     if (pid === undefined || alive(Number(pid))) continue;
     const path = join(dir, name);
     const stat = await lstat(path).catch(() => undefined);

@@ -34,9 +34,19 @@ export function fixtureLine(name: string, text: string): number {
 /** Targets started with `keep: 'file'`: shared by the tests of one file, killed when they are done. */
 const kept = new Set<ChildProcess>();
 
+/** Targets run under a wrapper (StartOptions.wrap): the target's own pid, killed with the wrapper. */
+const wrapped = new Map<ChildProcess, number>();
+
 function kill(children: Set<ChildProcess>): void {
   for (const child of children) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    const inner = wrapped.get(child);
+    if (inner !== undefined) {
+      try {
+        process.kill(inner, 'SIGKILL');
+      } catch {}
+      wrapped.delete(child);
+    }
   }
   children.clear();
 }
@@ -120,6 +130,12 @@ export interface StartOptions {
    * tests are done, for tests that share one target (each must leave it as found).
    */
   keep?: 'file';
+  /**
+   * Runs the target under this program and its arguments (a tracer: `strace … node …`). The
+   * wrapper may outlive the target or let it go when killed, so the target's own pid (from
+   * its ready line) is killed with it.
+   */
+  wrap?: string[];
 }
 
 /**
@@ -129,7 +145,8 @@ export interface StartOptions {
  */
 export async function startTarget(name: string, options: StartOptions = {}): Promise<Target> {
   const inspectPort = `--inspect-port=${options.sharedPort ? sharedPort : 0}`;
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), `${fixtures}targets/${name}`, ...(options.scriptArgs ?? [])], {
+  const [command, ...wrapArgs] = [...(options.wrap ?? []), process.execPath];
+  const child = spawn(command!, [...wrapArgs, ...(options.nodeArgs ?? []), `${fixtures}targets/${name}`, ...(options.scriptArgs ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env, NODE_OPTIONS: [inspectPort, options.env?.NODE_OPTIONS].filter(Boolean).join(' ') },
     ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
@@ -145,6 +162,7 @@ export async function startTarget(name: string, options: StartOptions = {}): Pro
       resolve(JSON.parse(line) as { pid: number; port?: number });
     });
   });
+  if (options.wrap) wrapped.set(child, ready.pid);
   return {
     pid: ready.pid,
     port: ready.port,
