@@ -546,7 +546,8 @@ async function closeInspector(session: Session, host: string, port: number, time
   for (let i = 0; i < 200; i++) {
     if (!(await isListening(host, port, 100))) {
       log('inspector closed');
-      if (pid !== undefined) forgetInspector(pid);
+      // its record, unless another command has opened one since and written that down
+      if (pid !== undefined) forgetInspector(pid, port);
       return {};
     }
     await sleep(5);

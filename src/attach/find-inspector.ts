@@ -51,7 +51,9 @@ export async function findOpenInspector(
   pid?: number,
   timeoutMs = 500,
 ): Promise<InspectorAddress | undefined> {
-  // where a probing command left it open (a random port, or one a fan-out moved it to)
+  // where a probing command left it open (a random port, or one a fan-out moved it to);
+  // the sockets are read after the record, so that an inspector opened and written down
+  // just now is among them
   const recorded = pid === undefined ? undefined : recordedInspector(pid);
   if (recorded) {
     const ports = await listPorts();
@@ -67,8 +69,9 @@ export async function findOpenInspector(
         });
       }
     }
-    // not listening there any more (closed since, or the process is another one), or not an inspector
-    if (ports !== undefined) forgetInspector(pid!);
+    // not listening there any more (closed since, or the process is another one), or not an
+    // inspector: that record goes, not one written since
+    if (ports !== undefined) forgetInspector(pid!, recorded.port);
   }
   // a command signalled it and ended before writing down where its inspector opened: it is
   // among the sockets that appeared since (asked only there, as right after our own signal)

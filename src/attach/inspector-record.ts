@@ -5,7 +5,8 @@
  * one a fan-out moved off 9229) cannot be found by asking the configured port, and
  * probing never sends HTTP requests to an application's own ports to look for it; so
  * whoever opens one writes it down, whoever closes it rubs it out, and the next command
- * joins it — and closes it, when an earlier command could not.
+ * joins it — and closes it, when an earlier command could not. A record is rubbed out only
+ * as long as it still names the port found closed (forgetInspector).
  *
  * Before its SIGUSR1 a command also writes `<pid>.<its own pid>.pending`, holding the
  * sockets the target listened on then: killed between the signal and writing down the
@@ -13,7 +14,7 @@
  * the application's own ports; the next command finds it among the sockets that appeared
  * since (abandonedSignals). One file per command, so that none overwrites another's record.
  */
-import { readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ownDirectory as directory } from './agent-path.js';
 
@@ -47,13 +48,41 @@ export function recordedInspector(pid: number): { host: string; port: number } |
   }
 }
 
-/** Rubs it out: the inspector is closed (or the process gone). */
-export function forgetInspector(pid: number): void {
+/**
+ * Rubs it out: the inspector is closed (or the process gone). With `port`, only a record of
+ * that port: another command may have opened a new inspector and written it down since this
+ * one looked (a close seen late on a loaded machine, a `probing list` that read the process's
+ * sockets before the record was written), and that record must stay. The record is taken
+ * by a rename, so that none written meanwhile is lost: one of another port is put back,
+ * unless a newer one has been written since.
+ */
+export function forgetInspector(pid: number, port?: number): void {
   const dir = directory();
   if (!dir) return;
+  const path = file(dir, pid);
+  if (port === undefined) {
+    try {
+      unlinkSync(path);
+    } catch {}
+    return;
+  }
+  const taken = `${path}.${process.pid}.forget`;
   try {
-    unlinkSync(file(dir, pid));
+    renameSync(path, taken);
+  } catch {
+    return;
+  }
+  try {
+    if (portOf(readFileSync(taken, 'utf8')) !== port) linkSync(taken, path);
   } catch {}
+  try {
+    unlinkSync(taken);
+  } catch {}
+}
+
+function portOf(text: string): number | undefined {
+  const match = /^(.+):(\d+)\s*$/.exec(text);
+  return match ? Number(match[2]) : undefined;
 }
 
 const pendingFile = (dir: string, pid: number, by: number) => join(dir, `${pid}.${by}.pending`);

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -55,6 +55,53 @@ describe('findOpenInspector, where probing left an inspector open', () => {
     const port = await listen((socket) => socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n'));
     recordInspector(PID, '127.0.0.1', port);
     expect(await findOpenInspector(config, async () => [{ host: '127.0.0.1', port, inode: '1' }], PID, 2000)).toBeUndefined();
+    expect(recordedInspector(PID)).toBeUndefined();
+  });
+
+  it('a record written while it looked (a new inspector another command opened) is not rubbed out with the one found closed', async () => {
+    recordInspector(PID, '127.0.0.1', 1);
+    // the sockets are read after the record: meanwhile another command closed port 1's
+    // inspector, opened one on 2 and wrote that down
+    const found = await findOpenInspector(
+      config,
+      async () => {
+        recordInspector(PID, '127.0.0.1', 2);
+        return [];
+      },
+      PID,
+    );
+    expect(found).toBeUndefined();
+    expect(recordedInspector(PID)).toEqual({ host: '127.0.0.1', port: 2 });
+  });
+});
+
+describe('forgetInspector', () => {
+  let home: string;
+  let saved: Record<string, string | undefined>;
+  beforeEach(() => {
+    saved = { TMPDIR: process.env.TMPDIR, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR };
+    home = mkdtempSync(join(tmpdir(), 'probing-forget-'));
+    process.env.TMPDIR = home;
+    delete process.env.XDG_RUNTIME_DIR;
+  });
+  afterEach(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it('rubs out a record of the port it is given, and leaves one of another port in place', () => {
+    recordInspector(PID, '127.0.0.1', 2);
+    forgetInspector(PID, 1);
+    expect(recordedInspector(PID)).toEqual({ host: '127.0.0.1', port: 2 });
+    forgetInspector(PID, 2);
+    expect(recordedInspector(PID)).toBeUndefined();
+    // nothing of its own is left beside the records
+    expect(readdirSync(join(home, `probing-${process.getuid?.() ?? 'user'}`))).toEqual([]);
+    recordInspector(PID, '127.0.0.1', 3);
+    forgetInspector(PID);
     expect(recordedInspector(PID)).toBeUndefined();
   });
 });
