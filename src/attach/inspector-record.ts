@@ -153,3 +153,43 @@ export function abandonedSignals(pid: number, isGone: (by: number) => boolean): 
   }
   return found;
 }
+
+/**
+ * Removes the records of processes that have gone (an inspector left open, then the process
+ * killed: nobody joins it to rub its record out), and files a killed probing command left
+ * half-written. A process that later gets the same pid would otherwise come with a record
+ * of a port that is not its inspector. Answers how many went.
+ */
+export function sweepStaleRecords(isGone: (pid: number) => boolean): number {
+  const dir = directory();
+  if (!dir) return 0;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const record = /^(\d+)\.inspector$/.exec(name);
+    if (record) {
+      const pid = Number(record[1]);
+      if (!isGone(pid)) continue;
+      const port = recordedInspector(pid)?.port;
+      if (port === undefined) continue;
+      forgetInspector(pid, port);
+      removed++;
+      continue;
+    }
+    // a draft (recordInspector) or a taken record (forgetInspector) of a command that was killed
+    const leftover = /^\d+\.inspector\.(\d+)(?:\.forget)?$/.exec(name);
+    const pending = /^(\d+)\.\d+\.pending$/.exec(name);
+    if ((leftover && isGone(Number(leftover[1]))) || (pending && isGone(Number(pending[1])))) {
+      try {
+        unlinkSync(join(dir, name));
+        removed++;
+      } catch {}
+    }
+  }
+  return removed;
+}

@@ -5,6 +5,7 @@ import { secretMasker } from '../target/secrets.js';
 import { promisify } from 'node:util';
 import { inspectorConfig } from './inspect-flags.js';
 import { findOpenInspector } from './find-inspector.js';
+import { sweepStaleRecords } from './inspector-record.js';
 import { allPids, commandLine, isNodeProcess, listeners, processExists, readProcess } from './processes.js';
 
 const run = promisify(execFile);
@@ -65,6 +66,7 @@ export async function listNodeProcesses(options: { showSecrets?: boolean } = {})
   const mask = options.showSecrets ? undefined : secretMasker();
   const versions = new Map<string, Promise<string | null>>();
   await sweepStaleSockets();
+  sweepStaleRecords((pid) => processExists(pid) === 'missing');
   // never probing itself, nor the processes that started it (a shell, an ssh session, a probing that runs it over there)
   const ancestors = await ancestorsOfSelf();
   const pids = (await allPids()).filter((pid) => !ancestors.has(pid));

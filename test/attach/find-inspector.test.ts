@@ -1,10 +1,10 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findOpenInspector } from '../../src/attach/find-inspector.js';
-import { forgetInspector, recordInspector, recordedInspector } from '../../src/attach/inspector-record.js';
+import { forgetInspector, recordInspector, recordedInspector, sweepStaleRecords } from '../../src/attach/inspector-record.js';
 import { inspectorConfig } from '../../src/attach/inspect-flags.js';
 
 // a pid of no process: only the record's file name carries it
@@ -103,5 +103,20 @@ describe('forgetInspector', () => {
     recordInspector(PID, '127.0.0.1', 3);
     forgetInspector(PID);
     expect(recordedInspector(PID)).toBeUndefined();
+  });
+
+  it('the sweep removes the records and leftovers of processes that have gone, and nothing of live ones', () => {
+    const dir = join(home, `probing-${process.getuid?.() ?? 'user'}`);
+    const live = PID + 1;
+    recordInspector(PID, '127.0.0.1', 2);
+    recordInspector(live, '127.0.0.1', 3);
+    // a killed command's draft and a pending signal of a gone target; a live command's pending one
+    writeFileSync(join(dir, `${live}.inspector.${PID}`), '127.0.0.1:4\n');
+    writeFileSync(join(dir, `${PID}.${live}.pending`), '127.0.0.1:5\n');
+    writeFileSync(join(dir, `${live}.${live}.pending`), '127.0.0.1:5\n');
+    expect(sweepStaleRecords((pid) => pid === PID)).toBe(3);
+    expect(recordedInspector(PID)).toBeUndefined();
+    expect(recordedInspector(live)).toEqual({ host: '127.0.0.1', port: 3 });
+    expect(readdirSync(dir).sort()).toEqual([`${live}.${live}.pending`, `${live}.inspector`]);
   });
 });
