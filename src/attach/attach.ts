@@ -107,10 +107,10 @@ async function webSocketUrl(host: string, port: number, what: string): Promise<s
  * Asks the target who it is (and marks an inspector we opened). `join`: this command is
  * one of the users of an inspector probing opened (see identify in target/snippets.ts).
  */
-async function identify(session: Session, timeoutMs: number, markIfPid: number | null, join = false): Promise<TargetIdentity> {
+async function identify(session: Session, timeoutMs: number, markIfPid: number | null, join = false, debugPort: number | null = null): Promise<TargetIdentity> {
   const { result, exceptionDetails } = await session.send(
     'Runtime.evaluate',
-    { expression: `(${identifySnippet.toString()})(${markIfPid}, ${KEY}, ${join ? process.pid : null})\n${SOURCE_URL}`, returnByValue: true, timeout: timeoutMs, silent: true },
+    { expression: `(${identifySnippet.toString()})(${markIfPid}, ${KEY}, ${join ? process.pid : null}, ${debugPort})\n${SOURCE_URL}`, returnByValue: true, timeout: timeoutMs, silent: true },
     { timeoutMs: timeoutMs + 500 },
   );
   if (exceptionDetails || typeof result.value !== 'object' || result.value === null) {
@@ -353,7 +353,9 @@ async function attachInspector(spec: TargetSpec, options: AttachOptions): Promis
 
   let target: TargetIdentity;
   try {
-    target = await identify(session, options.timeoutMs, opened?.openedByUs ? opened.facts.nsPid : null, spec.kind === 'pid');
+    // an inspector our signal opened on a random port: process.debugPort is put back to 0 when it closes
+    const debugPort = opened?.openedByUs && opened.configuredPort === 0 ? 0 : null;
+    target = await identify(session, options.timeoutMs, opened?.openedByUs ? opened.facts.nsPid : null, spec.kind === 'pid', debugPort);
     if (opened && target.pid !== opened.facts.nsPid) {
       // Someone else's inspector: leave it exactly as it is.
       await session.close();

@@ -33,6 +33,13 @@ export interface OpenedInspector {
   lock: PortLock | undefined;
   /** Its WebSocket URL, when finding it gave it already. */
   url?: string;
+  /**
+   * The port the process is configured to open its inspector on, 0 for a random one
+   * (--inspect-port=0). Node.js keeps the random port it opened on as process.debugPort,
+   * so the next SIGUSR1 would open there again, and fail if anything has taken it since:
+   * probing puts 0 back when it closes one it opened (scheduleClose).
+   */
+  configuredPort: number;
 }
 
 export interface OpenOptions {
@@ -239,14 +246,14 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
     // left open by a command that could not write down where: ours to close now
     log('inspector left open by an ended probing command on', existing);
     recordInspector(pid, existing.host, existing.port);
-    return { host: existing.host, port: existing.port, facts, openedByUs: true, lock: undefined };
+    return { host: existing.host, port: existing.port, facts, openedByUs: true, lock: undefined, configuredPort: config.port };
   }
   if (existing) {
     log('inspector already open on', existing);
     if (!isLoopback(config.host)) {
       process.stderr.write(`probing: warning: pid ${pid}'s inspector is open on ${config.host}:${existing.port}, reachable beyond this machine; anyone who can reach it can run code in the process\n`);
     }
-    return { host: existing.host, port: existing.port, facts, openedByUs: false, lock: undefined };
+    return { host: existing.host, port: existing.port, facts, openedByUs: false, lock: undefined, configuredPort: config.port };
   }
 
   refuseSigusr1(await steadySigusr1(facts), config);
@@ -257,7 +264,7 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
   const locked = config.port === 0 ? undefined : await acquirePortLock(facts, config, options.lockWaitMs ?? lockWaitMs(options.attachTimeoutMs));
   if (locked && !isPortLock(locked)) {
     log('inspector opened meanwhile on', locked);
-    return { host: locked.host, port: locked.port, facts, openedByUs: false, lock: undefined };
+    return { host: locked.host, port: locked.port, facts, openedByUs: false, lock: undefined, configuredPort: config.port };
   }
   const lock = locked;
   try {
@@ -291,7 +298,7 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
       const quick = config.port !== 0 ? await nodeTargetAt(reachable(config.host), config.port) : undefined;
       if (quick) {
         log('inspector opened on', quick);
-        return { ...quick, facts, openedByUs: true, lock };
+        return { ...quick, facts, openedByUs: true, lock, configuredPort: config.port };
       }
       if (config.port !== 0 && Date.now() - scanned < SCAN_MS) continue;
       scanned = Date.now();
@@ -301,7 +308,7 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
       const found = await askInspector(await freshListeners());
       if (found) {
         log('inspector opened on', found);
-        return { host: found.host, port: found.port, facts, openedByUs: true, lock };
+        return { host: found.host, port: found.port, facts, openedByUs: true, lock, configuredPort: config.port };
       }
       // Another probing command on this process opened it first (our signal found it
       // open, so no new socket appears for us): it wrote down where.
@@ -311,7 +318,7 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
         log('inspector opened by another probing command on', joined);
         lock?.release();
         clearPending(pid);
-        return { host: joined.host, port: joined.port, facts, openedByUs: false, lock: undefined };
+        return { host: joined.host, port: joined.port, facts, openedByUs: false, lock: undefined, configuredPort: config.port };
       }
       if (processExists(pid) === 'missing') {
         throw new AttachError('TARGET_EXITED', `pid ${pid} exited while its inspector was being opened`, {
@@ -326,7 +333,8 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
       {
         hint:
           "the application probably handles SIGUSR1 itself (process.on('SIGUSR1')), which keeps Node.js from opening the inspector, " +
-          'or it is stuck in native code (a synchronous call, Atomics.wait); restart it with --inspect=127.0.0.1:0, or retry with a longer --attach-timeout',
+          "or it is stuck in native code (a synchronous call, Atomics.wait), or the port it opens on is taken (its stderr says 'Starting inspector on … failed'); " +
+          'restart it with --inspect=127.0.0.1:0, or retry with a longer --attach-timeout',
       },
     );
   } catch (error) {

@@ -22,16 +22,25 @@ export const OPENED_KEY = 'probing.openedInspector';
  * process `markIfPid`, records that probing opened its inspector; `probingOpened`
  * says whether an earlier (or concurrent) probing command opened it.
  *
+ * `debugPort`: the port to put back as process.debugPort when the inspector closes. SIGUSR1
+ * on a process started with --inspect-port=0 opens on a random port and leaves it as
+ * process.debugPort, where the next SIGUSR1 opens again (and fails, with the target's own
+ * "address already in use" message, when anything has taken that port since).
+ *
  * With `cli` (a probing command's pid, over an inspector probing opened), the command is
  * counted among the inspector's users, and a close another command scheduled is taken
  * back: commands that share an inspector leave it open for each other, and the last one
  * out closes it (releaseInspector).
  */
-export function identify(markIfPid: number | null, key: string, cli: number | null) {
+export function identify(markIfPid: number | null, key: string, cli: number | null, debugPort: number | null = null) {
   const symbol = Symbol.for(key);
-  const g = globalThis as Record<symbol, { since: number; pendingClose?: unknown; users?: Record<string, number> } | undefined>;
+  const g = globalThis as Record<symbol, { since: number; pendingClose?: unknown; users?: Record<string, number>; debugPort?: number } | undefined>;
   const probingOpened = g[symbol] !== undefined;
-  if (markIfPid === process.pid && !probingOpened) g[symbol] = { since: Date.now(), pendingClose: undefined, users: {} };
+  if (markIfPid === process.pid && !probingOpened) {
+    g[symbol] = { since: Date.now(), pendingClose: undefined, users: {} };
+    // the port to put back as process.debugPort once the inspector is closed (scheduleClose)
+    if (debugPort !== null) g[symbol].debugPort = debugPort;
+  }
   const state = g[symbol];
   if (cli !== null && state) {
     const users = (state.users ??= {});

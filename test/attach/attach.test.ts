@@ -58,6 +58,31 @@ describe('attaching by pid', () => {
     expect((await probing([String(target.pid), 'eval', 'state.hits'])).stdout.trim()).toBe('1');
   });
 
+  it('leaves a process started with --inspect-port=0 picking a random port again: the next command gets in when the last port has been taken', async () => {
+    // startTarget starts every target with --inspect-port=0
+    const target = await startTarget('server.cjs');
+    const before = await listeningPorts(target.pid);
+    const first = await probing([String(target.pid), 'eval', 'process.debugPort']);
+    expect(first.code, first.stderr).toBe(0);
+    const port = Number(first.stdout.trim());
+    expect(port).toBeGreaterThan(0);
+    await expectLeftAsFound(target, before);
+    // anything may take that port once it is closed (a client's ephemeral port, another
+    // process's listener): Node.js would open the next inspector there, and fail
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    await new Promise<void>((resolve, reject) => taken.once('error', reject).listen(port, '127.0.0.1', resolve));
+    try {
+      const second = await probing([String(target.pid), 'eval', 'process.debugPort']);
+      expect(second.code, `${second.stderr}\ntarget's stderr:\n${target.stderr()}`).toBe(0);
+      expect(Number(second.stdout.trim())).not.toBe(port);
+      expect(target.stderr()).not.toContain('failed');
+      await expectLeftAsFound(target, before);
+    } finally {
+      taken.close();
+    }
+  });
+
   it('opens the inspector where --inspect-port on the command line says', async () => {
     const target = await startTarget('server.cjs', { nodeArgs: ['--inspect-port=0'] });
     const before = await listeningPorts(target.pid);
