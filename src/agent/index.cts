@@ -322,9 +322,12 @@ function start(): void {
   worker.on('error', () => {});
   const removeSocket = () => {
     if (process.platform === 'win32') return;
-    try {
-      unlinkSync(path);
-    } catch {}
+    // (and the name it is bound under, should the process end before the rename)
+    for (const name of [path, binding]) {
+      try {
+        unlinkSync(name);
+      } catch {}
+    }
   };
   process.on('exit', removeSocket);
   // `probing <pid> agent remove`: the process as it was before the agent (no thread, no socket, no listener)

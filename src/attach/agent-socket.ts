@@ -144,7 +144,8 @@ export async function connectAgent(pid: number): Promise<AgentConnection> {
     // Nobody listens: left by a process that was killed (no exit listener ran), whether
     // or not its pid has been reused since. A live agent listens from the moment its
     // socket exists (it binds under another name and renames the socket into place once
-    // it listens), and `agent remove` deletes it.
+    // it listens; one loaded by an earlier build of probing binds in place, and a check in the
+    // moment between its bind and listen removes its socket), and `agent remove` deletes it.
     if (process.platform !== 'win32' && (socket.code === 'ECONNREFUSED' || !alive(pid))) await unlink(path).catch(() => {});
     return { path };
   }

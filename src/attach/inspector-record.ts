@@ -6,7 +6,8 @@
  * probing never sends HTTP requests to an application's own ports to look for it; so
  * whoever opens one writes it down, whoever closes it rubs it out, and the next command
  * joins it — and closes it, when an earlier command could not. A record is rubbed out only
- * as long as it still names the port found closed (forgetInspector).
+ * as long as it still names the port found closed (forgetInspector), or once its process
+ * has exited.
  *
  * Before its SIGUSR1 a command also writes `<pid>.<its own pid>.pending`, holding the
  * sockets the target listened on then: killed between the signal and writing down the
@@ -54,7 +55,10 @@ export function recordedInspector(pid: number): { host: string; port: number } |
  * one looked (a close seen late on a loaded machine, a `probing list` that read the process's
  * sockets before the record was written), and that record must stay. The record is taken
  * by a rename, so that none written meanwhile is lost: one of another port is put back,
- * unless a newer one has been written since.
+ * unless a newer one has been written since. Not atomic: for that moment a reader sees no
+ * record (a command then signals, finds no new socket and joins the record once it is
+ * back), and a record put back may name an inspector closed meanwhile (the next command
+ * that finds it closed rubs it out).
  */
 export function forgetInspector(pid: number, port?: number): void {
   const dir = directory();
@@ -73,11 +77,24 @@ export function forgetInspector(pid: number, port?: number): void {
     return;
   }
   try {
-    if (portOf(readFileSync(taken, 'utf8')) !== port) linkSync(taken, path);
+    const text = readFileSync(taken, 'utf8');
+    if (portOf(text) !== port) putBack(taken, path, text);
   } catch {}
   try {
     unlinkSync(taken);
   } catch {}
+}
+
+/** Puts a record back unless a newer one is there (EEXIST): a hard link, or a copy where links are refused. */
+function putBack(taken: string, path: string, text: string): void {
+  try {
+    linkSync(taken, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
+    try {
+      writeFileSync(path, text, { mode: 0o600, flag: 'wx' });
+    } catch {}
+  }
 }
 
 function portOf(text: string): number | undefined {
@@ -176,9 +193,9 @@ export function sweepStaleRecords(isGone: (pid: number) => boolean): number {
       const pid = Number(record[1]);
       if (!isGone(pid)) continue;
       const port = recordedInspector(pid)?.port;
-      if (port === undefined) continue;
+      // (one that cannot be read names no port: it goes as it is)
       forgetInspector(pid, port);
-      removed++;
+      if (recordedInspector(pid) === undefined) removed++;
       continue;
     }
     // a draft (recordInspector) or a taken record (forgetInspector) of a command that was killed

@@ -78,9 +78,10 @@ export async function listNodeProcesses(options: { showSecrets?: boolean } = {})
       const ports = await listeners(pid);
       const config = inspectorConfig(facts.argv, facts.nodeOptions);
       // an inspector probing left open that does not answer in time is listed without its
-      // address; the sockets it is looked for among are read again after its record (one
-      // another command wrote since `ports` was read would look closed, and be rubbed out)
-      const open = await findOpenInspector(config, () => listeners(pid), pid).catch(() => undefined);
+      // address; the sockets it is looked for among are read again (once), after its record:
+      // one another command wrote since `ports` was read would look closed, and be rubbed out
+      let fresh: ReturnType<typeof listeners> | undefined;
+      const open = await findOpenInspector(config, () => (fresh ??= listeners(pid)), pid).catch(() => undefined);
       const address = open ? `${open.host}:${open.port}` : null;
       const node = open?.version ?? null;
       const note =

@@ -235,6 +235,17 @@ export function lockWaitMs(attachTimeoutMs: number): number {
   return Math.max(15_000, 2 * attachTimeoutMs);
 }
 
+/**
+ * The port the process opens its inspector on, as far as the command line and NODE_OPTIONS
+ * say; 0 for a random one. Where NODE_OPTIONS cannot be read (not Linux), an inspector our
+ * signal opened elsewhere than the command line says was given --inspect-port=0 there (a
+ * process there that set process.debugPort in its own code gets 0 back).
+ */
+function configuredPort(config: InspectorConfig, facts: ProcessFacts, opened: number): number {
+  if (config.port !== 0 && opened !== config.port && process.platform !== 'linux' && facts.nodeOptions === undefined) return 0;
+  return config.port;
+}
+
 /** Finds the target's open inspector, or opens it with SIGUSR1. */
 export async function openInspector(pid: number, options: OpenOptions): Promise<OpenedInspector> {
   const facts = await checkProcess(pid);
@@ -246,7 +257,7 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
     // left open by a command that could not write down where: ours to close now
     log('inspector left open by an ended probing command on', existing);
     recordInspector(pid, existing.host, existing.port);
-    return { host: existing.host, port: existing.port, facts, openedByUs: true, lock: undefined, configuredPort: config.port };
+    return { host: existing.host, port: existing.port, facts, openedByUs: true, lock: undefined, configuredPort: configuredPort(config, facts, existing.port) };
   }
   if (existing) {
     log('inspector already open on', existing);
@@ -308,7 +319,7 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
       const found = await askInspector(await freshListeners());
       if (found) {
         log('inspector opened on', found);
-        return { host: found.host, port: found.port, facts, openedByUs: true, lock, configuredPort: config.port };
+        return { host: found.host, port: found.port, facts, openedByUs: true, lock, configuredPort: configuredPort(config, facts, found.port) };
       }
       // Another probing command on this process opened it first (our signal found it
       // open, so no new socket appears for us): it wrote down where.

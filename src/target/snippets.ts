@@ -121,7 +121,8 @@ export function scheduleClose(load: (id: string) => unknown, key: string): void 
     delete g[symbol];
     try {
       close.call(inspector);
-      // an inspector probing moved off the shared port: the process's configured port is put back
+      // the process's configured port put back: an inspector probing moved off the shared
+      // port, or opened on a random one (process.debugPort then holds that port)
       if (typeof state.debugPort === 'number') process.debugPort = state.debugPort;
     } catch {
       // never throw into the target: the next probing command sees the inspector still open and closes it

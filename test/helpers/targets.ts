@@ -39,14 +39,17 @@ const wrapped = new Map<ChildProcess, number>();
 
 function kill(children: Set<ChildProcess>): void {
   for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    const running = child.exitCode === null && child.signalCode === null;
+    // the target under a wrapper first (a tracer lets it go when killed); only while the
+    // wrapper runs, which it does as long as its target does: its pid is not another's yet
     const inner = wrapped.get(child);
-    if (inner !== undefined) {
+    wrapped.delete(child);
+    if (inner !== undefined && running) {
       try {
         process.kill(inner, 'SIGKILL');
       } catch {}
-      wrapped.delete(child);
     }
+    if (running) child.kill('SIGKILL');
   }
   children.clear();
 }
