@@ -8,6 +8,8 @@ import { inspectorTargets, isListening } from './inspector-http.js';
 import { openInspector, type OpenedInspector } from './open-inspector.js';
 import { askInspector } from './find-inspector.js';
 import { listenerWatch, processExists } from './processes.js';
+import { inspectorConfig } from './inspect-flags.js';
+import { existsSync } from 'node:fs';
 import { serverConnections } from './procfs.js';
 import { Session } from './session.js';
 import { describeTarget, type TargetSpec } from './target-spec.js';
@@ -170,6 +172,37 @@ async function attachAgent(pid: number, options: AttachOptions): Promise<BareAtt
 }
 
 /**
+ * How long after a process starts its agent's socket may still be coming: the agent's
+ * thread starts in tens of milliseconds, seconds on a loaded machine (`agent install`
+ * met 5 s in a loaded test run).
+ */
+const AGENT_START_MS = 5000;
+
+/**
+ * A process that preloads the agent and started moments ago, whose socket is not there
+ * yet: the agent's thread is still starting. Waiting for it (within AGENT_START_MS of the
+ * process's start, and --attach-timeout) keeps to the way in with no signal and no port,
+ * where a signal would open an inspector the agent makes needless (or find its port held).
+ */
+async function startingAgent(pid: number, options: AttachOptions): Promise<BareAttachment | undefined> {
+  const { processAgeMs, readProcess } = await import('./processes.js');
+  // (its age first: two small reads, and most processes probed are older)
+  const age = await processAgeMs(pid);
+  if (age === undefined || age >= AGENT_START_MS) return undefined;
+  const facts = await readProcess(pid);
+  if (!facts || !inspectorConfig(facts.argv, facts.nodeOptions).preloadsAgent) return undefined;
+  const { locateAgent } = await import('./agent-socket.js');
+  const { path } = await locateAgent(pid);
+  const until = Date.now() + Math.min(options.attachTimeoutMs, AGENT_START_MS - age);
+  log('the agent is preloaded and pid', pid, 'started', Math.round(age), 'ms ago: waiting for its socket');
+  while (Date.now() < until) {
+    await sleep(10);
+    if (existsSync(path)) return attachAgent(pid, options);
+  }
+  return undefined;
+}
+
+/**
  * A worker thread of a process (`4242/w2`): attaches to the process, then opens a
  * session into the worker through the process's NodeWorker domain. Detaching closes
  * the worker session, then the process's.
@@ -298,7 +331,7 @@ async function attachAny(spec: TargetSpec, options: AttachOptions): Promise<Bare
   // the agent's socket first: no signal, no port
   if (spec.kind === 'pid') {
     log('looking for an agent');
-    const viaAgent = await attachAgent(spec.pid, options);
+    const viaAgent = (await attachAgent(spec.pid, options)) ?? (await startingAgent(spec.pid, options));
     if (viaAgent) return viaAgent;
   }
   // An inspector found open can close before we are in (the command that opened it

@@ -12,7 +12,12 @@ export interface InspectorConfig {
   openAtStart: boolean;
   /** Started with --disable-sigusr1. */
   sigusr1Disabled: boolean;
+  /** Preloads probing's agent (--require or --import of probing/agent, or of its file: probing launch, the demo). */
+  preloadsAgent: boolean;
 }
+
+/** probing's agent as a preload names it: the package's export, or the file (dist/agent/index.cjs). */
+const AGENT_PRELOAD = /^(?:probing(?:-node)?\/agent|.*[\\/]dist[\\/]agent[\\/]index\.c?js)$/;
 
 export const DEFAULT_INSPECTOR_PORT = 9229;
 
@@ -56,6 +61,7 @@ export function inspectorConfig(argv: readonly string[], nodeOptionsEnv: string 
     port: DEFAULT_INSPECTOR_PORT,
     openAtStart: false,
     sigusr1Disabled: false,
+    preloadsAgent: false,
   };
   // NODE_OPTIONS is applied first; the command line wins.
   const options = [...splitNodeOptions(nodeOptionsEnv), ...nodeOptionsOf(argv)];
@@ -78,6 +84,13 @@ export function inspectorConfig(argv: readonly string[], nodeOptionsEnv: string 
       case '--disable-sigusr1':
         config.sigusr1Disabled = true;
         break;
+      case '-r':
+      case '--require':
+      case '--import': {
+        const value = inlineValue ?? options[++i];
+        if (value !== undefined && AGENT_PRELOAD.test(value)) config.preloadsAgent = true;
+        break;
+      }
     }
   }
   if (config.host === 'localhost') config.host = '127.0.0.1';

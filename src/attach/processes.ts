@@ -113,6 +113,11 @@ export function isNodeProcess(facts: ProcessFacts): boolean {
 }
 
 /** The TCP ports a process listens on; undefined where this platform cannot tell. */
+/** How long ago the process started; undefined where that is not read (not Linux). */
+export async function processAgeMs(pid: number): Promise<number | undefined> {
+  return linux ? procfs.processAgeMs(pid) : undefined;
+}
+
 export async function listeners(pid: number): Promise<Listener[] | undefined> {
   if (linux) return procfs.listeners(pid);
   try {

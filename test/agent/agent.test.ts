@@ -42,6 +42,13 @@ async function socketOf(pid: number, env: NodeJS.ProcessEnv = process.env, uid?:
 let dataWithAgent: Promise<Target> | undefined;
 const sharedDataTarget = () => (dataWithAgent ??= startTarget('data.cjs', { nodeArgs: ['--require', agent], sharedPort: true, keep: 'file' }));
 
+/**
+ * strace can hold a target's listen() (its syscall delay): for the tests of an agent slow to
+ * start listening. Found by a real traced run: strace may be there and ptrace refused.
+ */
+const strace = process.platform === 'linux' && spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=listen', '-e', 'inject=listen:delay_enter=1', 'true']).status === 0;
+if (process.platform === 'linux' && !strace) console.log('skipped: the tests of an agent slow to listen need strace (Debian: strace)');
+
 let held: Server | undefined;
 afterEach(() => {
   held?.close();
@@ -158,6 +165,28 @@ describe('the probing agent: in over a Unix socket, no signal and no port', () =
     // a path past the Unix limit (104 bytes on macOS, 108 on Linux) cannot be listened on: the next directory is used
     expect(socketPath(4242, { XDG_RUNTIME_DIR: long, TMPDIR: '/var/tmp' }, 1000)).toBe('/var/tmp/probing-1000/4242.sock');
     expect(socketPath(4242, { XDG_RUNTIME_DIR: long, TMPDIR: long }, 1000)).toBe('/tmp/probing-1000/4242.sock');
+  });
+});
+
+describe('an agent still starting', () => {
+  it.skipIf(!strace)('waits for the socket of a process that preloads the agent and has just started, and sends no signal', async () => {
+    // the agent's thread held 1.5 s in listen() (strace): the process is up and its socket
+    // not there yet, as on a loaded machine right after it starts; the port SIGUSR1 would
+    // open is held, so a signal could not get in
+    const base = mkdtempSync(join(tmpdir(), 'probing-agent-start-'));
+    const log = join(base, 'strace.log');
+    const target = await startTarget('ticking.cjs', { nodeArgs: ['--require', agent], env: { ROWS: '10' }, sharedPort: true, wrap: ['strace', '-f', '-qq', '-yy', '-o', log, '-e', 'trace=listen', '-e', 'inject=listen:delay_enter=1500000'] });
+    try {
+      held = await holdInspectorPort();
+      expect(existsSync(socketPath(target.pid))).toBe(false);
+      const evaluated = await probing([String(target.pid), 'eval', 'globalThis.rows.length']);
+      expect(evaluated.stderr).toBe('');
+      expect(evaluated.stdout.trim()).toBe('10');
+      expect(target.stderr()).not.toMatch(/Debugger listening|Starting inspector/);
+      expect(readFileSync(log, 'utf8')).toContain(`/${target.pid}.new"`);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });
 
@@ -343,9 +372,6 @@ describe('probing <pid> agent install | status | remove', () => {
   // A thread descheduled between bind() and listen() on a loaded machine (a loaded test run
   // met it once): strace holds every listen() of the target for HOLD_MS, so its agent's
   // socket is bound, refusing connections, all that time while `agent install` waits for it.
-  // (a real run: strace may be there and ptrace refused, or its syscall delay unknown)
-  const strace = process.platform === 'linux' && spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=listen', '-e', 'inject=listen:delay_enter=1', 'true']).status === 0;
-  if (process.platform === 'linux' && !strace) console.log('skipped: the test of an agent slow to listen needs strace (Debian: strace)');
   it.skipIf(!strace)('installs into a process whose agent thread is held between binding its socket and listening on it', async () => {
     const HOLD_MS = 1500;
     const base = mkdtempSync(join(tmpdir(), 'probing-agent-slow-'));

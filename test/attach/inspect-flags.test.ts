@@ -4,7 +4,7 @@ import { DEFAULT_INSPECTOR_PORT, inspectorConfig, nodeOptionsOf } from '../../sr
 
 describe('inspectorConfig', () => {
   it('defaults to 127.0.0.1:9229', () => {
-    expect(inspectorConfig(['node', 'app.js'], undefined)).toEqual({ host: '127.0.0.1', port: 9229, openAtStart: false, sigusr1Disabled: false });
+    expect(inspectorConfig(['node', 'app.js'], undefined)).toEqual({ host: '127.0.0.1', port: 9229, openAtStart: false, sigusr1Disabled: false, preloadsAgent: false });
   });
 
   // The attach tests stand in a fixed port of their own for 9229 (test/helpers/targets.ts):
@@ -40,5 +40,18 @@ describe('inspectorConfig', () => {
     expect(inspectorConfig(['node', 'app.js', '--inspect-port=1234', '--disable-sigusr1'], undefined)).toMatchObject({ port: 9229, sigusr1Disabled: false });
     expect(nodeOptionsOf(['node', '-r', 'dotenv/config', '--inspect-port=0', 'app.js', '--flag'])).toEqual(['-r', 'dotenv/config', '--inspect-port=0']);
     expect(nodeOptionsOf(['node', '-e', 'code', '--inspect'])).toEqual([]);
+  });
+
+  it('sees the agent preloaded as probing launch, the demo and the README preload it, and nothing else', () => {
+    const agentFile = '/srv/app/node_modules/probing-node/dist/agent/index.cjs';
+    expect(inspectorConfig(['node', 'app.js'], `--max-old-space-size=512 --require ${JSON.stringify('/home/me/my tools/probing/dist/agent/index.cjs')}`).preloadsAgent).toBe(true);
+    expect(inspectorConfig(['node', '--require', agentFile, 'app.js'], undefined).preloadsAgent).toBe(true);
+    expect(inspectorConfig(['node', '-r', 'probing/agent', 'app.js'], undefined).preloadsAgent).toBe(true);
+    expect(inspectorConfig(['node', 'app.js'], '--import=probing-node/agent').preloadsAgent).toBe(true);
+    for (const other of ['./agent.js', 'probing/runtime', 'some-agent', '/srv/app/dist/agent.js']) {
+      expect(inspectorConfig(['node', '--require', other, 'app.js'], undefined).preloadsAgent).toBe(false);
+    }
+    // an argument of the program's, not a Node.js option
+    expect(inspectorConfig(['node', 'app.js', '--require', agentFile], undefined).preloadsAgent).toBe(false);
   });
 });
