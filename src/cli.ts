@@ -67,7 +67,7 @@ function attachCommand(program: Command, name: string, args: string, description
     .command(`${name} <target> ${args}`)
     .description(description)
     .addOption(new Option('--timeout <duration>', 'time limit for the code in the target, enforced there and here (5000, 5s, 1m)').default(5000).argParser(duration))
-    .addOption(new Option('--attach-timeout <duration>', 'how long to wait for the inspector to open after SIGUSR1').default(3000).argParser(duration))
+    .addOption(new Option('--attach-timeout <duration>', 'how long to wait for a way in (inspector after SIGUSR1, agent starting)').default(3000).argParser(duration))
     .option('--allow-remote-inspector', 'let SIGUSR1 open an inspector on a non-loopback address the target is configured for (reachable from the network while the command runs)')
     .option('-v, --verbose', 'show full stacks of errors');
 }
@@ -76,7 +76,7 @@ function attachCommand(program: Command, name: string, args: string, description
 function optionalTarget(command: Command): Command {
   return command
     .addOption(new Option('--timeout <duration>', 'with a target: time limit for each step in it (5000, 5s, 1m)').default(5000).argParser(duration))
-    .addOption(new Option('--attach-timeout <duration>', 'with a target: how long to wait for the inspector to open after SIGUSR1').default(3000).argParser(duration));
+    .addOption(new Option('--attach-timeout <duration>', 'with a target: how long to wait for a way in (inspector, agent)').default(3000).argParser(duration));
 }
 
 /** eval and inject: a JavaScript value printed back. */

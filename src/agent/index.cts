@@ -1,5 +1,5 @@
 /**
- * probing/agent: loaded into a process (`node --require probing/agent app.js`, or
+ * probing-node/agent: loaded into a process (`node --require probing-node/agent app.js`, or
  * `--import` for ES modules), it starts one worker thread that listens on a Unix
  * domain socket only its user can open and relays inspector protocol messages —
  * one session per connection — to the main thread through

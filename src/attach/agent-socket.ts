@@ -152,6 +152,18 @@ export async function connectAgent(pid: number): Promise<AgentConnection> {
   return { transport: socketTransport(socket), path };
 }
 
+/** Whether something listens on the Unix socket at `path` (the connection is closed at once). */
+export function socketAccepts(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 /**
  * Removes the sockets in our own agent directory whose process has gone (killed by a
  * signal, so its exit listener never ran). Answers how many were removed.

@@ -185,19 +185,26 @@ const AGENT_START_MS = 5000;
  * where a signal would open an inspector the agent makes needless (or find its port held).
  */
 async function startingAgent(pid: number, options: AttachOptions): Promise<BareAttachment | undefined> {
-  const { processAgeMs, readProcess } = await import('./processes.js');
+  const { isNodeProcess, processAgeMs, readProcess } = await import('./processes.js');
   // (its age first: two small reads, and most processes probed are older)
   const age = await processAgeMs(pid);
   if (age === undefined || age >= AGENT_START_MS) return undefined;
   const facts = await readProcess(pid);
-  if (!facts || !inspectorConfig(facts.argv, facts.nodeOptions).preloadsAgent) return undefined;
-  const { locateAgent } = await import('./agent-socket.js');
+  // (a shell that probing launch started inherits the preload in NODE_OPTIONS)
+  if (!facts || !isNodeProcess(facts) || !inspectorConfig(facts.argv, facts.nodeOptions).preloadsAgent) return undefined;
+  const { locateAgent, socketAccepts } = await import('./agent-socket.js');
   const { path } = await locateAgent(pid);
+  // a socket there already was tried (and refused, or not safe to use): nothing to wait for
+  if (existsSync(path)) return undefined;
   const until = Date.now() + Math.min(options.attachTimeoutMs, AGENT_START_MS - age);
   log('the agent is preloaded and pid', pid, 'started', Math.round(age), 'ms ago: waiting for its socket');
   while (Date.now() < until) {
     await sleep(10);
-    if (existsSync(path)) return attachAgent(pid, options);
+    if (processExists(pid) === 'missing') return undefined;
+    // An agent of an earlier build binds in place and listens a moment later: a socket that
+    // refuses is not yet listening here, not one a killed process left (connectAgent would
+    // remove it)
+    if (existsSync(path) && (await socketAccepts(path))) return attachAgent(pid, options);
   }
   return undefined;
 }

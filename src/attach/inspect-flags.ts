@@ -12,12 +12,16 @@ export interface InspectorConfig {
   openAtStart: boolean;
   /** Started with --disable-sigusr1. */
   sigusr1Disabled: boolean;
-  /** Preloads probing's agent (--require or --import of probing/agent, or of its file: probing launch, the demo). */
+  /** Preloads probing's agent (--require or --import of probing-node/agent, or of its file: probing launch, the demo). */
   preloadsAgent: boolean;
 }
 
-/** probing's agent as a preload names it: the package's export, or the file (dist/agent/index.cjs). */
-const AGENT_PRELOAD = /^(?:probing(?:-node)?\/agent|.*[\\/]dist[\\/]agent[\\/]index\.c?js)$/;
+/**
+ * probing's agent as a preload names it: the package's export (probing-node/agent), or its
+ * file (dist/agent/index.cjs or .mjs, as a path or a file: URL; a project's own file of that
+ * name counts too, which costs a moment's wait at most).
+ */
+const AGENT_PRELOAD = /^(?:probing-node\/agent|.*[\\/]dist[\\/]agent[\\/]index\.[cm]js)$/;
 
 export const DEFAULT_INSPECTOR_PORT = 9229;
 

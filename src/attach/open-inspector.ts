@@ -154,7 +154,7 @@ async function refuseClusterPrimary(facts: ProcessFacts): Promise<void> {
     'CLUSTER_PRIMARY',
     `pid ${facts.pid} is a cluster primary with ${workers.length} worker${workers.length === 1 ? '' : 's'} (${workers.join(', ')}): opening its inspector with SIGUSR1 would make Node.js open one in every worker too, so probing did not signal it`,
     {
-      hint: `probe its workers by pid (probing ${workers.join(',')} query …), or start the cluster with the agent (probing launch -- node app.js, or NODE_OPTIONS="--require probing/agent"), which reaches the primary with no signal`,
+      hint: `probe its workers by pid (probing ${workers.join(',')} query …), or start the cluster with the agent (probing launch -- node app.js, or NODE_OPTIONS="--require probing-node/agent"), which reaches the primary with no signal`,
     },
   );
 }
@@ -226,7 +226,7 @@ function refuseRemote(facts: ProcessFacts, config: InspectorConfig): void {
   throw new AttachError(
     'REMOTE_INSPECTOR',
     `pid ${facts.pid} would open its inspector on ${config.host}:${config.port}, which is not a loopback address: anyone who can reach it could run code in the process, so probing did not signal it`,
-    { hint: 'start it with --inspect-port=127.0.0.1:<port> (or use the agent: probing launch, NODE_OPTIONS="--require probing/agent"); --allow-remote-inspector opens it there anyway for the length of the command' },
+    { hint: 'start it with --inspect-port=127.0.0.1:<port> (or use the agent: probing launch, NODE_OPTIONS="--require probing-node/agent"); --allow-remote-inspector opens it there anyway for the length of the command' },
   );
 }
 

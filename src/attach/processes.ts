@@ -112,12 +112,12 @@ export function isNodeProcess(facts: ProcessFacts): boolean {
   return /^node(js)?[-_.]?(\d+(\.\d+)*)?(\.exe)?$/i.test(basename(exe || facts.name));
 }
 
-/** The TCP ports a process listens on; undefined where this platform cannot tell. */
 /** How long ago the process started; undefined where that is not read (not Linux). */
 export async function processAgeMs(pid: number): Promise<number | undefined> {
   return linux ? procfs.processAgeMs(pid) : undefined;
 }
 
+/** The TCP ports a process listens on; undefined where this platform cannot tell. */
 export async function listeners(pid: number): Promise<Listener[] | undefined> {
   if (linux) return procfs.listeners(pid);
   try {

@@ -169,18 +169,26 @@ function decodeHost(hex: string): string {
   return words.join('').match(/.{4}/g)!.map((g) => g.replace(/^0+(?=.)/, '')).join(':').toLowerCase();
 }
 
+/** A process's start time in /proc/<pid>/stat: clock ticks since boot. */
+async function startTicks(pid: number | 'self'): Promise<number | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (stat === undefined) return undefined;
+  // fields after the command (in parentheses, which may hold spaces): state is field 3, starttime 22
+  const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  return Number.isFinite(ticks) ? ticks : undefined;
+}
+
 /**
- * How long ago the process started: its start time in /proc/<pid>/stat (clock ticks since
- * boot, 100 a second: USER_HZ on every architecture Linux runs Node.js on) against
- * /proc/uptime. Undefined where it cannot be read.
+ * How long ago the process started: its start time against this process's own (both in
+ * /proc/<pid>/stat, 100 ticks a second: USER_HZ on every architecture Linux runs Node.js
+ * on) and this process's uptime. Not against /proc/uptime, which container file systems
+ * (lxcfs) make the container's while start times stay the host's. Undefined where it
+ * cannot be read.
  */
 export async function processAgeMs(pid: number): Promise<number | undefined> {
-  const [stat, uptime] = await Promise.all([readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined), readFile('/proc/uptime', 'utf8').catch(() => undefined)]);
-  if (stat === undefined || uptime === undefined) return undefined;
-  // fields after the command (in parentheses, which may hold spaces): state is field 3, starttime 22
-  const started = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-  const now = Number(uptime.split(' ')[0]);
-  return Number.isFinite(started) && Number.isFinite(now) ? Math.max(0, now * 1000 - started * 10) : undefined;
+  const [target, self] = await Promise.all([startTicks(pid), startTicks('self')]);
+  if (target === undefined || self === undefined) return undefined;
+  return Math.max(0, process.uptime() * 1000 + (self - target) * 10);
 }
 
 /** Socket inodes of a process, mapped to their fd numbers. Cheap: no socket tables are read. */

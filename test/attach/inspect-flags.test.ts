@@ -46,9 +46,10 @@ describe('inspectorConfig', () => {
     const agentFile = '/srv/app/node_modules/probing-node/dist/agent/index.cjs';
     expect(inspectorConfig(['node', 'app.js'], `--max-old-space-size=512 --require ${JSON.stringify('/home/me/my tools/probing/dist/agent/index.cjs')}`).preloadsAgent).toBe(true);
     expect(inspectorConfig(['node', '--require', agentFile, 'app.js'], undefined).preloadsAgent).toBe(true);
-    expect(inspectorConfig(['node', '-r', 'probing/agent', 'app.js'], undefined).preloadsAgent).toBe(true);
+    expect(inspectorConfig(['node', '-r', 'probing-node/agent', 'app.js'], undefined).preloadsAgent).toBe(true);
     expect(inspectorConfig(['node', 'app.js'], '--import=probing-node/agent').preloadsAgent).toBe(true);
-    for (const other of ['./agent.js', 'probing/runtime', 'some-agent', '/srv/app/dist/agent.js']) {
+    expect(inspectorConfig(['node', '--import', 'file:///srv/app/node_modules/probing-node/dist/agent/index.mjs', 'app.js'], undefined).preloadsAgent).toBe(true);
+    for (const other of ['./agent.js', 'probing-node/runtime', 'some-agent', '/srv/app/dist/agent.js', 'probing/agent']) {
       expect(inspectorConfig(['node', '--require', other, 'app.js'], undefined).preloadsAgent).toBe(false);
     }
     // an argument of the program's, not a Node.js option
