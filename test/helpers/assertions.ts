@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, expect } from 'vitest';
-import { httpGet, listeningPorts, probing, startTarget, type StartOptions, type Target } from './targets.js';
+import { httpGet, listeningPorts, probing, recentCliRuns, startTarget, type StartOptions, type Target } from './targets.js';
 
 /** The target lives, serves HTTP if it can, and listens on exactly the ports it had before. */
 export async function expectLeftAsFound(target: Target, portsBefore: number[]): Promise<void> {
@@ -8,8 +8,9 @@ export async function expectLeftAsFound(target: Target, portsBefore: number[]): 
     const res = await httpGet(target.port);
     expect(res.status).toBe(200);
   }
-  // its stderr says what its inspector did (opened, clients attached, ended), should it stay open
-  expect(await listeningPorts(target.pid), `pid ${target.pid}'s stderr:\n${target.stderr().slice(-4000)}`).toEqual(portsBefore);
+  // its stderr says what its inspector did (opened, clients attached, ended), should it stay
+  // open; the last CLI runs' stderr, which of them left it so and what it said
+  expect(await listeningPorts(target.pid), `pid ${target.pid}'s stderr:\n${target.stderr().slice(-4000)}\nthe last CLI runs:\n${recentCliRuns()}`).toEqual(portsBefore);
 }
 
 /**

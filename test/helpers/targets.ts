@@ -217,6 +217,8 @@ export function pipedRepl(pid: number, options: string[], lines: string[], env: 
     child.on('exit', () => running.delete(child));
     child.on('close', (code) => {
       clearTimeout(timer);
+      recentRuns.push(`probing ${argv.join(' ').slice(0, 200)} → exit ${code}${stderr ? `, stderr:\n${stderr.slice(-1000)}` : ''}`);
+      if (recentRuns.length > 20) recentRuns.shift();
       resolve({ code, stdout, stderr });
     });
   });
@@ -227,6 +229,14 @@ export function pipedRepl(pid: number, options: string[], lines: string[], env: 
  * --attach-timeout ATTACH_TIMEOUT_MS unless the test gives its own. It is killed, and the
  * test fails with what it printed, only past the sum of its own limits (cliLimitMs).
  */
+/** The last CLI runs of this test file, what they said on stderr: for a failure about a target to show them. */
+const recentRuns: string[] = [];
+
+/** What the last CLI runs (at most `n`) of this file said on stderr, newest last, with their arguments and exit status. */
+export function recentCliRuns(n = 6): string {
+  return recentRuns.slice(-n).join('\n');
+}
+
 export function probing(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string; onSpawn?: (child: ChildProcess) => void } = {}): Promise<CliResult> {
   const argv = withAttachTimeout(args);
   const limitMs = options.timeoutMs ?? cliLimitMs(argv);
@@ -251,6 +261,8 @@ export function probing(args: string[], options: { timeoutMs?: number; env?: Nod
     // (on a loaded machine, a message written just before exiting was lost)
     child.on('close', (code) => {
       clearTimeout(timer);
+      recentRuns.push(`probing ${argv.join(' ').slice(0, 200)} → exit ${code}${stderr ? `, stderr:\n${stderr.slice(-1000)}` : ''}`);
+      if (recentRuns.length > 20) recentRuns.shift();
       resolve({ code, stdout, stderr });
     });
   });
