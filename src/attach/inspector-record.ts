@@ -42,11 +42,16 @@ export function recordedInspector(pid: number): { host: string; port: number } |
   const dir = directory();
   if (!dir) return undefined;
   try {
-    const match = /^(.+):(\d+)\s*$/.exec(readFileSync(file(dir, pid), 'utf8'));
-    return match ? { host: match[1]!, port: Number(match[2]) } : undefined;
+    return parseRecord(readFileSync(file(dir, pid), 'utf8'));
   } catch {
     return undefined;
   }
+}
+
+/** A record's text, `host:port`. */
+function parseRecord(text: string): { host: string; port: number } | undefined {
+  const match = /^(.+):(\d+)\s*$/.exec(text);
+  return match ? { host: match[1]!, port: Number(match[2]) } : undefined;
 }
 
 /**
@@ -78,7 +83,7 @@ export function forgetInspector(pid: number, port?: number): void {
   }
   try {
     const text = readFileSync(taken, 'utf8');
-    if (portOf(text) !== port) putBack(taken, path, text);
+    if (parseRecord(text)?.port !== port) putBack(taken, path, text);
   } catch {}
   try {
     unlinkSync(taken);
@@ -95,11 +100,6 @@ function putBack(taken: string, path: string, text: string): void {
       writeFileSync(path, text, { mode: 0o600, flag: 'wx' });
     } catch {}
   }
-}
-
-function portOf(text: string): number | undefined {
-  const match = /^(.+):(\d+)\s*$/.exec(text);
-  return match ? Number(match[2]) : undefined;
 }
 
 const pendingFile = (dir: string, pid: number, by: number) => join(dir, `${pid}.${by}.pending`);

@@ -104,8 +104,7 @@ async function childrenByScan(pid: number): Promise<number[] | undefined> {
   await Promise.all(
     pids.map(async (child) => {
       const stat = await readFile(`/proc/${child}/stat`, 'utf8').catch(() => '');
-      // ppid is the second field after the command, which is in parentheses and may hold spaces
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(child);
+      if (Number(statField(stat, 4)) === pid) children.push(child);
     }),
   );
   return children;
@@ -169,12 +168,19 @@ function decodeHost(hex: string): string {
   return words.join('').match(/.{4}/g)!.map((g) => g.replace(/^0+(?=.)/, '')).join(':').toLowerCase();
 }
 
+/**
+ * Field `n` (from 1, as proc(5) numbers them: ppid 4, starttime 22) of a /proc/<pid>/stat
+ * line. Counted after the command (field 2), which is in parentheses and may hold spaces.
+ */
+function statField(stat: string, n: number): string | undefined {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[n - 3];
+}
+
 /** A process's start time in /proc/<pid>/stat: clock ticks since boot. */
 async function startTicks(pid: number | 'self'): Promise<number | undefined> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
   if (stat === undefined) return undefined;
-  // fields after the command (in parentheses, which may hold spaces): state is field 3, starttime 22
-  const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  const ticks = Number(statField(stat, 22));
   return Number.isFinite(ticks) ? ticks : undefined;
 }
 
