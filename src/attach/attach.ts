@@ -5,7 +5,7 @@
 import { AttachError, ProbingError, TargetClosedError } from '../errors.js';
 import { debug } from '../debug.js';
 import { inspectorTargets, isListening } from './inspector-http.js';
-import { openInspector, type OpenedInspector } from './open-inspector.js';
+import { openInspector, opensOnRandomPort, type OpenedInspector } from './open-inspector.js';
 import { askInspector } from './find-inspector.js';
 import { listenerWatch, processExists } from './processes.js';
 import { inspectorConfig } from './inspect-flags.js';
@@ -394,7 +394,7 @@ async function attachInspector(spec: TargetSpec, options: AttachOptions): Promis
   let target: TargetIdentity;
   try {
     // an inspector our signal opened on a random port: process.debugPort is put back to 0 when it closes
-    const debugPort = opened?.openedByUs && opened.configuredPort === 0 ? 0 : null;
+    const debugPort = opened?.openedByUs && opensOnRandomPort(opened) ? 0 : null;
     target = await identify(session, options.timeoutMs, opened?.openedByUs ? opened.facts.nsPid : null, spec.kind === 'pid', debugPort);
     if (opened && target.pid !== opened.facts.nsPid) {
       // Someone else's inspector: leave it exactly as it is.

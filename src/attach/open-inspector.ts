@@ -33,13 +33,6 @@ export interface OpenedInspector {
   lock: PortLock | undefined;
   /** Its WebSocket URL, when finding it gave it already. */
   url?: string;
-  /**
-   * The port the process is configured to open its inspector on, 0 for a random one
-   * (--inspect-port=0). Node.js keeps the random port it opened on as process.debugPort,
-   * so the next SIGUSR1 would open there again, and fail if anything has taken it since:
-   * probing puts 0 back when it closes one it opened (scheduleClose).
-   */
-  configuredPort: number;
 }
 
 export interface OpenOptions {
@@ -236,14 +229,18 @@ export function lockWaitMs(attachTimeoutMs: number): number {
 }
 
 /**
- * The port the process opens its inspector on, as far as the command line and NODE_OPTIONS
- * say; 0 for a random one. Where NODE_OPTIONS cannot be read (not Linux), an inspector our
- * signal opened elsewhere than the command line says was given --inspect-port=0 there (a
- * process there that set process.debugPort in its own code gets 0 back).
+ * Whether the inspector our signal opened is on a random port (--inspect-port=0, on the
+ * command line or in NODE_OPTIONS). Node.js keeps that port as process.debugPort, so the
+ * next SIGUSR1 would open there again, and fail if anything has taken it since: probing
+ * puts 0 back when it closes one it opened (scheduleClose). Where NODE_OPTIONS cannot be
+ * read (not Linux), one that opened elsewhere than the command line says was given
+ * --inspect-port=0 there (a process there that set process.debugPort in its own code gets
+ * 0 back).
  */
-function configuredPort(config: InspectorConfig, facts: ProcessFacts, opened: number): number {
-  if (config.port !== 0 && opened !== config.port && process.platform !== 'linux' && facts.nodeOptions === undefined) return 0;
-  return config.port;
+export function opensOnRandomPort(opened: OpenedInspector): boolean {
+  const { port } = inspectorConfig(opened.facts.argv, opened.facts.nodeOptions);
+  if (port === 0) return true;
+  return opened.port !== port && process.platform !== 'linux' && opened.facts.nodeOptions === undefined;
 }
 
 /** Finds the target's open inspector, or opens it with SIGUSR1. */
@@ -257,14 +254,14 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
     // left open by a command that could not write down where: ours to close now
     log('inspector left open by an ended probing command on', existing);
     recordInspector(pid, existing.host, existing.port);
-    return { host: existing.host, port: existing.port, facts, openedByUs: true, lock: undefined, configuredPort: configuredPort(config, facts, existing.port) };
+    return { host: existing.host, port: existing.port, facts, openedByUs: true, lock: undefined };
   }
   if (existing) {
     log('inspector already open on', existing);
     if (!isLoopback(config.host)) {
       process.stderr.write(`probing: warning: pid ${pid}'s inspector is open on ${config.host}:${existing.port}, reachable beyond this machine; anyone who can reach it can run code in the process\n`);
     }
-    return { host: existing.host, port: existing.port, facts, openedByUs: false, lock: undefined, configuredPort: config.port };
+    return { host: existing.host, port: existing.port, facts, openedByUs: false, lock: undefined };
   }
 
   refuseSigusr1(await steadySigusr1(facts), config);
@@ -275,7 +272,7 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
   const locked = config.port === 0 ? undefined : await acquirePortLock(facts, config, options.lockWaitMs ?? lockWaitMs(options.attachTimeoutMs));
   if (locked && !isPortLock(locked)) {
     log('inspector opened meanwhile on', locked);
-    return { host: locked.host, port: locked.port, facts, openedByUs: false, lock: undefined, configuredPort: config.port };
+    return { host: locked.host, port: locked.port, facts, openedByUs: false, lock: undefined };
   }
   const lock = locked;
   try {
@@ -309,7 +306,7 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
       const quick = config.port !== 0 ? await nodeTargetAt(reachable(config.host), config.port) : undefined;
       if (quick) {
         log('inspector opened on', quick);
-        return { ...quick, facts, openedByUs: true, lock, configuredPort: config.port };
+        return { ...quick, facts, openedByUs: true, lock };
       }
       if (config.port !== 0 && Date.now() - scanned < SCAN_MS) continue;
       scanned = Date.now();
@@ -319,7 +316,7 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
       const found = await askInspector(await freshListeners());
       if (found) {
         log('inspector opened on', found);
-        return { host: found.host, port: found.port, facts, openedByUs: true, lock, configuredPort: configuredPort(config, facts, found.port) };
+        return { host: found.host, port: found.port, facts, openedByUs: true, lock };
       }
       // Another probing command on this process opened it first (our signal found it
       // open, so no new socket appears for us): it wrote down where.
@@ -329,7 +326,7 @@ export async function openInspector(pid: number, options: OpenOptions): Promise<
         log('inspector opened by another probing command on', joined);
         lock?.release();
         clearPending(pid);
-        return { host: joined.host, port: joined.port, facts, openedByUs: false, lock: undefined, configuredPort: config.port };
+        return { host: joined.host, port: joined.port, facts, openedByUs: false, lock: undefined };
       }
       if (processExists(pid) === 'missing') {
         throw new AttachError('TARGET_EXITED', `pid ${pid} exited while its inspector was being opened`, {
