@@ -16,6 +16,7 @@ import { describeTarget, type TargetSpec } from './target-spec.js';
 import { connectWebSocket, loadTransport } from './transport.js';
 import { cancelClose, identify as identifySnippet, LOAD_BUILTIN, OPENED_KEY, releaseInspector, scheduleClose, SOURCE_URL } from '../target/snippets.js';
 import { forgetInspector, recordInspector, clearPending } from './inspector-record.js';
+import { watchSignalThread, type SignalThreadWatch } from './signal-thread.js';
 
 const KEY = JSON.stringify(OPENED_KEY);
 
@@ -435,6 +436,8 @@ async function attachInspector(spec: TargetSpec, options: AttachOptions): Promis
   const address = new URL(url);
   // We close what we opened, and what an earlier probing command opened but could not close.
   const ownsInspector = opened?.openedByUs === true || target.probingOpened;
+  // watched from now, so that the close seldom waits for it (signal-thread.ts)
+  const signalThread = ownsInspector && spec.kind === 'pid' ? watchSignalThread(spec.pid) : undefined;
   let detached: Promise<DetachResult> | undefined;
   const cleanups = new Set<() => Promise<void>>();
   return {
@@ -459,7 +462,7 @@ async function attachInspector(spec: TargetSpec, options: AttachOptions): Promis
           }
           const host = opened?.host ?? address.hostname;
           const port = opened?.port ?? Number(address.port);
-          return await closeInspector(session, host, port, options.timeoutMs, spec.kind === 'pid' ? spec.pid : undefined);
+          return await closeInspector(session, host, port, options.timeoutMs, spec.kind === 'pid' ? spec.pid : undefined, signalThread);
         } finally {
           opened?.lock?.release();
         }
@@ -520,7 +523,7 @@ async function hangUpWithin(hungUp: Promise<void>, ms: number): Promise<boolean>
   return closed;
 }
 
-async function closeInspector(session: Session, host: string, port: number, timeoutMs: number, pid: number | undefined): Promise<DetachResult> {
+async function closeInspector(session: Session, host: string, port: number, timeoutMs: number, pid: number | undefined, signalThread?: Promise<SignalThreadWatch>): Promise<DetachResult> {
   if (session.closed && session.reason?.code === 'TARGET_EXITING') {
     // it ends, and its inspector with it
     if (pid !== undefined) forgetInspector(pid);
@@ -536,6 +539,18 @@ async function closeInspector(session: Session, host: string, port: number, time
   }
   const hungUp = session.whenClosed();
   const waitMs = Math.min(timeoutMs, CLOSE_WAIT_MS);
+  // Node.js's signal thread may still be posting the requests our SIGUSR1 made: closed before
+  // it is done, the inspector opens again behind us (signal-thread.ts). Left open instead,
+  // the next command finds it through its record and closes it.
+  if (pid !== undefined && !(await (signalThread ?? watchSignalThread(pid)).then((watch) => watch.settled(waitMs)))) {
+    log('the signal thread is still starting the inspector');
+    // (written down already, unless the command failed before it could be)
+    recordInspector(pid, host, port);
+    await session.close();
+    return {
+      leftOpen: `pid ${pid}'s signal thread was still starting the inspector after ${waitMs} ms (a busy machine), and closing it now would open it again: it stays open on ${host}:${port}; the next probing command against it closes it`,
+    };
+  }
   // The last command out closes it: others still using this inspector keep it open.
   // The last one first waits for the connections of those that left to be closed by the
   // target: inspector.close() while one of them is still closing crashed Node.js 20

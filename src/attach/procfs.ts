@@ -235,3 +235,46 @@ export async function listenerOwner(port: number): Promise<number | undefined> {
   }
   return undefined;
 }
+
+/** SIGHUP, SIGINT, SIGUSR1 and SIGTERM: a thread that blocks all four blocks every signal. */
+const EVERY_SIGNAL = (1n << 0n) | (1n << 1n) | (1n << 9n) | (1n << 14n);
+
+/**
+ * The thread through which Node.js answers SIGUSR1: named SignalInspector since Node.js 22,
+ * unnamed before, where it is the one thread that blocks every signal (the main thread
+ * blocks none, V8's workers only SIGUSR1). Undefined where none is seen.
+ */
+export async function signalThread(pid: number): Promise<number | undefined> {
+  const tids = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+  const found = await Promise.all(
+    tids.map(async (tid) => {
+      if (Number(tid) === pid) return undefined;
+      const text = await readFile(`/proc/${pid}/task/${tid}/status`, 'utf8').catch(() => '');
+      const name = /^Name:\s*(.*)$/m.exec(text)?.[1];
+      const blocked = BigInt('0x' + (/^SigBlk:\s*([0-9a-f]+)$/m.exec(text)?.[1] ?? '0'));
+      return name === 'SignalInspector' || (blocked & EVERY_SIGNAL) === EVERY_SIGNAL ? Number(tid) : undefined;
+    }),
+  );
+  return found.find((tid) => tid !== undefined);
+}
+
+export interface ThreadState {
+  /** Asleep in a futex wait (where it waits for the next signal), as far as /proc tells. */
+  waiting: boolean;
+  /** How many times it has gone to sleep: unchanged between two reads, it slept throughout. */
+  sleeps: number;
+}
+
+/** Where a thread of pid stands; undefined once it is gone. */
+export async function threadState(pid: number, tid: number): Promise<ThreadState | undefined> {
+  const [status, wchan] = await Promise.all([
+    readFile(`/proc/${pid}/task/${tid}/status`, 'utf8').catch(() => undefined),
+    // the kernel function it sleeps in; '0' or unreadable where /proc withholds it
+    readFile(`/proc/${pid}/task/${tid}/wchan`, 'utf8').catch(() => ''),
+  ]);
+  if (status === undefined) return undefined;
+  const state = /^State:\s*(\S)/m.exec(status)?.[1];
+  const sleeps = Number(/^voluntary_ctxt_switches:\s*(\d+)$/m.exec(status)?.[1] ?? NaN);
+  const known = wchan !== '' && wchan !== '0';
+  return { waiting: state === 'S' && (!known || wchan.includes('futex')), sleeps };
+}

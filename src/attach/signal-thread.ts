@@ -1,0 +1,55 @@
+/**
+ * Node.js answers one SIGUSR1 with up to three requests to start the inspector, posted one
+ * after another by its signal thread (uv_async_send, an interrupt, uv_async_send: Agent::
+ * RequestIoThreadStart). The first to run opens it; the others find it open and do nothing.
+ * A signal thread descheduled between them — a loaded machine — posts the rest late, and if
+ * probing has closed the inspector by then, it opens again: on a random port, with nobody
+ * to close it and no record of where (measured: strace holding that thread's first write
+ * 1.5 s; the inspector came back 1.5 s after `probing eval` had closed it, and the next
+ * command waited out its --attach-timeout). So an inspector a signal opened is closed only
+ * once that thread is back waiting for the next signal.
+ *
+ * Linux only (/proc tells where the thread sleeps); elsewhere the close goes ahead as before.
+ */
+import { signalThread, threadState, type ThreadState } from './procfs.js';
+
+/** The same state twice, this far apart, with no sleep in between: it is waiting for a signal, not for a lock. */
+const STEADY_MS = 5;
+
+export interface SignalThreadWatch {
+  /** Whether the signal thread is waiting for the next signal, within `timeoutMs`; true where that cannot be told. */
+  settled(timeoutMs: number): Promise<boolean>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const UNKNOWN: SignalThreadWatch = { settled: async () => true };
+
+/**
+ * Starts watching pid's signal thread. Taken when probing gets in, so that by the time it
+ * closes, the thread has usually been seen waiting twice and the close costs no wait.
+ */
+export async function watchSignalThread(pid: number): Promise<SignalThreadWatch> {
+  if (process.platform !== 'linux') return UNKNOWN;
+  const tid = await signalThread(pid);
+  if (tid === undefined) return UNKNOWN;
+  let last: { state: ThreadState; at: number } | undefined;
+  const look = async () => {
+    const state = await threadState(pid, tid);
+    return state && { state, at: Date.now() };
+  };
+  last = await look();
+  return {
+    async settled(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const now = await look();
+        // gone (the process is exiting) or unreadable: nothing more to wait for
+        if (!now || !last) return true;
+        if (last.state.waiting && now.state.waiting && now.state.sleeps === last.state.sleeps && now.at - last.at >= STEADY_MS) return true;
+        if (!(last.state.waiting && now.state.waiting && now.state.sleeps === last.state.sleeps)) last = now;
+        if (Date.now() >= deadline) return false;
+        await sleep(Math.min(STEADY_MS, Math.max(1, last.at + STEADY_MS - Date.now())));
+      }
+    },
+  };
+}
