@@ -259,22 +259,16 @@ export async function signalThread(pid: number): Promise<number | undefined> {
 }
 
 export interface ThreadState {
-  /** Asleep in a futex wait (where it waits for the next signal), as far as /proc tells. */
-  waiting: boolean;
-  /** How many times it has gone to sleep: unchanged between two reads, it slept throughout. */
-  sleeps: number;
+  /** Asleep (State S): where the signal thread waits for the next signal. */
+  asleep: boolean;
+  /** How many times it has gone to sleep, where /proc counts it: unchanged between two reads, it slept throughout. */
+  sleeps: number | undefined;
 }
 
 /** Where a thread of pid stands; undefined once it is gone. */
 export async function threadState(pid: number, tid: number): Promise<ThreadState | undefined> {
-  const [status, wchan] = await Promise.all([
-    readFile(`/proc/${pid}/task/${tid}/status`, 'utf8').catch(() => undefined),
-    // the kernel function it sleeps in; '0' or unreadable where /proc withholds it
-    readFile(`/proc/${pid}/task/${tid}/wchan`, 'utf8').catch(() => ''),
-  ]);
+  const status = await readFile(`/proc/${pid}/task/${tid}/status`, 'utf8').catch(() => undefined);
   if (status === undefined) return undefined;
-  const state = /^State:\s*(\S)/m.exec(status)?.[1];
-  const sleeps = Number(/^voluntary_ctxt_switches:\s*(\d+)$/m.exec(status)?.[1] ?? NaN);
-  const known = wchan !== '' && wchan !== '0';
-  return { waiting: state === 'S' && (!known || wchan.includes('futex')), sleeps };
+  const sleeps = /^voluntary_ctxt_switches:\s*(\d+)$/m.exec(status)?.[1];
+  return { asleep: /^State:\s*S/m.test(status), sleeps: sleeps === undefined ? undefined : Number(sleeps) };
 }

@@ -9,7 +9,10 @@
  * command waited out its --attach-timeout). So an inspector a signal opened is closed only
  * once that thread is back waiting for the next signal.
  *
- * Linux only (/proc tells where the thread sleeps); elsewhere the close goes ahead as before.
+ * Its loop has one place to sleep: waiting for the next signal (a lock it may wait on
+ * between its requests is held for microseconds). So it is done when seen asleep twice,
+ * STEADY_MS apart, without having woken in between. Linux only (/proc); elsewhere the close
+ * goes ahead as before.
  */
 import { signalThread, threadState, type ThreadState } from './procfs.js';
 
@@ -32,12 +35,11 @@ export async function watchSignalThread(pid: number): Promise<SignalThreadWatch>
   if (process.platform !== 'linux') return UNKNOWN;
   const tid = await signalThread(pid);
   if (tid === undefined) return UNKNOWN;
-  let last: { state: ThreadState; at: number } | undefined;
-  const look = async () => {
+  const look = async (): Promise<{ state: ThreadState; at: number } | undefined> => {
     const state = await threadState(pid, tid);
     return state && { state, at: Date.now() };
   };
-  last = await look();
+  let last = await look();
   return {
     async settled(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
@@ -45,8 +47,9 @@ export async function watchSignalThread(pid: number): Promise<SignalThreadWatch>
         const now = await look();
         // gone (the process is exiting) or unreadable: nothing more to wait for
         if (!now || !last) return true;
-        if (last.state.waiting && now.state.waiting && now.state.sleeps === last.state.sleeps && now.at - last.at >= STEADY_MS) return true;
-        if (!(last.state.waiting && now.state.waiting && now.state.sleeps === last.state.sleeps)) last = now;
+        const slept = last.state.asleep && now.state.asleep && now.state.sleeps === last.state.sleeps;
+        if (slept && now.at - last.at >= STEADY_MS) return true;
+        if (!slept) last = now;
         if (Date.now() >= deadline) return false;
         await sleep(Math.min(STEADY_MS, Math.max(1, last.at + STEADY_MS - Date.now())));
       }
