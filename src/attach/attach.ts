@@ -548,7 +548,7 @@ async function closeInspector(session: Session, host: string, port: number, time
     recordInspector(pid, host, port);
     await session.close();
     return {
-      leftOpen: `pid ${pid}'s signal thread was still starting the inspector after ${waitMs} ms (a busy machine), and closing it now would open it again: it stays open on ${host}:${port}; the next probing command against it closes it`,
+      leftOpen: `pid ${pid}'s SIGUSR1 thread was still starting the inspector after ${waitMs} ms (a busy machine, or a stopped process), and closing it now would open it again: it stays open on ${host}:${port}; the next probing command against it closes it`,
     };
   }
   // The last command out closes it: others still using this inspector keep it open.

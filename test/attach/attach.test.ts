@@ -132,7 +132,7 @@ describe('attaching by pid', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout.trim()).toBe(String(target.pid));
     const leftOpen = holdMs > 2000;
-    if (leftOpen) expect(result.stderr).toMatch(/signal thread was still starting the inspector .*the next probing command against it closes it/);
+    if (leftOpen) expect(result.stderr).toMatch(/SIGUSR1 thread was still starting the inspector .*the next probing command against it closes it/);
     else expect(result.stderr).toBe('');
     // the thread has posted all three, and the target's event loop has turned since
     await until(() => (readFileSync(log, 'utf8').match(/^write\(/gm) ?? []).length >= 3);
