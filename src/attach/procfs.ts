@@ -240,22 +240,23 @@ export async function listenerOwner(port: number): Promise<number | undefined> {
 const EVERY_SIGNAL = (1n << 0n) | (1n << 1n) | (1n << 9n) | (1n << 14n);
 
 /**
- * The thread through which Node.js answers SIGUSR1: named SignalInspector since Node.js 22,
- * unnamed before, where it is the one thread that blocks every signal (the main thread
- * blocks none, V8's workers only SIGUSR1). Undefined where none is seen.
+ * The thread through which Node.js answers SIGUSR1: named SignalInspector since Node.js 22;
+ * unnamed before, where it is a thread that blocks every signal (the main thread blocks
+ * none, V8's workers only SIGUSR1, libuv's pool none). The one other such thread, vm's
+ * SIGINT watchdog (there while code runs with breakOnSigint, as a REPL's does), cannot be
+ * told from it: both are answered, and both watched.
  */
-export async function signalThread(pid: number): Promise<number | undefined> {
+export async function signalThreads(pid: number): Promise<number[]> {
   const tids = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
-  const found = await Promise.all(
+  const threads = await Promise.all(
     tids.map(async (tid) => {
-      if (Number(tid) === pid) return undefined;
-      const text = await readFile(`/proc/${pid}/task/${tid}/status`, 'utf8').catch(() => '');
-      const name = /^Name:\s*(.*)$/m.exec(text)?.[1];
+      const text = Number(tid) === pid ? '' : await readFile(`/proc/${pid}/task/${tid}/status`, 'utf8').catch(() => '');
       const blocked = BigInt('0x' + (/^SigBlk:\s*([0-9a-f]+)$/m.exec(text)?.[1] ?? '0'));
-      return name === 'SignalInspector' || (blocked & EVERY_SIGNAL) === EVERY_SIGNAL ? Number(tid) : undefined;
+      return { tid: Number(tid), named: /^Name:\s*SignalInspector$/m.test(text), blocksAll: (blocked & EVERY_SIGNAL) === EVERY_SIGNAL };
     }),
   );
-  return found.find((tid) => tid !== undefined);
+  const named = threads.filter((t) => t.named);
+  return (named.length > 0 ? named : threads.filter((t) => t.blocksAll)).map((t) => t.tid);
 }
 
 export interface ThreadState {

@@ -14,7 +14,7 @@
  * STEADY_MS apart, without having woken in between. Linux only (/proc); elsewhere the close
  * goes ahead as before.
  */
-import { signalThread, threadState, type ThreadState } from './procfs.js';
+import { signalThreads, threadState, type ThreadState } from './procfs.js';
 
 /** The same state twice, this far apart, with no sleep in between: it is waiting for a signal, not for a lock. */
 const STEADY_MS = 5;
@@ -28,28 +28,30 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const UNKNOWN: SignalThreadWatch = { settled: async () => true };
 
 /**
- * Starts watching pid's signal thread. Taken when probing gets in, so that by the time it
+ * Starts watching pid's signal thread (and vm's SIGINT watchdog, where it is there: see signalThreads). Taken when probing gets in, so that by the time it
  * closes, the thread has usually been seen waiting twice and the close costs no wait.
  */
 export async function watchSignalThread(pid: number): Promise<SignalThreadWatch> {
   if (process.platform !== 'linux') return UNKNOWN;
-  const tid = await signalThread(pid);
-  if (tid === undefined) return UNKNOWN;
-  const look = async (): Promise<{ state: ThreadState; at: number } | undefined> => {
-    const state = await threadState(pid, tid);
-    return state && { state, at: Date.now() };
-  };
+  const tids = await signalThreads(pid);
+  if (tids.length === 0) return UNKNOWN;
+  type Look = { states: Array<ThreadState | undefined>; at: number };
+  const look = async (): Promise<Look> => ({ states: await Promise.all(tids.map((tid) => threadState(pid, tid))), at: Date.now() });
+  // every thread asleep in both looks, none woken in between (one gone: nothing to wait for)
+  const slept = (a: Look, b: Look) =>
+    tids.every((_, i) => {
+      const [x, y] = [a.states[i], b.states[i]];
+      return !x || !y || (x.asleep && y.asleep && x.sleeps === y.sleeps);
+    });
   let last = await look();
   return {
     async settled(timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const now = await look();
-        // gone (the process is exiting) or unreadable: nothing more to wait for
-        if (!now || !last) return true;
-        const slept = last.state.asleep && now.state.asleep && now.state.sleeps === last.state.sleeps;
-        if (slept && now.at - last.at >= STEADY_MS) return true;
-        if (!slept) last = now;
+        const steady = slept(last, now);
+        if (steady && now.at - last.at >= STEADY_MS) return true;
+        if (!steady) last = now;
         if (Date.now() >= deadline) return false;
         await sleep(Math.min(STEADY_MS, Math.max(1, last.at + STEADY_MS - Date.now())));
       }

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { signalThread } from '../../src/attach/procfs.js';
+import { signalThreads } from '../../src/attach/procfs.js';
 import { watchSignalThread } from '../../src/attach/signal-thread.js';
 import { startTarget } from '../helpers/targets.js';
 
 describe.skipIf(process.platform !== 'linux')("the wait for Node.js's SIGUSR1 thread", () => {
   it('finds the thread, sees it waiting in a quiet process, and not in a stopped one', async () => {
     const target = await startTarget('server.cjs');
-    const tid = await signalThread(target.pid);
-    expect(tid).toBeDefined();
-    expect(tid).not.toBe(target.pid);
+    const tids = await signalThreads(target.pid);
+    expect(tids).toHaveLength(1);
+    expect(tids[0]).not.toBe(target.pid);
     const watch = await watchSignalThread(target.pid);
     expect(await watch.settled(5000)).toBe(true);
     // stopped (as a process is in a debugger or under SIGSTOP), it is waiting for nothing
