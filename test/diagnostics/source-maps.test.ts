@@ -19,10 +19,12 @@ const sourceUrl = pathToFileURL(source).href;
 const lines = readFileSync(source, 'utf8').split('\n');
 /** The line (from 1) where the fixture declares `function <name>(`: read from the file, not written down twice. */
 const lineOf = (name: string) => lines.findIndex((l) => l.startsWith(`function ${name}(`)) + 1;
-/** The lines from `function <name>(` to its closing brace. */
+/** The lines of the fixture's function or method `<name>`, from its declaration to its closing brace (0s where it has none). */
 const bodyOf = (name: string) => {
-  const first = lineOf(name);
-  return [first, first + lines.slice(first).findIndex((l) => l === '}') + 1];
+  const first = lines.findIndex((l) => l.startsWith(`function ${name}(`) || new RegExp(`^ +${name}\\(`).test(l)) + 1;
+  if (first === 0) return [0, 0];
+  const indent = /^ */.exec(lines[first - 1]!)![0];
+  return [first, first + lines.slice(first).findIndex((l) => l === `${indent}}`) + 1];
 };
 
 const dirs: string[] = [];
@@ -35,9 +37,17 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Whether a stack frame of the fixture lies inside the lines of the function it names (the arrow that makeOrder hands to Array.from is an <anonymous> frame inside makeOrder's). */
-const inside = (frame: { function: string; line: number }) =>
-  ['crunchNumbers', 'makeOrder', 'tick'].some((name) => (frame.function.includes(name) || frame.function === '<anonymous>') && frame.line >= bodyOf(name)[0]! && frame.line <= bodyOf(name)[1]!);
+/**
+ * Whether a stack frame of the fixture lies inside the lines of the function it names — any
+ * of its functions or methods (`OrderBook.add`, met in a loaded run): a stack is a sample,
+ * and lands where it lands. The arrow that makeOrder hands to Array.from is an <anonymous> frame inside makeOrder's.
+ */
+const inside = (frame: { function: string; line: number }) => {
+  // `Immediate.tick [as _onImmediate]`: the name is the last part before V8's alias
+  const name = frame.function.replace(/ \[as [^\]]*\]$/, '').split('.').pop()!;
+  const [first, last] = bodyOf(name === '<anonymous>' ? 'makeOrder' : name);
+  return first! > 0 && frame.line >= first! && frame.line <= last!;
+};
 type Frame = { function: string; file: string; line: number; generated?: { line: number } };
 
 type Row = { function: string; url: string; line: number };
