@@ -21,14 +21,18 @@ export interface ProcStatus {
   sigBlk: bigint;
   sigIgn: bigint;
   sigCgt: bigint;
+  /** How many times it has gone to sleep (voluntary_ctxt_switches), where /proc counts it. */
+  sleeps: number | undefined;
 }
 
-export async function readStatus(pid: number): Promise<ProcStatus | undefined> {
+/** A process's status, or one thread's (`<pid>/task/<tid>`). */
+export async function readStatus(pid: number | `${number}/task/${number}`): Promise<ProcStatus | undefined> {
   const text = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
   const field = (name: string): string | undefined => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(text)?.[1]?.trim();
   const mask = (name: string): bigint => BigInt('0x' + (field(name) ?? '0'));
   const nsPids = field('NSpid')?.split(/\s+/).map(Number);
+  const sleeps = field('voluntary_ctxt_switches');
   return {
     name: field('Name') ?? '?',
     ppid: field('PPid') === undefined ? undefined : Number(field('PPid')),
@@ -38,6 +42,7 @@ export async function readStatus(pid: number): Promise<ProcStatus | undefined> {
     sigBlk: mask('SigBlk'),
     sigIgn: mask('SigIgn'),
     sigCgt: mask('SigCgt'),
+    sleeps: sleeps === undefined ? undefined : Number(sleeps),
   };
 }
 
@@ -247,29 +252,8 @@ const EVERY_SIGNAL = (1n << 0n) | (1n << 1n) | (1n << 9n) | (1n << 14n);
  * told from it: both are answered, and both watched.
  */
 export async function signalThreads(pid: number): Promise<number[]> {
-  const tids = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
-  const threads = await Promise.all(
-    tids.map(async (tid) => {
-      const text = Number(tid) === pid ? '' : await readFile(`/proc/${pid}/task/${tid}/status`, 'utf8').catch(() => '');
-      const blocked = BigInt('0x' + (/^SigBlk:\s*([0-9a-f]+)$/m.exec(text)?.[1] ?? '0'));
-      return { tid: Number(tid), named: /^Name:\s*SignalInspector$/m.test(text), blocksAll: (blocked & EVERY_SIGNAL) === EVERY_SIGNAL };
-    }),
-  );
-  const named = threads.filter((t) => t.named);
-  return (named.length > 0 ? named : threads.filter((t) => t.blocksAll)).map((t) => t.tid);
-}
-
-export interface ThreadState {
-  /** Asleep (State S): where the signal thread waits for the next signal. */
-  asleep: boolean;
-  /** How many times it has gone to sleep, where /proc counts it: unchanged between two reads, it slept throughout. */
-  sleeps: number | undefined;
-}
-
-/** Where a thread of pid stands; undefined once it is gone. */
-export async function threadState(pid: number, tid: number): Promise<ThreadState | undefined> {
-  const status = await readFile(`/proc/${pid}/task/${tid}/status`, 'utf8').catch(() => undefined);
-  if (status === undefined) return undefined;
-  const sleeps = /^voluntary_ctxt_switches:\s*(\d+)$/m.exec(status)?.[1];
-  return { asleep: /^State:\s*S/m.test(status), sleeps: sleeps === undefined ? undefined : Number(sleeps) };
+  const tids = (await readdir(`/proc/${pid}/task`).catch(() => [] as string[])).map(Number).filter((tid) => tid !== pid);
+  const threads = await Promise.all(tids.map(async (tid) => ({ tid, status: await readStatus(`${pid}/task/${tid}`) })));
+  const named = threads.filter((t) => t.status?.name === 'SignalInspector');
+  return (named.length > 0 ? named : threads.filter((t) => t.status !== undefined && (t.status.sigBlk & EVERY_SIGNAL) === EVERY_SIGNAL)).map((t) => t.tid);
 }

@@ -14,7 +14,7 @@
  * STEADY_MS apart, without having woken in between. Linux only (/proc); elsewhere the close
  * goes ahead as before.
  */
-import { signalThreads, threadState, type ThreadState } from './procfs.js';
+import { readStatus, signalThreads, type ProcStatus } from './procfs.js';
 
 /** The same state twice, this far apart, with no sleep in between: it is waiting for a signal, not for a lock. */
 const STEADY_MS = 5;
@@ -28,20 +28,21 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const UNKNOWN: SignalThreadWatch = { settled: async () => true };
 
 /**
- * Starts watching pid's signal thread (and vm's SIGINT watchdog, where it is there: see signalThreads). Taken when probing gets in, so that by the time it
- * closes, the thread has usually been seen waiting twice and the close costs no wait.
+ * Starts watching pid's signal thread (and vm's SIGINT watchdog, where it is there: see
+ * signalThreads). Taken when probing gets in, so that by the time it closes, the thread has
+ * usually been seen waiting twice and the close costs no wait.
  */
 export async function watchSignalThread(pid: number): Promise<SignalThreadWatch> {
   if (process.platform !== 'linux') return UNKNOWN;
   const tids = await signalThreads(pid);
   if (tids.length === 0) return UNKNOWN;
-  type Look = { states: Array<ThreadState | undefined>; at: number };
-  const look = async (): Promise<Look> => ({ states: await Promise.all(tids.map((tid) => threadState(pid, tid))), at: Date.now() });
-  // every thread asleep in both looks, none woken in between (one gone: nothing to wait for)
+  type Look = { states: Array<ProcStatus | undefined>; at: number };
+  const look = async (): Promise<Look> => ({ states: await Promise.all(tids.map((tid) => readStatus(`${pid}/task/${tid}`))), at: Date.now() });
+  // every thread asleep (State S) in both looks, none woken in between (one gone: nothing to wait for)
   const slept = (a: Look, b: Look) =>
     tids.every((_, i) => {
       const [x, y] = [a.states[i], b.states[i]];
-      return !x || !y || (x.asleep && y.asleep && x.sleeps === y.sleeps);
+      return !x || !y || (x.state === 'S' && y.state === 'S' && x.sleeps === y.sleeps);
     });
   let last = await look();
   return {
