@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signalThreads } from '../../src/attach/procfs.js';
+import { readStatus, signalThreads } from '../../src/attach/procfs.js';
 import { watchSignalThread } from '../../src/attach/signal-thread.js';
 import { startTarget } from '../helpers/targets.js';
 
@@ -14,6 +14,9 @@ describe.skipIf(process.platform !== 'linux')("the wait for Node.js's SIGUSR1 th
     // stopped (as a process is in a debugger or under SIGSTOP), it is waiting for nothing
     process.kill(target.pid, 'SIGSTOP');
     try {
+      // a stop takes effect when the kernel gets to each thread (on a loaded machine, later
+      // than the kill returns): waited for, as /proc shows it
+      while ((await readStatus(`${target.pid}/task/${tids[0]!}`))?.state !== 'T') await new Promise((resolve) => setTimeout(resolve, 5));
       expect(await (await watchSignalThread(target.pid)).settled(100)).toBe(false);
     } finally {
       process.kill(target.pid, 'SIGCONT');
