@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isListening } from '../../src/attach/tcp-probe.js';
 import { expectLeftAsFound } from '../helpers/assertions.js';
+import { eventually } from '../helpers/limits.js';
 import { httpGet, listeningPorts, probing, sharedPort, startProgram, startTarget } from '../helpers/targets.js';
 
 /**
@@ -27,10 +28,6 @@ function signalThreadOf(pid: number): number | undefined {
   }
   return undefined;
 }
-
-const until = async (done: () => boolean) => {
-  while (!done()) await new Promise((resolve) => setTimeout(resolve, 10));
-};
 
 describe('attaching by pid', () => {
   it('opens the inspector of a CommonJS target on its configured port, confirms its pid, and closes it again', async () => {
@@ -127,7 +124,7 @@ describe('attaching by pid', () => {
     // the thread's first write (its first request) held before it returns
     const log = join(mkdtempSync(join(tmpdir(), 'probing-sigthread-')), 'strace.log');
     startProgram('strace', ['-qq', '-o', log, '-p', String(tid), '-e', 'trace=write', '-e', `inject=write:delay_exit=${holdMs * 1000}:when=1`]);
-    await until(() => /^TracerPid:\s*[1-9]/m.test(readFileSync(`/proc/${target.pid}/task/${tid}/status`, 'utf8')));
+    expect(await eventually(() => /^TracerPid:\s*[1-9]/m.test(readFileSync(`/proc/${target.pid}/task/${tid}/status`, 'utf8'))), 'strace attached to the thread').toBe(true);
     const result = await probing([String(target.pid), 'eval', 'process.pid']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout.trim()).toBe(String(target.pid));
@@ -135,7 +132,7 @@ describe('attaching by pid', () => {
     if (leftOpen) expect(result.stderr).toMatch(/SIGUSR1 thread was still starting the inspector .*the next probing command against it closes it/);
     else expect(result.stderr).toBe('');
     // the thread has posted all three, and the target's event loop has turned since
-    await until(() => (readFileSync(log, 'utf8').match(/^write\(/gm) ?? []).length >= 3);
+    expect(await eventually(() => (readFileSync(log, 'utf8').match(/^write\(/gm) ?? []).length >= 3), 'the thread made its three writes').toBe(true);
     await httpGet(target.port!);
     await httpGet(target.port!);
     // opened once, and not again behind probing

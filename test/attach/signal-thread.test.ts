@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readStatus, signalThreads } from '../../src/attach/procfs.js';
 import { watchSignalThread } from '../../src/attach/signal-thread.js';
+import { eventually } from '../helpers/limits.js';
 import { startTarget } from '../helpers/targets.js';
 
 describe.skipIf(process.platform !== 'linux')("the wait for Node.js's SIGUSR1 thread", () => {
@@ -16,7 +17,7 @@ describe.skipIf(process.platform !== 'linux')("the wait for Node.js's SIGUSR1 th
     try {
       // a stop takes effect when the kernel gets to each thread (on a loaded machine, later
       // than the kill returns): waited for, as /proc shows it
-      while ((await readStatus(`${target.pid}/task/${tids[0]!}`))?.state !== 'T') await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(await eventually(async () => (await readStatus(`${target.pid}/task/${tids[0]!}`))?.state === 'T'), 'the thread stopped').toBe(true);
       expect(await (await watchSignalThread(target.pid)).settled(100)).toBe(false);
     } finally {
       process.kill(target.pid, 'SIGCONT');
